@@ -1,0 +1,18 @@
+"""Case generators: each turns one part of a merged profile into cases. No provider is named here."""
+
+from __future__ import annotations
+
+from ..case import Case
+from ..spec import Profile
+from . import auth, behaviour, errors, ranges, response, streaming, validation
+from .builder import Builder
+
+GENERATORS = (auth, validation, ranges, streaming, response, behaviour, errors)
+
+
+def generate_cases(profile: Profile, model: str) -> list[Case]:
+    builder = Builder(profile, model)
+    cases: list[Case] = []
+    for module in GENERATORS:
+        cases += module.generate(builder)
+    return cases

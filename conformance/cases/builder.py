@@ -1,0 +1,107 @@
+"""Shared vocabulary of the generators: base requests, valid sample values, case IDs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..case import Case
+from ..request import KEY_PLACEHOLDER, Request
+from ..spec import Param, Profile, Rule, load_profile
+
+# Prompts are short and caps tiny: a full run against a paid provider costs cents.
+BASE_PROMPT = "Say hello."
+LONG_PROMPT = ("Repeat these words: one two three four five six seven eight nine ten "
+               "eleven twelve thirteen fourteen fifteen sixteen.")
+STOP_PROMPT = "Count in words and nothing else: one two three four five six seven eight nine ten."
+STOP_WORD = "five"
+TOOL_PROMPT = "What is the status of order 123? Use the get_order tool."
+JSON_PROMPT = "Reply in JSON: an object whose key answer holds the word hello."
+WRONG_KEY = "rc-invalid-key-0000000000"
+UNKNOWN_FIELD = "routecheck_unknown_field"
+UNKNOWN_MODEL = "routecheck-no-such-model"
+TOOL = {"type": "function", "function": {
+    "name": "get_order", "description": "Look up an order by ID.",
+    "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}
+CAP_PARAMS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+
+
+class Builder:
+    """Builds the requests and cases of one profile for one model id."""
+
+    def __init__(self, profile: Profile, model: str):
+        self.profile = profile
+        self.model = model
+        self._baseline = load_profile(profile.baseline) if profile.baseline else None
+        self._ids: set[str] = set()
+
+    # -- requests
+    def auth(self, scheme_index: int = 0, key: str = KEY_PLACEHOLDER) -> tuple[tuple[str, str], ...]:
+        scheme = self.profile.auth[scheme_index]
+        return ((scheme.header, scheme.value(key)),)
+
+    def body(self, prompt: str = BASE_PROMPT, cap: int | None = 1, **fields: Any) -> dict:
+        body: dict[str, Any] = {"model": self.model, "messages": [{"role": "user", "content": prompt}]}
+        if cap is not None:
+            body["max_tokens"] = cap
+        body.update(fields)
+        return body
+
+    def param_body(self, param: Param, value: Any, **extra: Any) -> dict:
+        """Base body with `param` set (and the companions it requires)."""
+        body = self.body(**extra)
+        if param.name == "max_tokens":
+            body.pop("max_tokens")
+        for name, companion in param.companions.items():
+            body.setdefault(name, companion)
+        body[param.name] = value
+        return body
+
+    def chat(self, body: Any = None, *, raw: str | None = None, headers: tuple | None = None) -> Request:
+        headers = self.auth() if headers is None else headers
+        if raw is not None:
+            return Request("POST", self.profile.request_path, raw=raw, headers=headers)
+        return Request("POST", self.profile.request_path, self.body() if body is None else body, headers=headers)
+
+    def models(self) -> Request:
+        return Request("GET", self.profile.models_path, headers=self.auth())
+
+    # -- sample values
+    def baseline_param(self, name: str) -> Param | None:
+        return self._baseline.params.get(name) if self._baseline else None
+
+    @staticmethod
+    def sample(param: Param) -> Any:
+        """A value the documents accept for `param`."""
+        if param.accepts and not param.accepts[0].with_:
+            return param.accepts[0].value
+        if param.get("enum"):
+            return param.get("enum")[0]
+        types = param.types
+        if "number" in types:
+            lo, hi = param.get("minimum"), param.get("maximum")
+            if param.get("integer"):
+                return max(1, lo) if lo is not None and (hi is None or max(1, lo) <= hi) else (lo if lo is not None else 1)
+            if lo is not None and hi is not None:
+                return (lo + hi) / 2
+            return lo if lo is not None else 0.5
+        if "boolean" in types:
+            return False
+        if "array" in types:
+            item = (param.get("items") or {}).get("type")
+            return ["<rc-stop>"] if item in ("string", ["string"]) else []
+        if "object" in types:
+            return {}
+        return "routecheck"
+
+    # -- cases
+    def case(self, category: str, subject: str, variant: str, rule: Rule, *, title: str, expected: str,
+             request: Request, check: str, args: dict | None = None, parameter: str | None = None,
+             features: tuple[str, ...] = (), weaker: bool = False) -> Case:
+        case_id = f"{self.profile.name}/{category}/{subject}/{variant}"
+        if case_id in self._ids:
+            raise ValueError(f"duplicate case id {case_id}")
+        self._ids.add(case_id)
+        feature = rule.feature
+        features = tuple(dict.fromkeys(features + ((feature,) if feature else ())))
+        return Case(case_id, self.profile.name, category, rule, title, expected, request, check,
+                    dict(args or {}), parameter, features, weaker)

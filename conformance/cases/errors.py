@@ -1,0 +1,38 @@
+"""errors: status codes and error bodies of rejections (OpenAI convention unless documented)."""
+
+from __future__ import annotations
+
+from ..case import Case
+from .builder import UNKNOWN_MODEL, Builder
+
+ERROR_SHAPE = 'a JSON body {"error": {"message": string, "type": string, ...}}'
+
+
+def generate(b: Builder) -> list[Case]:
+    errors = b.profile.errors
+    invalid = b.chat(b.body(messages="Say hello."))  # messages must be an array in every document
+    anonymous = b.chat(headers=())
+    unknown_model = b.chat(b.body(model=UNKNOWN_MODEL))
+    cases = []
+    if "validation_status" in errors:
+        rule = errors["validation_status"]
+        cases.append(b.case("errors", "validation", "status", rule,
+                            title="an invalid request (messages as a string) is answered with the documented status",
+                            expected=f"status {rule.value}", request=invalid, check="status_is",
+                            args={"status": rule.value}, parameter="messages"))
+    if "auth_status" in errors:
+        rule = errors["auth_status"]
+        cases.append(b.case("errors", "auth", "status", rule, title="a request without credentials gets the documented status",
+                            expected=f"status {rule.value}", request=anonymous, check="status_is", args={"status": rule.value}))
+    if "unknown_model_status" in errors:
+        rule = errors["unknown_model_status"]
+        cases.append(b.case("errors", "unknown-model", "status", rule,
+                            title=f"an unknown model id ({UNKNOWN_MODEL}) gets the documented status",
+                            expected=f"status {rule.value}", request=unknown_model, check="status_is",
+                            args={"status": rule.value}, parameter="model"))
+    if "body" in errors:
+        rule = errors["body"]
+        for variant, request in (("validation", invalid), ("auth", anonymous), ("unknown-model", unknown_model)):
+            cases.append(b.case("errors", variant, "body", rule, title=f"the {variant} error body has the documented shape",
+                                expected=ERROR_SHAPE, request=request, check="error_body"))
+    return cases

@@ -1,0 +1,117 @@
+"""ranges: every documented bound accepted and just past it rejected; every enum value
+accepted and an unknown one rejected; array limits; integers where numbers are documented."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..case import Case
+from ..spec import Param
+from .builder import Builder
+
+ACCEPTED = "a 2xx completion"
+REJECTED = "a 4xx answer"
+STEP = 0.01  # just past a fractional bound (temperature 2.01)
+
+
+def _fmt(value: Any) -> str:
+    return repr(value) if not isinstance(value, float) else f"{value:g}"
+
+
+def _bound_cases(b: Builder, param: Param) -> list[Case]:
+    cases = []
+    step = 1 if param.get("integer") else STEP
+    for facet, sign, word in (("minimum", -1, "below"), ("maximum", 1, "above")):
+        rule = param.facets.get(facet)
+        if rule is None:
+            continue
+        bound = rule.value
+        beyond = round(bound + sign * step, 6)
+        if not (facet == "maximum" and param.multiplies_output):
+            cases.append(b.case(
+                "ranges", param.name, f"at-{facet[:3]}", rule, title=f"{param.name} {_fmt(bound)} (the {facet}, inclusive) is accepted",
+                expected=ACCEPTED, request=b.chat(b.param_body(param, bound)), check="accepted", parameter=param.name))
+        cases.append(b.case(
+            "ranges", param.name, f"{word}-{facet[:3]}", rule,
+            title=f"{param.name} {_fmt(beyond)} (just {word} the {facet} {_fmt(bound)}) is rejected",
+            expected=REJECTED, request=b.chat(b.param_body(param, beyond)), check="rejected", parameter=param.name))
+    type_rule = param.facets.get("type")
+    if type_rule is not None and "number" in param.types and not param.get("integer"):
+        lo, hi = param.get("minimum"), param.get("maximum")
+        whole = math.ceil(lo) if lo is not None else 1
+        if hi is None or whole <= hi:
+            cases.append(b.case(
+                "ranges", param.name, "json-integer", type_rule,
+                title=f"{param.name} as the JSON integer {whole} is accepted (a number may be written without a fraction)",
+                expected=ACCEPTED, request=b.chat(b.param_body(param, int(whole))), check="accepted", parameter=param.name))
+    return cases
+
+
+def _enum_cases(b: Builder, param: Param) -> list[Case]:
+    rule = param.facets.get("enum")
+    if rule is None:
+        return []
+    cases = [b.case("ranges", param.name, f"enum-{value}", rule, title=f"{param.name} '{value}' (a documented value) is accepted",
+                    expected=ACCEPTED, request=b.chat(b.param_body(param, value)), check="accepted", parameter=param.name)
+             for value in rule.value if value is not None]
+    cases.append(b.case("ranges", param.name, "enum-unknown", rule,
+                        title=f"{param.name} 'routecheck-unknown' (not a documented value) is rejected",
+                        expected=REJECTED, request=b.chat(b.param_body(param, "routecheck-unknown")), check="rejected",
+                        parameter=param.name))
+    return cases
+
+
+def _items(param: Param, count: int) -> list:
+    if param.name == "messages":
+        return [{"role": "user", "content": "Say hello."} for _ in range(count)]
+    return [f"<rc-stop-{i}>" for i in range(count)]
+
+
+def _array_cases(b: Builder, param: Param) -> list[Case]:
+    cases = []
+    high = param.facets.get("max_items")
+    if high is not None:
+        n = high.value
+        cases.append(b.case("ranges", param.name, "at-max-items", high, title=f"{param.name} with {n} items (the documented limit) is accepted",
+                            expected=ACCEPTED, request=b.chat(b.param_body(param, _items(param, n))), check="accepted",
+                            parameter=param.name))
+        cases.append(b.case("ranges", param.name, "above-max-items", high, title=f"{param.name} with {n + 1} items (over the limit of {n}) is rejected",
+                            expected=REJECTED, request=b.chat(b.param_body(param, _items(param, n + 1))), check="rejected",
+                            parameter=param.name))
+    low = param.facets.get("min_items")
+    if low is not None and low.value > 0:
+        n = low.value
+        cases.append(b.case("ranges", param.name, "below-min-items", low, title=f"{param.name} with {n - 1} items (under the minimum of {n}) is rejected",
+                            expected=REJECTED, request=b.chat(b.param_body(param, _items(param, n - 1))), check="rejected",
+                            parameter=param.name))
+        if n > 1:
+            cases.append(b.case("ranges", param.name, "at-min-items", low, title=f"{param.name} with {n} items is accepted",
+                                expected=ACCEPTED, request=b.chat(b.param_body(param, _items(param, n))), check="accepted",
+                                parameter=param.name))
+    return cases
+
+
+def _value_cases(b: Builder, param: Param) -> list[Case]:
+    rule = param.facets.get("values")
+    if rule is None:
+        return []
+    cases = []
+    for facet, sign, word in (("minimum", -1, "below"), ("maximum", 1, "above")):
+        bound = rule.value.get(facet)
+        if bound is None:
+            continue
+        cases.append(b.case("ranges", param.name, f"value-at-{facet[:3]}", rule, title=f"{param.name} value {bound} (the {facet}) is accepted",
+                            expected=ACCEPTED, request=b.chat(b.param_body(param, {"1": bound})), check="accepted", parameter=param.name))
+        cases.append(b.case("ranges", param.name, f"value-{word}-{facet[:3]}", rule,
+                            title=f"{param.name} value {bound + sign} (past the {facet} {bound}) is rejected",
+                            expected=REJECTED, request=b.chat(b.param_body(param, {"1": bound + sign})), check="rejected",
+                            parameter=param.name))
+    return cases
+
+
+def generate(b: Builder) -> list[Case]:
+    cases: list[Case] = []
+    for param in b.profile.params.values():
+        cases += _bound_cases(b, param) + _enum_cases(b, param) + _array_cases(b, param) + _value_cases(b, param)
+    return cases

@@ -1,0 +1,25 @@
+"""response: the documented shape of a completion and of GET /v1/models."""
+
+from __future__ import annotations
+
+from ..case import Case
+from .builder import Builder
+from .fields import field_cases
+
+
+def generate(b: Builder) -> list[Case]:
+    p = b.profile
+    completion = b.chat()
+    cases = field_cases(b, p.response_fields, category="response", subject="completion", where="response",
+                        request=completion, check_title="in a completion")
+    if p.usage_total is not None:
+        cases.append(b.case("response", "completion/usage", "total", p.usage_total,
+                            title="usage.total_tokens = prompt_tokens + completion_tokens",
+                            expected="total_tokens equal to prompt_tokens + completion_tokens",
+                            request=completion, check="usage_total", parameter="usage"))
+    models = b.models()
+    cases.append(b.case("response", "models", "listed", p.models_rule, title=f"GET {p.models_path} lists the models as JSON",
+                        expected="a 2xx JSON answer listing at least one model", request=models, check="models_listed"))
+    cases += field_cases(b, p.models_fields, category="response", subject="models", where="models",
+                         request=models, check_title=f"in GET {p.models_path}")
+    return cases

@@ -1,0 +1,48 @@
+"""streaming: SSE framing, chunk shape, one id, finish_reason, the terminator and nothing after it,
+the usage chunk, and stream:false giving plain JSON."""
+
+from __future__ import annotations
+
+from ..case import Case
+from .builder import LONG_PROMPT, Builder
+from .fields import field_cases
+
+STREAM_CAP = 4
+
+
+def generate(b: Builder) -> list[Case]:
+    p, s = b.profile, b.profile.stream
+    stream = b.chat(b.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True))
+    cases: list[Case] = []
+
+    def add(variant: str, key: str, title: str, expected: str, check: str, request=stream, args=None) -> None:
+        if key in s:
+            cases.append(b.case("streaming", "stream", variant, s[key], title=title, expected=expected,
+                                request=request, check=check, args=args))
+
+    add("content-type", "content_type", "stream:true is answered as Server-Sent Events",
+        "Content-Type text/event-stream", "stream_content_type")
+    add("framing", "content_type", "every event is well-formed SSE (`data:` lines, a blank line after each event)",
+        "only `data:` fields, each event closed by a blank line", "stream_framing")
+    if "terminator" in s:
+        term = s["terminator"].value
+        add("terminator", "terminator", f"the stream ends with `data: {term}`", f"a final `data: {term}` event, then the end",
+            "stream_terminator", args={"terminator": term})
+        add("nothing-after-terminator", "terminator", f"nothing follows `data: {term}`", f"no event after `data: {term}`",
+            "stream_nothing_after", args={"terminator": term})
+    add("one-id", "one_id", "every chunk of one stream carries the same id (and created)",
+        "one id for the whole stream", "stream_one_id")
+    add("final-finish-reason", "final_finish_reason", "the last chunk with a choice carries a finish_reason",
+        "a non-null finish_reason on the last choice chunk", "stream_final_finish_reason")
+    add("stream-false-json", "non_stream_json", "stream:false is answered with one JSON completion, not SSE",
+        "an application/json completion", "non_stream_json", request=b.chat(b.body(stream=False)))
+    cases += field_cases(b, p.stream_fields, category="streaming", subject="chunk", where="chunks",
+                         request=stream, check_title="in every chunk")
+    usage = p.behaviours.get("include_usage")
+    if usage is not None:
+        request = b.chat(b.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True, stream_options={"include_usage": True}))
+        cases.append(b.case("streaming", "stream", "include-usage", usage,
+                            title="with stream_options.include_usage, one chunk before the end carries the usage",
+                            expected="one chunk with empty choices and a usage object; usage null on the others",
+                            request=request, check="stream_usage_chunk", parameter="stream_options"))
+    return cases

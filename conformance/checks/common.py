@@ -1,0 +1,93 @@
+"""Helpers shared by the checks: describing an answer, getting a completion or the chunks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..engine import Exchange
+
+
+class Inconclusive(Exception):
+    """The answer can neither meet nor break the requirement (the case is skipped)."""
+
+
+class NotAccepted(Exception):
+    """A valid request that the check needs answered was not: the message says how."""
+
+
+def brief(ex: Exchange, limit: int = 300) -> str:
+    """Status and the start of the body, on one line."""
+    text = " ".join(ex.text().split())
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    ctype = ex.content_type.split(";")[0] or "no content-type"
+    return f"{ex.status} ({ctype}) {text or '<empty body>'}"
+
+
+def completion(ex: Exchange) -> dict:
+    """The JSON completion of a 2xx non-stream answer; raises NotAccepted otherwise."""
+    if ex.status is None or not 200 <= ex.status < 300:
+        raise NotAccepted(f"the request was not accepted: {brief(ex)}")
+    try:
+        data = ex.json()
+    except ValueError:
+        raise NotAccepted(f"the 2xx answer is not JSON: {brief(ex)}") from None
+    if not isinstance(data, dict):
+        raise NotAccepted(f"the 2xx answer is not a JSON object: {brief(ex)}")
+    return data
+
+
+def stream_events(ex: Exchange) -> list:
+    if ex.status is None or not 200 <= ex.status < 300:
+        raise NotAccepted(f"the stream request was not accepted: {brief(ex)}")
+    if not ex.events:
+        raise NotAccepted(f"no SSE events came back: {brief(ex)}")
+    return ex.events
+
+
+def is_terminator(data: str) -> bool:
+    return data.strip() == "[DONE]"
+
+
+def chunks(ex: Exchange) -> list[tuple[int, Any]]:
+    """(event number, parsed JSON) for every data event but the terminator; NotAccepted on a non-JSON one."""
+    out = []
+    for i, event in enumerate(stream_events(ex), start=1):
+        if is_terminator(event.data):
+            continue
+        try:
+            out.append((i, json.loads(event.data)))
+        except ValueError:
+            raise NotAccepted(f"event {i} is not JSON: {event.data[:120]!r}") from None
+    if not out:
+        raise NotAccepted("the stream carried no chunk before its end")
+    return out
+
+
+def message(data: dict) -> dict:
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise NotAccepted(f"the completion has no choices: {json.dumps(data)[:200]}")
+    msg = choices[0].get("message")
+    if not isinstance(msg, dict):
+        raise NotAccepted("choices[0].message is missing")
+    return msg
+
+
+def usage_int(data: dict, name: str) -> int | None:
+    usage = data.get("usage")
+    if not isinstance(usage, dict):
+        return None
+    value = usage.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def streamed_text(ex: Exchange) -> str:
+    parts = []
+    for _, chunk in chunks(ex):
+        for choice in chunk.get("choices") or [] if isinstance(chunk, dict) else []:
+            delta = choice.get("delta") if isinstance(choice, dict) else None
+            if isinstance(delta, dict) and isinstance(delta.get("content"), str):
+                parts.append(delta["content"])
+    return "".join(parts)

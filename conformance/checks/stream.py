@@ -1,0 +1,118 @@
+"""Stream checks: SSE content type and framing, terminator, ids, finish_reason, usage chunk."""
+
+from __future__ import annotations
+
+from ..case import Case
+from ..engine import Exchange
+from .common import Inconclusive, NotAccepted, brief, chunks, is_terminator, stream_events
+
+ENDINGS = {
+    "idle-timeout": "the stream went silent and never ended (idle deadline)",
+    "total-timeout": "the stream did not end within the total deadline",
+    "body-limit": "the stream exceeded the body size limit",
+}
+
+
+def stream_content_type(ex: Exchange, case: Case) -> str | None:
+    if not 200 <= ex.status < 300:
+        return f"not accepted: {brief(ex)}"
+    return None if ex.is_sse else f"Content-Type is {ex.content_type or 'missing'!r}"
+
+
+def stream_framing(ex: Exchange, case: Case) -> str | None:
+    events = stream_events(ex)
+    if ex.anomalies:
+        return "; ".join(ex.anomalies[:3])
+    if not ex.is_sse and not events:
+        return f"not an event stream: {brief(ex)}"
+    return None
+
+
+def _terminator_index(ex: Exchange, terminator: str) -> int | None:
+    for i, event in enumerate(stream_events(ex)):
+        if event.data.strip() == terminator:
+            return i
+    return None
+
+
+def stream_terminator(ex: Exchange, case: Case) -> str | None:
+    term = case.args["terminator"]
+    index = _terminator_index(ex, term)
+    if index is None:
+        ending = ENDINGS.get(ex.ended, "the stream ended")
+        last = ex.events[-1].data[:100] if ex.events else ""
+        return f"no `data: {term}`: {ending} after {len(ex.events or [])} events (last: {last!r})"
+    return None
+
+
+def stream_nothing_after(ex: Exchange, case: Case) -> str | None:
+    index = _terminator_index(ex, case.args["terminator"])
+    if index is None:
+        raise Inconclusive("the stream has no terminator; its absence is the terminator case's finding")
+    extra = ex.events[index + 1:]
+    if extra:
+        return f"{len(extra)} event(s) after the terminator, first: {extra[0].data[:120]!r}"
+    if ex.ended in ENDINGS:
+        return ENDINGS[ex.ended] + " after the terminator"
+    return None
+
+
+def stream_one_id(ex: Exchange, case: Case) -> str | None:
+    seen: dict[str, set] = {"id": set(), "created": set()}
+    for _, chunk in chunks(ex):
+        if isinstance(chunk, dict):
+            for key in seen:
+                if key in chunk:
+                    seen[key].add(repr(chunk[key]))
+    varied = {k: v for k, v in seen.items() if len(v) > 1}
+    return "; ".join(f"{k} takes {len(v)} values: {', '.join(sorted(v)[:3])}" for k, v in varied.items()) or None
+
+
+def stream_final_finish_reason(ex: Exchange, case: Case) -> str | None:
+    last = None
+    for number, chunk in chunks(ex):
+        if isinstance(chunk, dict) and chunk.get("choices"):
+            last = (number, chunk)
+    if last is None:
+        return "no chunk carried a choice"
+    number, chunk = last
+    reasons = [c.get("finish_reason") if isinstance(c, dict) else None for c in chunk["choices"]]
+    return None if all(reasons) else f"chunk {number}, the last with a choice, has finish_reason {reasons!r}"
+
+
+def non_stream_json(ex: Exchange, case: Case) -> str | None:
+    if not 200 <= ex.status < 300:
+        return f"not accepted: {brief(ex)}"
+    if ex.is_sse or ex.events:
+        return f"an event stream came back: {brief(ex)}"
+    try:
+        data = ex.json()
+    except ValueError:
+        return f"not JSON: {brief(ex)}"
+    return None if isinstance(data, dict) and "choices" in data else f"not a completion: {brief(ex)}"
+
+
+def stream_usage_chunk(ex: Exchange, case: Case) -> str | None:
+    with_usage = []
+    for number, chunk in chunks(ex):
+        usage = chunk.get("usage") if isinstance(chunk, dict) else None
+        if usage is not None:
+            with_usage.append((number, chunk))
+    if not with_usage:
+        return "no chunk carried a usage object"
+    if len(with_usage) > 1:
+        return f"{len(with_usage)} chunks carry usage (chunks {', '.join(str(n) for n, _ in with_usage[:5])}); one is expected"
+    number, chunk = with_usage[0]
+    usage = chunk["usage"]
+    if chunk.get("choices") != []:
+        return f"the usage chunk {number} has choices {chunk.get('choices')!r}, expected []"
+    counts = [k for k in ("prompt_tokens", "completion_tokens", "total_tokens") if not isinstance(usage.get(k), int)]
+    if counts:
+        return f"the usage chunk {number} lacks integer {', '.join(counts)}"
+    last_chunk = chunks(ex)[-1][0]
+    return None if number == last_chunk else f"the usage chunk is event {number}, not the last before the end"
+
+
+CHECKS = {f.__name__: f for f in (stream_content_type, stream_framing, stream_terminator, stream_nothing_after,
+                                   stream_one_id, stream_final_finish_reason, non_stream_json, stream_usage_chunk)}
+

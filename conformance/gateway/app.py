@@ -1,0 +1,246 @@
+"""The reference gateway as an ASGI app: one Profile served faithfully, or with one fault.
+
+`create_app` serves one profile; `create_multi_app` serves every profile and fault
+under `/p/{profile}/f/{fault}/...` (`none` = faithful) from one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from ..errors import UsageError
+from ..spec import Profile, load_profile
+from .auth import authorized
+from .faults import Fault, faults_for, find_fault, hits
+from .model import choice_count, generate, prompt_tokens
+from .mutate import apply_field_fault, break_chunks, break_usage_sum
+from .validate import RequestError, parse_body, validate_request
+from .wire import DONE, Reply, chunk_bodies, completion_body, error_body, models_body, sse_event
+
+DEFAULT_MODELS = ("routecheck-echo-1",)
+DEFAULT_MAX_BODY = 1_048_576
+DRAIN_BYTES = 16 * 1_048_576  # read this much past the limit so the client sees the 413, not a reset
+NEVER_ENDS_SECONDS = 600.0  # the stream.never-ends fault holds a stream open this long at most
+FAULTLESS = "none"
+PREFIX = re.compile(r"^/p/(?P<profile>[^/]+)/f/(?P<fault>[^/]+)(?P<rest>/.*)?$")
+
+log = logging.getLogger(__name__)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+        elif size > limit + DRAIN_BYTES:
+            break
+    if size > limit:
+        raise RequestError(413, f"the body is larger than {limit} bytes", kind="too_large", code="request_too_large")
+    return b"".join(chunks)
+
+
+class Gateway:
+    """Request handling for one profile, one API key and at most one fault."""
+
+    def __init__(self, profile: Profile, api_key: str, fault: Fault | None, latency: float,
+                 models: tuple[str, ...], max_body: int):
+        self.profile = profile
+        self.api_key = api_key
+        self.fault = fault
+        self.latency = latency
+        self.models = models
+        self.max_body = max_body
+        self.created = int(time.time())
+
+    # -- entry points
+    async def chat(self, request: Request) -> Response:
+        return await self._answer(request, self._chat)
+
+    async def list_models(self, request: Request) -> Response:
+        return await self._answer(request, self._models)
+
+    async def _answer(self, request: Request, handler: Callable[[Request], Awaitable[Response]]) -> Response:
+        try:
+            if not authorized(self.profile, request.headers, self.api_key, self.fault):
+                raise RequestError(401, "invalid or missing API key", kind="auth",
+                                   error_type="authentication_error", code="invalid_api_key")
+            response = await handler(request)
+        except RequestError as exc:
+            response = self.error(exc)
+        except Exception:  # a bug must still answer JSON, never a dropped connection
+            log.exception("unexpected error in the reference gateway")
+            response = self.error(RequestError(500, "internal error", kind="server", error_type="server_error"))
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)  # simulated upstream latency, for benchmarks
+        return response
+
+    # -- handlers
+    async def _chat(self, request: Request) -> Response:
+        fault = self.fault
+        body = parse_body(await read_body(request, self.max_body), fault)
+        params = validate_request(self.profile, body, models=self.models, fault=fault)
+        generation = generate(params, self.profile.token_caps, fault)
+        model = params.get("model")
+        model = model if isinstance(model, str) else self.models[0]
+        reply = Reply.new(model, generation, choice_count(params), prompt_tokens(params), int(time.time()))
+        streaming = params.get("stream") is True and not hits(fault, "stream-plain-json")
+        if hits(fault, "stream-false-gives-sse") and params.get("stream") is False:
+            streaming = True
+        if streaming:
+            return self._stream(reply, params)
+        doc = completion_body(reply)
+        apply_field_fault(doc, fault, "response-field", self.profile.response_fields)
+        break_usage_sum(doc, fault)
+        return JSONResponse(doc)
+
+    def _stream(self, reply: Reply, params: dict) -> Response:
+        fault = self.fault
+        options = params.get("stream_options")
+        include_usage = isinstance(options, dict) and options.get("include_usage") is True
+        chunks = chunk_bodies(reply, include_usage and not hits(fault, "stream-usage-ignored"))
+        break_chunks(chunks, fault, self.profile.stream_fields)
+        events = [sse_event(c) for c in chunks]
+        if hits(fault, "stream-bad-json-line"):
+            events.insert(1, b"data: {not json\n\n")
+        if not (hits(fault, "stream-no-terminator") or hits(fault, "stream-never-ends")):
+            events.append(sse_event(DONE))
+        if hits(fault, "stream-after-terminator"):
+            events.append(sse_event(chunks[-1]))
+        hold_open = hits(fault, "stream-never-ends")
+
+        async def send_events() -> AsyncIterator[bytes]:
+            for event in events:
+                yield event
+            if hold_open:
+                await asyncio.sleep(NEVER_ENDS_SECONDS)  # the fault itself: a stream that does not end
+
+        media_type = "application/json" if hits(fault, "stream-json-content-type") else "text/event-stream"
+        return StreamingResponse(send_events(), media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+    async def _models(self, request: Request) -> Response:
+        if hits(self.fault, "models-missing"):
+            raise RequestError(404, "not found", kind="not_found", code="not_found")
+        doc = models_body(self.models, self.created)
+        apply_field_fault(doc, self.fault, "models-field", self.profile.models_fields)
+        return JSONResponse(doc["data"] if hits(self.fault, "models-wrong-shape") else doc)
+
+    # -- errors
+    def error(self, exc: RequestError) -> Response:
+        fault = self.fault
+        status = exc.status
+        for kind, fault_kind in (("validation", "validation-status"), ("auth", "auth-status"),
+                                 ("unknown_model", "unknown-model-status")):
+            if exc.kind == kind and hits(fault, fault_kind):
+                status = fault.arg
+        message, param = self._scrub(exc.message), self._scrub(exc.param)
+        if hits(fault, "error-not-json"):
+            return PlainTextResponse(message, status_code=status)
+        return JSONResponse(error_body(message, exc.error_type, param, exc.code), status_code=status)
+
+    def _scrub(self, text: str | None) -> str | None:
+        """Never echo the API key, even if a client sends it as a field name."""
+        return text.replace(self.api_key, "***") if text and self.api_key else text
+
+
+async def _health(request: Request) -> Response:
+    return _health_response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    headers = exc.headers if isinstance(exc, HTTPException) else None
+    detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+    return JSONResponse(error_body(detail, "invalid_request_error"), status_code=status, headers=headers)
+
+
+def create_app(profile: Profile | str, *, api_key: str, fault: Fault | str | None = None, latency: float = 0.0,
+               models: tuple[str, ...] = DEFAULT_MODELS, max_body: int = DEFAULT_MAX_BODY) -> Starlette:
+    """A Starlette app serving `profile` (faithfully, or with `fault` by object or name)."""
+    if isinstance(profile, str):
+        profile = load_profile(profile)
+    if isinstance(fault, str):
+        fault = None if fault == FAULTLESS else find_fault(profile, fault)
+    if not api_key:
+        raise ValueError("api_key must not be empty")
+    gateway = Gateway(profile, api_key, fault, latency, tuple(models), max_body)
+    routes = [
+        Route(profile.request_path, gateway.chat, methods=["POST"]),
+        Route(profile.models_path, gateway.list_models, methods=["GET"]),
+        Route("/healthz", _health, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.gateway = gateway
+    return app
+
+
+class MultiApp:
+    """Dispatches `/p/{profile}/f/{fault}/...` to one cached app per (profile, fault)."""
+
+    def __init__(self, api_key: str, latency: float = 0.0):
+        self.api_key = api_key
+        self.latency = latency
+        self._apps: dict[tuple[str, str], Starlette] = {}
+        self._faults: dict[str, dict[str, Fault]] = {}
+
+    def app_for(self, profile_name: str, fault_name: str) -> Starlette | None:
+        """The app for a (profile, fault) pair, or None when either is unknown."""
+        key = (profile_name, fault_name)
+        if key not in self._apps:
+            try:
+                profile = load_profile(profile_name)
+            except UsageError:
+                return None
+            faults = self._faults.setdefault(profile_name, {f.name: f for f in faults_for(profile)})
+            if fault_name != FAULTLESS and fault_name not in faults:
+                return None
+            fault = faults.get(fault_name)
+            self._apps[key] = create_app(profile, api_key=self.api_key, fault=fault, latency=self.latency)
+        return self._apps[key]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if path == "/healthz":
+            await _health_response()(scope, receive, send)
+            return
+        match = PREFIX.match(path)
+        app = match and self.app_for(match["profile"], match["fault"])
+        if not app:
+            message = "use /p/{profile}/f/{fault}/...: unknown profile or fault" if match else "unknown route"
+            await JSONResponse(error_body(message, "invalid_request_error", code="not_found"),
+                               status_code=404)(scope, receive, send)
+            return
+        rest = match["rest"] or "/"
+        await app({**scope, "path": rest, "raw_path": rest.encode("utf-8")}, receive, send)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_multi_app(api_key: str, latency: float = 0.0) -> MultiApp:
+    if not api_key:
+        raise ValueError("api_key must not be empty")
+    return MultiApp(api_key, latency)

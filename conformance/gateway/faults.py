@@ -1,0 +1,242 @@
+"""Named faults: each one makes the reference gateway break exactly one rule of a profile.
+
+A fault is data. The gateway's modules check it through `hits()` at one place per
+concern (auth, validation, model, response fields, stream framing, errors), so the
+faithful path is the same code with `fault=None`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..spec import PARAM_FACETS, Field, Profile
+
+# Fault kinds, grouped by the module that applies them.
+AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme")
+REQUEST_KINDS = (
+    "type-unchecked", "bool-as-number", "integer-unchecked", "not-required", "null-rejected",
+    "null-accepted", "bound-ignored", "bound-exclusive", "enum-open", "enum-value-rejected",
+    "min-items-ignored", "max-items-ignored", "max-items-exclusive", "items-unchecked",
+    "values-unchecked", "requires-ignored", "must-exist-ignored", "example-rejected",
+    "example-accepted", "unknown-fields-inverted", "unknown-field-500", "body-not-object-500",
+    "explicit-zero-ignored",
+)
+MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored", "tool-args-object", "json-mode-ignored")
+FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
+STREAM_KINDS = (
+    "stream-no-terminator", "stream-after-terminator", "stream-never-ends", "stream-json-content-type",
+    "stream-plain-json", "stream-bad-json-line", "stream-ids-differ", "stream-no-finish-reason",
+    "stream-usage-ignored", "stream-false-gives-sse",
+)
+ERROR_KINDS = ("validation-status", "error-not-json", "auth-status", "unknown-model-status")
+MODELS_KINDS = ("models-wrong-shape", "models-missing")
+FAULT_KINDS = AUTH_KINDS + REQUEST_KINDS + MODEL_KINDS + FIELD_KINDS + STREAM_KINDS + ERROR_KINDS + MODELS_KINDS
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One deliberate deviation: `rule` is the rule id it breaks, `kind` selects the hook."""
+
+    name: str
+    rule: str
+    level: str
+    description: str
+    kind: str
+    param: str | None = None  # the parameter, field path or auth scheme the fault is about
+    arg: Any = field(default=None, hash=False)  # kind-specific detail (a value, a facet, a status)
+
+
+def hits(fault: Fault | None, kind: str, param: str | None = None) -> bool:
+    """Whether `fault` is of `kind` (and about `param`, when one is given)."""
+    if fault is None or fault.kind != kind:
+        return False
+    return param is None or fault.param == param
+
+
+# ------------------------------------------------------------------ building
+
+# Response/chunk field faults that have their own, more telling names.
+NAMED_RESPONSE_FIELD_FAULTS = {
+    ("object", "const"): ("response.object-wrong", "chat.completion.chunk"),
+    ("created", "type"): ("response.created-string", None),
+    ("created", "unix_seconds"): ("response.created-ms", None),
+    ("id", "required"): ("response.no-id", None),
+    ("usage", "required"): ("response.no-usage", None),
+    ("choices", "required"): ("response.no-choices", None),
+    ("choices[].message.role", "required"): ("response.no-role", None),
+    ("choices[].finish_reason", "enum"): ("response.finish-reason-unknown", "done"),
+}
+NAMED_CHUNK_FIELD_FAULTS = {
+    ("object", "const"): ("stream.chunk-object", "chat.completion"),
+    ("created", "type"): ("stream.created-string", None),
+}
+FIELD_BREAKS = {
+    "required": "field {path} left out",
+    "type": "field {path} sent with a JSON type it does not have",
+    "const": "field {path} sent with another value than {value!r}",
+    "enum": "field {path} sent with a value outside {value}",
+    "min_items": "field {path} sent as an empty list",
+    "unix_seconds": "field {path} sent in milliseconds",
+}
+
+
+class _Builder:
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.levels = {r.id: r.level for r in profile.rules()}
+        self.faults: dict[str, Fault] = {}
+
+    def add(self, name: str, rule: str, kind: str, description: str, param: str | None = None, arg: Any = None) -> None:
+        """Add a fault when the profile has the rule it breaks."""
+        if rule not in self.levels:
+            return
+        if name in self.faults:
+            raise ValueError(f"duplicate fault name {name!r} in profile {self.profile.name}")
+        self.faults[name] = Fault(name, rule, self.levels[rule], description, kind, param, arg)
+
+    # -- request
+    def auth(self) -> None:
+        schemes = self.profile.auth
+        for scheme in schemes:
+            self.add(f"auth.{scheme.name}-ignored", scheme.rule.id, "auth-scheme-ignored",
+                     f"the {scheme.header} credential is no longer accepted", param=scheme.name)
+        first = schemes[0].rule.id
+        self.add("auth.any-key", first, "auth-any-key", "any non-empty key is accepted")
+        self.add("auth.no-key", first, "auth-no-key", "a request without credentials is accepted")
+        self.add("auth.wrong-scheme-accepted", first, "auth-wrong-scheme",
+                 "the key is accepted after any scheme word (e.g. 'Basic KEY')")
+
+    def body(self) -> None:
+        self.add("body.not-object-500", self.profile.body_rule.id, "body-not-object-500",
+                 "a body that is not a JSON object is answered 500 instead of 400")
+        policy = self.profile.unknown_policy
+        inverted = "unknown top-level fields are accepted" if policy.value == "reject" else "unknown top-level fields are rejected with 400"
+        self.add("unknown-fields-inverted", policy.id, "unknown-fields-inverted", inverted)
+        if policy.value == "undocumented":
+            self.add("unknown-field-500", policy.id, "unknown-field-500", "an unknown top-level field is answered 500")
+
+    def params(self) -> None:
+        for name, param in self.profile.params.items():
+            for facet in PARAM_FACETS:
+                if facet in param.facets:
+                    self.param_facet(name, facet, param.get(facet), param.facets[facet].id)
+            for ex in param.accepts:
+                self.add(f"{name}.accepts.{ex.name}-rejected", ex.rule.id, "example-rejected",
+                         f"the documented value '{ex.name}' of {name} is rejected with 400", param=name, arg=ex.value)
+            for ex in param.rejects:
+                self.add(f"{name}.rejects.{ex.name}-accepted", ex.rule.id, "example-accepted",
+                         f"the invalid value '{ex.name}' of {name} is accepted", param=name, arg=ex.value)
+
+    def param_facet(self, name: str, facet: str, value: Any, rule: str) -> None:
+        add = self.add
+        if facet == "type":
+            add(f"{name}.type-unchecked", rule, "type-unchecked", f"{name} of any JSON type is accepted (a wrong type is ignored)", name)
+            if "number" in value:
+                add(f"{name}.bool-as-number", rule, "bool-as-number", f"JSON true/false is accepted as a number for {name}", name)
+        elif facet == "integer":
+            add(f"{name}.integer-unchecked", rule, "integer-unchecked", f"a fractional {name} (1.5) is accepted", name)
+        elif facet == "required":
+            add(f"{name}.not-required", rule, "not-required", f"a request without {name} is accepted (a default is used)", name)
+        elif facet == "nullable" and value:
+            add(f"{name}.null-rejected", rule, "null-rejected", f"{name}: null is rejected with 400", name)
+        elif facet == "nullable":
+            add(f"{name}.null-accepted", rule, "null-accepted", f"{name}: null is accepted", name)
+        elif facet in ("minimum", "maximum"):
+            add(f"{name}.{facet}-ignored", rule, "bound-ignored", f"the {facet} {value} of {name} is not enforced", name, facet)
+            add(f"{name}.{facet}-exclusive", rule, "bound-exclusive", f"{name} equal to its {facet} {value} is rejected", name, facet)
+        elif facet == "enum":
+            add(f"{name}.enum-open", rule, "enum-open", f"any value of {name} is accepted", name)
+            add(f"{name}.enum-value-rejected", rule, "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected", name, value[-1])
+        elif facet == "min_items":
+            add(f"{name}.min-items-ignored", rule, "min-items-ignored", f"{name} with fewer than {value} items is accepted", name)
+        elif facet == "max_items":
+            add(f"{name}.max-items-ignored", rule, "max-items-ignored", f"{name} with more than {value} items is accepted", name)
+            add(f"{name}.max-items-exclusive", rule, "max-items-exclusive", f"{name} with exactly {value} items is rejected", name)
+        elif facet == "items":
+            add(f"{name}.items-unchecked", rule, "items-unchecked", f"items of {name} of any JSON type are accepted", name)
+        elif facet == "values":
+            add(f"{name}.values-unchecked", rule, "values-unchecked", f"values of {name} outside their range are accepted", name)
+        elif facet == "requires":
+            add(f"{name}.requires-ignored", rule, "requires-ignored", f"{name} is accepted without {', '.join(value)}", name)
+        elif facet == "must_exist":
+            fault_name = "unknown-model-accepted" if name == "model" else f"{name}.must-exist-ignored"
+            add(fault_name, rule, "must-exist-ignored", f"an unknown {name} id is served", name)
+
+    # -- response
+    def fields(self, fields: dict[str, Field], prefix: str, kind: str, named: dict, name_prefix: str) -> None:
+        for path, fld in fields.items():
+            for facet, rule in fld.facets.items():
+                if facet not in FIELD_BREAKS:
+                    continue
+                name, override = named.get((path, facet), (f"{name_prefix}.{path}.{facet}-broken", None))
+                description = FIELD_BREAKS[facet].format(path=path, value=fld.get(facet))
+                self.add(name, rule.id, kind, f"{prefix}: {description}", param=path, arg=(facet, override))
+
+    def response(self) -> None:
+        p = self.profile
+        self.fields(p.response_fields, "non-stream response", "response-field", NAMED_RESPONSE_FIELD_FAULTS, "response")
+        if p.usage_total:
+            self.add("response.usage-sum", p.usage_total.id, "usage-sum", "usage.total_tokens is not prompt_tokens + completion_tokens")
+        self.fields(p.stream_fields, "every stream chunk", "chunk-field", NAMED_CHUNK_FIELD_FAULTS, "stream.chunk")
+
+    def stream(self) -> None:
+        ids = {r.id for r in self.profile.rules()}
+        add = self.add
+        add("stream.no-terminator", "stream.terminator", "stream-no-terminator", "the stream closes without data: [DONE]")
+        add("stream.after-terminator", "stream.terminator", "stream-after-terminator", "one more data chunk follows data: [DONE]")
+        add("stream.never-ends", "stream.terminator", "stream-never-ends",
+            "after the last chunk the stream stays open, silent, without [DONE] (for up to 10 minutes)")
+        add("stream.json-content-type", "stream.content_type", "stream-json-content-type", "SSE bytes are sent as application/json")
+        add("stream.plain-json", "stream.content_type", "stream-plain-json", "stream: true is answered with one JSON completion")
+        bad_line_rule = "stream.chunk.id.type" if "stream.chunk.id.type" in ids else "stream.content_type"
+        add("stream.bad-json-line", bad_line_rule, "stream-bad-json-line", "one data line of the stream is not JSON")
+        add("stream.ids-differ", "stream.one_id", "stream-ids-differ", "each chunk of a stream has another id")
+        add("stream.no-finish-reason", "stream.final_finish_reason", "stream-no-finish-reason", "every finish_reason of a stream is null")
+        add("stream.usage-ignored", "behaviours.include_usage", "stream-usage-ignored", "stream_options.include_usage sends no usage chunk")
+        add("stream.false-gives-sse", "stream.non_stream_json", "stream-false-gives-sse", "an explicit stream: false is answered as SSE")
+
+    def behaviours(self) -> None:
+        add = self.add
+        add("behaviour.finish-stop-when-cut", "behaviours.finish_reason_length", "finish-stop-when-cut",
+            "finish_reason is 'stop' when the token cap cut the output")
+        add("behaviour.stop-in-output", "behaviours.stop_excluded", "stop-in-output", "the stop sequence is left in the output")
+        for cap in self.profile.token_caps:
+            add(f"behaviour.cap-ignored.{cap}", f"token_caps.{cap}", "cap-ignored",
+                f"{cap} does not bound the output (it runs to its natural length)", param=cap)
+        add("behaviour.tool-args-object", "behaviours.tool_calls", "tool-args-object",
+            "tool call arguments are a JSON object, not a string")
+        add("behaviour.json-mode-ignored", "behaviours.json_mode", "json-mode-ignored", "JSON mode answers plain text")
+        add("behaviour.explicit-zero-ignored", "behaviours.explicit_values", "explicit-zero-ignored",
+            "parameters sent as 0 or false are treated as absent (max_tokens: 0 gives the full output)")
+
+    def errors(self) -> None:
+        add = self.add
+        add("errors.validation-500", "errors.validation_status", "validation-status", "invalid requests are answered 500", arg=500)
+        add("errors.validation-422", "errors.validation_status", "validation-status", "invalid requests are answered 422", arg=422)
+        add("errors.not-json", "errors.body", "error-not-json", "error bodies are plain text, not the JSON error object")
+        add("errors.auth-403", "errors.auth_status", "auth-status", "bad credentials are answered 403", arg=403)
+        add("errors.unknown-model-400", "errors.unknown_model_status", "unknown-model-status", "an unknown model is answered 400", arg=400)
+
+    def models(self) -> None:
+        rule = self.profile.models_rule.id
+        self.add("models.wrong-shape", rule, "models-wrong-shape", "the models list is a bare JSON array, not {object, data}")
+        self.add("models.missing", rule, "models-missing", "the models endpoint answers 404")
+        self.fields(self.profile.models_fields, "models list", "models-field", {}, "models")
+
+    def build(self) -> list[Fault]:
+        for step in (self.auth, self.body, self.params, self.response, self.stream, self.behaviours, self.errors, self.models):
+            step()
+        return list(self.faults.values())
+
+
+def faults_for(profile: Profile) -> list[Fault]:
+    """Every fault of `profile`, in a fixed order, names unique."""
+    return _Builder(profile).build()
+
+
+def find_fault(profile: Profile, name: str) -> Fault:
+    for fault in faults_for(profile):
+        if fault.name == name:
+            return fault
+    raise KeyError(f"no fault {name!r} in profile {profile.name}")

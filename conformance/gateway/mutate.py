@@ -1,0 +1,78 @@
+"""Field faults: break one documented facet of one field path in an outgoing body.
+
+Paths are the profile's field paths: dots between keys, `[]` for every item of a list
+(`choices[].message.role`). Bodies are changed in place, just before they are sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..spec import Field
+from .faults import Fault, hits
+from .jsontypes import is_number, matches, type_list
+
+UNKNOWN_ENUM_VALUE = "done"
+
+
+def _targets(doc: Any, path: str) -> list[tuple[dict, str]]:
+    """(parent object, key) of every place `path` names in `doc`."""
+    *steps, last = path.split(".")
+    nodes = [doc]
+    for step in steps:
+        key, every = (step[:-2], True) if step.endswith("[]") else (step, False)
+        children = [node.get(key) for node in nodes if isinstance(node, dict)]
+        if every:
+            nodes = [item for child in children if isinstance(child, list) for item in child]
+        else:
+            nodes = [child for child in children if child is not None]
+    return [(node, last.removesuffix("[]")) for node in nodes if isinstance(node, dict)]
+
+
+def wrong_type(current: Any, types: list[str]) -> Any:
+    """A value of none of `types`: the current scalar as a string where that is wrong."""
+    scalar = [str(current)] if current is not None and not isinstance(current, (dict, list)) else []
+    candidates = scalar + ["routecheck", 123, 1.5, [], {}, True]
+    return next(c for c in candidates if not any(matches(c, t) for t in types))
+
+
+def break_field(doc: Any, fld: Field, facet: str, override: Any = None) -> None:
+    for parent, key in _targets(doc, fld.path):
+        current = parent.get(key)
+        if facet == "required":
+            parent.pop(key, None)
+        elif facet == "type":  # set even where absent, so any answer shows it
+            parent[key] = override if override is not None else wrong_type(current, type_list(fld.get("type")))
+        elif facet == "const":
+            parent[key] = override if override is not None else f"{fld.get('const')}.wrong"
+        elif facet == "enum" and current is not None:
+            parent[key] = override if override is not None else UNKNOWN_ENUM_VALUE
+        elif facet == "min_items" and key in parent:
+            parent[key] = []
+        elif facet == "unix_seconds" and is_number(current):
+            parent[key] = int(current * 1000)
+
+
+def apply_field_fault(doc: Any, fault: Fault | None, kind: str, fields: dict[str, Field]) -> None:
+    """Break `doc` if `fault` is a field fault of `kind` (response-field, chunk-field, models-field)."""
+    if hits(fault, kind) and fault.param in fields:
+        facet, override = fault.arg
+        break_field(doc, fields[fault.param], facet, override)
+
+
+def break_usage_sum(doc: dict, fault: Fault | None) -> None:
+    usage = doc.get("usage")
+    if hits(fault, "usage-sum") and isinstance(usage, dict):
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"] + 1
+
+
+def break_chunks(chunks: list[dict], fault: Fault | None, fields: dict[str, Field]) -> None:
+    """Stream faults that live in the chunk bodies themselves."""
+    for number, chunk in enumerate(chunks):
+        apply_field_fault(chunk, fault, "chunk-field", fields)
+        break_usage_sum(chunk, fault)
+        if hits(fault, "stream-ids-differ"):
+            chunk["id"] = f"{chunk['id']}-{number}"
+        if hits(fault, "stream-no-finish-reason"):
+            for choice in chunk.get("choices") or []:
+                choice["finish_reason"] = None

@@ -1,0 +1,223 @@
+"""Request validation driven by a Profile: every parameter facet, example and policy.
+
+`parse_body` turns raw bytes into the body object; `validate_request` checks it and
+returns the effective parameters (nulls dropped, defaults filled only under a fault).
+Request faults are applied here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..spec import Param, Profile
+from .faults import Fault, hits
+from .jsontypes import is_integral, is_number, json_type, matches, same, type_list
+from .shapes import SHAPE_CHECKS
+
+ABSENT = object()  # a parameter to drop: null, or a wrong value a fault lets through
+DEFAULT_MESSAGES = ({"role": "user", "content": "hello"},)
+
+
+class RequestError(Exception):
+    """A request the gateway answers with an error; `kind` selects the errors.* rule it falls under."""
+
+    def __init__(self, status: int, message: str, *, param: str | None = None, kind: str = "validation",
+                 error_type: str = "invalid_request_error", code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.param = param
+        self.kind = kind
+        self.error_type = error_type
+        self.code = code
+
+
+def _invalid(param: str | None, why: str) -> RequestError:
+    return RequestError(400, f"{param}: {why}" if param else why, param=param)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_body(raw: bytes, fault: Fault | None = None) -> dict:
+    """The request body as a JSON object, or a RequestError (400; 500 under a fault)."""
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        problem = None if isinstance(body, dict) else f"the body must be a JSON object, not {json_type(body)}"
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        problem = "the body is not valid JSON"
+    if problem is None:
+        return body
+    if hits(fault, "body-not-object-500"):
+        raise RequestError(500, "internal error", kind="server", error_type="server_error")
+    raise _invalid(None, problem)
+
+
+def default_value(name: str, models: tuple[str, ...]) -> Any:
+    """What a fault fills in for a missing required parameter."""
+    if name == "model":
+        return models[0]
+    if name == "messages":
+        return [dict(m) for m in DEFAULT_MESSAGES]
+    return ABSENT
+
+
+class _Validator:
+    def __init__(self, profile: Profile, models: tuple[str, ...], fault: Fault | None):
+        self.profile = profile
+        self.models = models
+        self.fault = fault
+
+    def hits(self, kind: str, param: str | None = None) -> bool:
+        return hits(self.fault, kind, param)
+
+    # -- whole request
+    def run(self, body: dict) -> dict:
+        self.unknown_fields(body)
+        effective: dict[str, Any] = {}
+        for name, param in self.profile.params.items():
+            present = name in body
+            value = self.param(name, param, body[name]) if present else ABSENT
+            if value is ABSENT and param.get("required"):
+                # under these faults a missing (or wrongly typed) value gets a default instead of a 400
+                excused = self.hits("not-required", name) or (present and self.hits("type-unchecked", name))
+                if not excused:
+                    raise _invalid(name, "is required")
+                value = default_value(name, self.models)
+            if value is not ABSENT:
+                effective[name] = value
+        self.companions(effective)
+        self.existence(effective)
+        if self.hits("explicit-zero-ignored"):
+            effective = {k: v for k, v in effective.items() if not (v is False or (is_number(v) and v == 0))}
+        return effective
+
+    def unknown_fields(self, body: dict) -> None:
+        policy = self.profile.unknown_policy.value
+        unknown = [k for k in body if k not in self.profile.params]
+        if not unknown:
+            return
+        if self.hits("unknown-field-500"):
+            raise RequestError(500, "internal error", kind="server", error_type="server_error")
+        rejects = policy == "reject"
+        if self.hits("unknown-fields-inverted"):
+            rejects = not rejects
+        if rejects:
+            raise _invalid(unknown[0], "unknown parameter")
+
+    def companions(self, effective: dict) -> None:
+        for name, value in effective.items():
+            param = self.profile.params[name]
+            if self.hits("requires-ignored", name):
+                continue
+            for companion, wanted in param.companions.items():
+                if not _enables(effective.get(companion, ABSENT), wanted):
+                    needed = companion if isinstance(wanted, (list, dict)) else f"{companion}: {json.dumps(wanted)}"
+                    raise _invalid(name, f"needs {needed}")
+
+    def existence(self, effective: dict) -> None:
+        for name, param in self.profile.params.items():
+            if not param.get("must_exist") or name not in effective or self.hits("must-exist-ignored", name):
+                continue
+            if effective[name] not in self.models:
+                raise RequestError(404, f"{name}: the requested {name} does not exist", param=name,
+                                   kind="unknown_model", code="model_not_found")
+
+    # -- one parameter
+    def param(self, name: str, param: Param, value: Any) -> Any:
+        """The value to use, ABSENT to ignore it, or a RequestError."""
+        if self.hits("example-rejected", name) and same(value, self.fault.arg):
+            raise _invalid(name, "this value is not supported")
+        if self.hits("example-accepted", name) and same(value, self.fault.arg):
+            return value
+        if value is None:
+            return self.null(name, param)
+        types = param.types
+        if types and json_type(value) not in types:
+            if self.hits("bool-as-number", name) and json_type(value) == "boolean":
+                return ABSENT
+            if self.hits("type-unchecked", name):
+                return ABSENT
+            raise _invalid(name, f"must be of type {' or '.join(types)}, not {json_type(value)}")
+        self.number(name, param, value)
+        enum = param.get("enum")
+        if enum is not None:
+            listed = any(same(value, e) for e in enum)
+            if (not listed and not self.hits("enum-open", name)) or (self.hits("enum-value-rejected", name) and same(value, self.fault.arg)):
+                raise _invalid(name, f"must be one of {', '.join(map(str, enum))}")
+        if isinstance(value, list):
+            self.array(name, param, value)
+        if isinstance(value, dict):
+            self.values(name, param, value)
+        check = SHAPE_CHECKS.get(name)
+        problem = check(value) if check else None
+        if problem:
+            raise _invalid(name, problem)
+        return value
+
+    def null(self, name: str, param: Param) -> Any:
+        if param.get("required"):
+            if self.hits("not-required", name):
+                return ABSENT
+            raise _invalid(name, "is required and may not be null")
+        nullable = param.get("nullable")
+        if nullable is False and not self.hits("null-accepted", name):
+            raise _invalid(name, "may not be null")
+        if nullable is True and self.hits("null-rejected", name):
+            raise _invalid(name, "may not be null")
+        return ABSENT
+
+    def number(self, name: str, param: Param, value: Any) -> None:
+        if not is_number(value):
+            if json_type(value) == "number":  # 1e999 decodes to inf
+                raise _invalid(name, "must be a finite number")
+            return
+        if param.get("integer") and not is_integral(value) and not self.hits("integer-unchecked", name):
+            raise _invalid(name, "must be an integer")
+        for facet, outside in (("minimum", lambda v, b: v < b), ("maximum", lambda v, b: v > b)):
+            bound = param.get(facet)
+            if bound is None:
+                continue
+            ignored = self.hits("bound-ignored", name) and self.fault.arg == facet
+            exclusive = self.hits("bound-exclusive", name) and self.fault.arg == facet
+            if (outside(value, bound) and not ignored) or (exclusive and value == bound):
+                raise _invalid(name, f"must be {'at least' if facet == 'minimum' else 'at most'} {bound}")
+
+    def array(self, name: str, param: Param, value: list) -> None:
+        low, high = param.get("min_items"), param.get("max_items")
+        if low is not None and len(value) < low and not self.hits("min-items-ignored", name):
+            raise _invalid(name, f"needs at least {low} items")
+        if high is not None and not self.hits("max-items-ignored", name):
+            if len(value) > high or (self.hits("max-items-exclusive", name) and len(value) == high):
+                raise _invalid(name, f"takes at most {high} items")
+        item_types = type_list((param.get("items") or {}).get("type"))
+        if item_types and not self.hits("items-unchecked", name):
+            for i, item in enumerate(value):
+                if not any(matches(item, t) for t in item_types):
+                    raise _invalid(name, f"item {i} must be of type {' or '.join(item_types)}")
+
+    def values(self, name: str, param: Param, value: dict) -> None:
+        limits = param.get("values")
+        if not limits or self.hits("values-unchecked", name):
+            return
+        low, high = limits.get("minimum"), limits.get("maximum")
+        for key, item in value.items():
+            if not is_number(item) or (low is not None and item < low) or (high is not None and item > high):
+                raise _invalid(name, f"every value must be a number from {low} to {high}")
+
+
+def _enables(have: Any, wanted: Any) -> bool:
+    """A companion enables a parameter: a scalar must match exactly; a list or object
+    (e.g. tools) must be present, of the same JSON type and not empty."""
+    if have is ABSENT:
+        return False
+    if isinstance(wanted, (list, dict)):
+        return json_type(have) == json_type(wanted) and len(have) > 0
+    return same(have, wanted)
+
+
+def validate_request(profile: Profile, body: dict, *, models: tuple[str, ...], fault: Fault | None = None) -> dict:
+    """The effective parameters of a valid request, or a RequestError."""
+    return _Validator(profile, models, fault).run(body)

@@ -1,0 +1,210 @@
+"""pytest plugin: options, case parametrisation, one concurrent fetch, results collection.
+
+Loaded by the repository's conftest.py (and by `routecheck run`). Inert unless
+conformance/test_conformance.py is collected. Results travel on each report's
+user_properties, so they reach the controller under pytest-xdist too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from .case import Case
+from .cases import generate_cases
+from .engine import Deadlines, Engine, Exchange, fingerprint
+from .errors import RoutecheckError
+from .features import parse_disabled
+from .results import build, case_dict, write, write_junit
+from .runner import ERROR, FAILED, SKIPPED, WARNED, Result, judge, now_iso
+from .spec import load_profile, profile_names
+from .target import DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, new_key, normalise_base_url, read_key
+
+CONTEXT = pytest.StashKey["RunContext"]()
+PROPERTY, META_PROPERTY = "routecheck", "routecheck-meta"
+
+
+class ConventionWarning(UserWarning):
+    """A SHOULD case not met: reported, never a failure of the profile."""
+
+
+class HarnessError(Exception):
+    """The case could not be judged (target unreachable, only 429s): not a verdict."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("routecheck", "routecheck conformance")
+    group.addoption("--base-url", help="target base URL (with or without /v1; may contain {profile}); "
+                    "default: start the bundled reference gateway on loopback")
+    group.addoption("--profile", action="append", default=[], help="profile to run (repeatable; default: all)")
+    group.addoption("--model", help="model id (default: first id from GET /v1/models)")
+    group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
+    group.addoption("--without", action="append", default=[], help="features the target's model lacks: tools,json_mode,vision")
+    group.addoption("--rc-json", help="canonical results file (default reports/results.json)")
+    group.addoption("--rc-junit", help="JUnit XML rendered from the results (one testsuite per profile and category)")
+    group.addoption("--rc-concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    group.addoption("--connect-timeout", type=float, default=Deadlines.connect)
+    group.addoption("--response-timeout", type=float, default=Deadlines.response)
+    group.addoption("--stream-timeout", type=float, default=Deadlines.stream_total)
+    group.addoption("--idle-timeout", type=float, default=Deadlines.stream_idle)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(ResultsCollector(config), "routecheck-results")
+    config.addinivalue_line("filterwarnings", "always::conformance.plugin.ConventionWarning")
+
+
+class RunContext:
+    """Everything one run needs, built once on first use (gateway, model, cases, engine)."""
+
+    def __init__(self, config: pytest.Config):
+        opt = config.option
+        self.config = config
+        self.profiles = [load_profile(n) for n in (opt.profile or profile_names())]
+        self.disabled = parse_disabled(opt.without)
+        self.gateway: BundledGateway | None = None
+        if opt.base_url:
+            base_url, key = normalise_base_url(opt.base_url), read_key(opt.api_key_env)
+        else:
+            key = new_key()
+            self.gateway = BundledGateway(key).__enter__()
+            base_url = self.gateway.base_url()
+        model = opt.model or discover_model(base_url.replace("{profile}", self.profiles[0].name), self.profiles[0], key)
+        self.target = Target(base_url, key, model)
+        self.engine = Engine(key, concurrency=opt.rc_concurrency, deadlines=Deadlines(
+            connect=opt.connect_timeout, response=opt.response_timeout,
+            stream_total=opt.stream_timeout, stream_idle=opt.idle_timeout))
+        self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model)]
+        self.exchanges: dict[str, Exchange] = {}
+        self.prefetched = False
+
+    def url(self, case: Case) -> str:
+        return self.target.url(case.profile)
+
+    def result(self, case: Case, items: list[pytest.Item]) -> Result:
+        if not self.prefetched and not hasattr(self.config, "workerinput"):
+            # one concurrent pass over every selected case: much faster than one request per test
+            selected = [i.callspec.params["rc_case"] for i in items if hasattr(i, "callspec") and "rc_case" in i.callspec.params]
+            self.exchanges.update(self.engine.run((self.url(c), c.request) for c in selected if not _skipped(c, self)))
+            self.prefetched = True
+        key = fingerprint(self.url(case), case.request)
+        if key not in self.exchanges and not _skipped(case, self):
+            self.exchanges.update(self.engine.run([(self.url(case), case.request)]))
+        return judge(case, self.url(case), self.exchanges.get(key), self.disabled)
+
+    def close(self) -> None:
+        if self.gateway is not None:
+            self.gateway.__exit__(None, None, None)
+            self.gateway = None
+
+
+def _skipped(case: Case, ctx: RunContext) -> bool:
+    return any(f in ctx.disabled for f in case.features)
+
+
+def context(config: pytest.Config) -> RunContext:
+    if CONTEXT not in config.stash:
+        try:
+            config.stash[CONTEXT] = RunContext(config)
+        except RoutecheckError as exc:
+            raise pytest.UsageError(f"routecheck: {exc}") from None
+    return config.stash[CONTEXT]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "rc_case" in metafunc.fixturenames:
+        cases = context(metafunc.config).cases
+        metafunc.parametrize("rc_case", cases, ids=[c.id for c in cases])
+
+
+@pytest.fixture(scope="session")
+def rc_context(request: pytest.FixtureRequest) -> RunContext:
+    return context(request.config)
+
+
+@pytest.fixture
+def rc_result(rc_case: Case, rc_context: RunContext, request: pytest.FixtureRequest) -> Result:
+    result = rc_context.result(rc_case, request.session.items)
+    secrets = (rc_context.target.key,)
+    request.node.user_properties.append((PROPERTY, json.dumps(case_dict(result, secrets), ensure_ascii=False)))
+    request.node.user_properties.append((META_PROPERTY, json.dumps({"model": rc_context.target.model})))
+    if result.outcome == ERROR:
+        raise HarnessError(result.message)
+    return result
+
+
+def label(result: Result) -> None:
+    """Allure labels; no-ops unless pytest runs with --alluredir."""
+    try:
+        import allure
+    except ImportError:
+        return
+    case = result.case
+    allure.dynamic.epic(case.profile)
+    allure.dynamic.feature(case.category)
+    allure.dynamic.story(case.parameter or case.rule.id)
+    allure.dynamic.severity(allure.severity_level.CRITICAL if case.is_must else allure.severity_level.MINOR)
+    allure.dynamic.title(case.id)
+    src = case.rule.source
+    allure.dynamic.description(f"[{case.level}] {case.title}\n\n{src.cite()}")
+    allure.dynamic.label("routecheck_rule", case.rule.id)
+    allure.attach(json.dumps(case.request.record(), indent=1, ensure_ascii=False), "request", allure.attachment_type.JSON)
+    if result.exchange is not None:
+        allure.attach(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), "response", allure.attachment_type.JSON)
+
+
+def check_result(result: Result) -> None:
+    label(result)
+    if result.outcome == FAILED:
+        pytest.fail(result.message, pytrace=False)
+    if result.outcome == WARNED:
+        warnings.warn(ConventionWarning(result.message))
+    if result.outcome == SKIPPED:
+        pytest.skip(result.message)
+
+
+class ResultsCollector:
+    """Subscriber to pytest's report stream: gathers case results, writes the canonical file."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.cases: dict[str, dict] = {}
+        self.meta: dict = {}
+        self.started = now_iso()
+        self.t0 = time.monotonic()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "setup":
+            return  # the result is computed in setup, so the setup report carries it
+        for name, value in report.user_properties:
+            if name == PROPERTY:
+                self.cases[report.nodeid] = json.loads(value)
+            elif name == META_PROPERTY:
+                self.meta.update(json.loads(value))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        config = self.config
+        if hasattr(config, "workerinput") or not self.cases:
+            return
+        cases = list(self.cases.values())
+        targets = {c["profile"]: c["base_url"] for c in cases}
+        doc = build(cases, targets=targets, model=self.meta.get("model", config.option.model or ""),
+                    started=self.started, duration=time.monotonic() - self.t0)
+        secrets = (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
+        path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
+        try:
+            write(doc, path, secrets)
+            if config.option.rc_junit:
+                write_junit(doc, config.option.rc_junit, secrets)
+        except RoutecheckError as exc:
+            print(f"\nroutecheck: {exc}")
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if CONTEXT in config.stash:
+        config.stash[CONTEXT].close()

@@ -1,0 +1,163 @@
+"""The canonical results file, and what is rendered from it (JUnit XML, exit code).
+
+Every reporter reads this one document, so a report can be rebuilt, merged or
+diffed without running anything again. Its format: conformance/data/results.schema.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from . import __version__
+from .errors import EXIT_HARNESS, EXIT_MUST_FAILED, EXIT_OK, UsageError
+from .request import redact
+from .runner import summarise
+
+FORMAT = "routecheck-results/1"
+SCHEMA_PATH = Path(__file__).parent / "data" / "results.schema.json"
+
+
+def build(cases: list[dict], *, targets: dict[str, str], model: str, started: str, duration: float,
+          notes: list[str] | None = None) -> dict:
+    cases = sorted(cases, key=lambda c: c["id"])
+    by_profile: dict[str, list[dict]] = defaultdict(list)
+    for case in cases:
+        by_profile[case["profile"]].append(case)
+    profiles = list(targets) or sorted(by_profile)
+    return {
+        "format": FORMAT,
+        "suite_version": __version__,
+        "target": _common_target(targets),
+        "targets": targets,
+        "profiles": profiles,
+        "model": model,
+        "started": started,
+        "duration_s": round(duration, 3),
+        "summary": dict(summarise(c["outcome"] for c in cases), must_failed=_must_failed(cases)),
+        "profile_summaries": {
+            p: dict(summarise(c["outcome"] for c in cs), must_failed=_must_failed(cs), cost=_cost(cs))
+            for p, cs in sorted(by_profile.items())
+        },
+        "cost": _cost(cases),
+        "notes": notes or [],
+        "cases": cases,
+    }
+
+
+def _common_target(targets: dict[str, str]) -> str:
+    urls = sorted(set(targets.values()))
+    return urls[0] if len(urls) == 1 else ", ".join(urls)
+
+
+def _must_failed(cases: list[dict]) -> int:
+    return sum(1 for c in cases if c["outcome"] == "failed" and c["level"] == "MUST")
+
+
+def _cost(cases: list[dict]) -> dict:
+    sent: dict[str, int] = {}
+    for case in cases:
+        request = case.get("request") or {}
+        if case["outcome"] != "skipped" and "key" in request:
+            sent[request["key"]] = request.get("completion_budget", 0)
+    return {"requests": len(sent), "completion_tokens_requested": sum(sent.values())}
+
+
+def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(redact(json.dumps(doc, indent=1, ensure_ascii=False), secrets), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def load(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read results file {path}: {exc}") from None
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(doc))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise UsageError(f"{path}: not a routecheck results file: at {where}: {error.message[:160]}")
+    return doc
+
+
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def exit_code(doc: dict) -> int:
+    summary = doc["summary"]
+    if summary["must_failed"]:
+        return EXIT_MUST_FAILED
+    if summary["errors"]:
+        return EXIT_HARNESS
+    return EXIT_OK
+
+
+def junit(doc: dict) -> str:
+    """One <testsuite> per profile and category; SHOULD failures are reported as passing with a warning."""
+    root = ET.Element("testsuites", name="routecheck", tests=str(doc["summary"]["total"]))
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for case in doc["cases"]:
+        groups[(case["profile"], case["category"])].append(case)
+    for (profile, category), cases in sorted(groups.items()):
+        suite = ET.SubElement(root, "testsuite", name=f"{profile}.{category}", tests=str(len(cases)),
+                              failures=str(sum(c["outcome"] == "failed" for c in cases)),
+                              errors=str(sum(c["outcome"] == "error" for c in cases)),
+                              skipped=str(sum(c["outcome"] == "skipped" for c in cases)))
+        for case in cases:
+            tc = ET.SubElement(suite, "testcase", classname=f"{profile}.{category}", name=case["id"])
+            quote = _quote(case)
+            if case["outcome"] == "failed":
+                ET.SubElement(tc, "failure", message=f"[{case['level']}] {quote}").text = case["message"]
+            elif case["outcome"] == "error":
+                ET.SubElement(tc, "error", message=case["message"][:200]).text = case["message"]
+            elif case["outcome"] == "skipped":
+                ET.SubElement(tc, "skipped", message=case["message"][:200])
+            elif case["outcome"] == "warned":
+                ET.SubElement(tc, "system-out").text = f"WARNING [{case['level']}] {quote}\n{case['message']}"
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def _quote(case: dict) -> str:
+    src = case["source"]
+    return f"{src['document']}: " + (f"\"{src['quote']}\"" if src.get("quote") else f"[{src.get('schema')}]")
+
+
+def write_junit(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(redact(junit(doc), secrets), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def summary_line(doc: dict) -> str:
+    s = doc["summary"]
+    cost = doc.get("cost", {})
+    return (f"routecheck: {s['passed']} passed, {s['failed']} failed ({s['must_failed']} MUST), {s['warned']} warned, "
+            f"{s['skipped']} skipped, {s['errors']} errors; {cost.get('requests', 0)} requests, "
+            f"{cost.get('completion_tokens_requested', 0)} completion tokens requested")
+
+
+def case_dict(result: Any, secrets: tuple[str, ...] = ()) -> dict:
+    """A runner Result as it goes into the results file: with request key and cost, key redacted."""
+    out = result.to_dict()
+    request = result.case.request
+    out["request"]["key"] = hashlib.sha1(f"{result.base_url} {request.fingerprint()}".encode()).hexdigest()[:16]
+    out["request"]["completion_budget"] = request.completion_budget()
+    return json.loads(redact(json.dumps(out, ensure_ascii=False), secrets))

@@ -1,0 +1,451 @@
+"""Provider specs: load a `specs/NAME.yaml`, validate it, merge it with its baseline.
+
+A profile's own rules keep their level (MUST unless the spec says otherwise).
+Where the document is silent, the baseline profile's rule applies at SHOULD:
+an OpenAI convention is never a failure of a profile that does not state it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import SpecError, UsageError
+
+DEFAULT_SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
+SCHEMA_FILE = "spec.schema.json"
+MUST, SHOULD = "MUST", "SHOULD"
+
+# Facets of a parameter that become rules (one rule, one or more cases each).
+PARAM_FACETS = (
+    "type", "integer", "required", "nullable", "minimum", "maximum", "enum",
+    "min_items", "max_items", "items", "values", "requires", "must_exist",
+)
+FIELD_FACETS = ("type", "required", "const", "enum", "min_items", "unix_seconds")
+# What a behaviour needs to be asked for at all: a parameter the profile knows.
+BEHAVIOUR_PARAMS = {
+    "stop_excluded": "stop",
+    "tool_calls": "tools",
+    "json_mode": "response_format",
+    "include_usage": "stream_options",
+    "explicit_values": None,
+    "finish_reason_length": None,
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str
+    quote: str | None = None
+    schema: str | None = None
+    note: str | None = None
+
+    def cite(self) -> str:
+        text = f'"{self.quote}"' if self.quote else f"[{self.schema}]"
+        return f"{self.document}: {text}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One documented requirement: what it says, how binding, and where it is written."""
+
+    id: str
+    level: str
+    source: Source
+    value: Any = True
+    feature: str | None = None
+
+    @property
+    def inherited(self) -> bool:
+        return self.level == SHOULD
+
+
+@dataclass(frozen=True)
+class Example:
+    """A documented value of a parameter that must be accepted (or rejected)."""
+
+    name: str
+    value: Any
+    rule: Rule
+    with_: dict = field(default_factory=dict)
+
+
+@dataclass
+class Param:
+    name: str
+    facets: dict[str, Rule] = field(default_factory=dict)
+    accepts: list[Example] = field(default_factory=list)
+    rejects: list[Example] = field(default_factory=list)
+    multiplies_output: bool = False
+    documented: bool = True  # False when it comes from the baseline only
+
+    def get(self, facet: str) -> Any:
+        rule = self.facets.get(facet)
+        return None if rule is None else rule.value
+
+    @property
+    def types(self) -> list[str]:
+        return list(self.get("type") or [])
+
+    @property
+    def companions(self) -> dict:
+        return dict(self.get("requires") or {})
+
+
+@dataclass
+class Field:
+    path: str
+    facets: dict[str, Rule] = field(default_factory=dict)
+
+    def get(self, facet: str) -> Any:
+        rule = self.facets.get(facet)
+        return None if rule is None else rule.value
+
+
+@dataclass(frozen=True)
+class AuthScheme:
+    name: str
+    header: str
+    prefix: str
+    rule: Rule
+
+    def value(self, key: str) -> str:
+        return f"{self.prefix}{key}"
+
+
+@dataclass
+class Profile:
+    name: str
+    title: str
+    document: str
+    language: str
+    notes: list[str]
+    silent: list[dict]
+    baseline: str | None
+    auth: list[AuthScheme]
+    models_path: str
+    models_rule: Rule
+    models_fields: dict[str, Field]
+    request_path: str
+    body_rule: Rule
+    unknown_policy: Rule
+    params: dict[str, Param]
+    unknown_params: dict[str, Rule]  # baseline params this profile rejects as unknown
+    response_fields: dict[str, Field]
+    usage_total: Rule | None
+    stream: dict[str, Rule]
+    stream_fields: dict[str, Field]
+    token_caps: dict[str, Rule]
+    behaviours: dict[str, Rule]
+    errors: dict[str, Rule]
+
+    def rules(self) -> list[Rule]:
+        """Every rule of the merged profile, each once."""
+        found: list[Rule] = [s.rule for s in self.auth]
+        found += [self.models_rule, self.body_rule, self.unknown_policy]
+        for f in self.models_fields.values():
+            found += f.facets.values()
+        for p in self.params.values():
+            found += p.facets.values()
+            found += [e.rule for e in p.accepts + p.rejects]
+        found += self.unknown_params.values()
+        for fields in (self.response_fields, self.stream_fields):
+            for f in fields.values():
+                found += f.facets.values()
+        found += [r for r in (self.usage_total,) if r]
+        found += list(self.stream.values()) + list(self.token_caps.values())
+        found += list(self.behaviours.values()) + list(self.errors.values())
+        unique: dict[str, Rule] = {}
+        for rule in found:
+            unique.setdefault(rule.id, rule)
+        return list(unique.values())
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules():
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def knows(self, param: str) -> bool:
+        return param in self.params
+
+    @property
+    def rejects_unknown(self) -> bool:
+        return self.unknown_policy.value == "reject"
+
+
+# ---------------------------------------------------------------- loading
+
+def specs_dir(path: str | Path | None = None) -> Path:
+    return Path(path) if path else DEFAULT_SPECS_DIR
+
+
+def profile_names(directory: str | Path | None = None) -> list[str]:
+    """Profiles in the order a newcomer expects: the seed documents, then the rest."""
+    names = [p.stem for p in specs_dir(directory).glob("*.yaml")]
+    return sorted(names, key=lambda n: (n == "openai", n))
+
+
+def seed_profiles(directory: str | Path | None = None) -> list[str]:
+    return [n for n in profile_names(directory) if n != "openai"]
+
+
+@lru_cache(maxsize=4)
+def _schema(directory: Path) -> dict:
+    return json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=64)
+def load_raw(name: str, directory: Path = DEFAULT_SPECS_DIR) -> dict:
+    """The spec file as data, validated against spec.schema.json."""
+    path = directory / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(profile_names(directory)) or "none"
+        raise UsageError(f"unknown profile '{name}' (known: {known})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "?"
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(f"{path}: {where}: not valid YAML ({reason})") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: top level must be a mapping")
+    validator = jsonschema.Draft202012Validator(_schema(directory))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise SpecError(f"{path}: at {where}: {error.message}")
+    if data["profile"] != name:
+        raise SpecError(f"{path}: profile is '{data['profile']}', expected '{name}' (the file name)")
+    return data
+
+
+def load_profile(name: str, directory: str | Path | None = None) -> Profile:
+    directory = specs_dir(directory)
+    return _load_profile(name, directory)
+
+
+@lru_cache(maxsize=32)
+def _load_profile(name: str, directory: Path) -> Profile:
+    raw = load_raw(name, directory)
+    base_name = raw.get("baseline")
+    base = load_raw(base_name, directory) if base_name else None
+    return _Merger(raw, base).profile()
+
+
+# ---------------------------------------------------------------- merging
+
+class _Merger:
+    """Builds a Profile from a spec and its baseline (baseline rules become SHOULD)."""
+
+    def __init__(self, raw: dict, base: dict | None):
+        self.raw = raw
+        self.base = base or {}
+        self.doc = raw["document"]
+        self.base_doc = self.base.get("document", self.doc)
+
+    # -- rules
+    def _rule(self, rule_id: str, entry: dict, facet: str | None, value: Any, inherited: bool) -> Rule:
+        quotes = entry.get("quotes") or {}
+        levels = entry.get("levels") or {}
+        if facet == "integer":  # derived from `type: integer`: cited and levelled as the type
+            quotes = {**quotes, "integer": quotes.get("integer", quotes.get("type"))}
+            levels = {**levels, "integer": levels.get("integer", levels.get("type"))}
+        quote = quotes.get(facet) if facet else None
+        schema = None
+        if quote is None:
+            quote, schema = entry.get("quote"), entry.get("schema")
+        elif not inherited and self.doc.endswith(".md") and "." in quote and " " not in quote:
+            quote, schema = None, quote  # a schema name given as a facet citation
+        level = levels.get(facet) if facet else None
+        level = level or entry.get("level") or MUST
+        if inherited:
+            level = SHOULD
+        note = entry.get("note")
+        if inherited:
+            note = "OpenAI convention: the profile's document is silent here." + (f" {note}" if note else "")
+        source = Source(self.base_doc if inherited else self.doc, quote, schema, note)
+        return Rule(rule_id, level, source, value, entry.get("feature"))
+
+    # -- params
+    @staticmethod
+    def _facet_values(entry: dict) -> dict[str, Any]:
+        values = {f: entry[f] for f in PARAM_FACETS if f in entry}
+        if "type" in values:
+            types = values["type"] if isinstance(values["type"], list) else [values["type"]]
+            if "integer" in types:
+                types = ["number" if t == "integer" else t for t in types]
+                values["integer"] = True
+            values["type"] = list(dict.fromkeys(types))
+        return values
+
+    def _param(self, name: str, own: dict | None, base: dict | None) -> Param:
+        param = Param(name, documented=own is not None)
+        sources = [(own, False), (base, True)]
+        for entry, inherited in sources:
+            if entry is None:
+                continue
+            for facet, value in self._facet_values(entry).items():
+                if facet not in param.facets:
+                    param.facets[facet] = self._rule(f"request.{name}.{facet}", entry, facet, value, inherited)
+            param.multiplies_output = param.multiplies_output or bool(entry.get("multiplies_output"))
+            for kind in ("accepts", "rejects"):
+                have = {e.name for e in getattr(param, kind)}
+                for ex in entry.get(kind) or []:
+                    if ex["name"] in have:
+                        continue
+                    rule = self._rule(f"request.{name}.{kind}.{ex['name']}", ex, None, ex["value"], inherited)
+                    getattr(param, kind).append(Example(ex["name"], ex["value"], rule, dict(ex.get("with") or {})))
+        return param
+
+    def _params(self) -> tuple[dict[str, Param], dict[str, Rule]]:
+        own = self.raw["request"]["params"]
+        base = (self.base.get("request") or {}).get("params") or {}
+        rejects = self._policy_entry()["policy"] == "reject"
+        params: dict[str, Param] = {}
+        unknown: dict[str, Rule] = {}
+        for name in list(own) + [n for n in base if n not in own]:
+            if name not in own and rejects:
+                rule = self._rule("request.unknown_fields", self._policy_entry(), None, "reject", False)
+                unknown[name] = rule
+                continue
+            params[name] = self._param(name, own.get(name), base.get(name))
+        # an example may need fields the profile does not know: drop it there
+        for param in params.values():
+            for kind in ("accepts", "rejects"):
+                kept = [e for e in getattr(param, kind) if all(k in params for k in e.with_)]
+                setattr(param, kind, kept)
+            companions = param.companions
+            if companions and not all(k in params for k in companions):
+                param.facets.pop("requires", None)
+        return params, unknown
+
+    def _policy_entry(self) -> dict:
+        entry = self.raw["request"].get("unknown_fields")
+        if entry:
+            return entry
+        base = (self.base.get("request") or {}).get("unknown_fields")
+        return dict(base or {"policy": "undocumented", "schema": "none"}, level=SHOULD)
+
+    # -- fields
+    def _fields(self, own: dict, base: dict, prefix: str) -> dict[str, Field]:
+        out: dict[str, Field] = {}
+        for path in list(own) + [p for p in base if p not in own]:
+            fld = Field(path)
+            for entry, inherited in ((own.get(path), False), (base.get(path), True)):
+                if entry is None:
+                    continue
+                for facet in FIELD_FACETS:
+                    if facet in entry and facet not in fld.facets:
+                        fld.facets[facet] = self._rule(f"{prefix}.{path}.{facet}", entry, facet, entry[facet], inherited)
+            out[path] = fld
+        return out
+
+    def _section(self, key: str, names: tuple[str, ...] | None, prefix: str) -> dict[str, Rule]:
+        own = self.raw.get(key) or {}
+        base = self.base.get(key) or {}
+        out: dict[str, Rule] = {}
+        for name in list(own) + [n for n in base if n not in own]:
+            if names is not None and name not in names:
+                continue
+            inherited = name not in own
+            entry = base[name] if inherited else own[name]
+            out[name] = self._rule(f"{prefix}.{name}", entry, None, entry.get("value", True), inherited)
+        return out
+
+    def profile(self) -> Profile:
+        raw, base = self.raw, self.base
+        params, unknown = self._params()
+        schemes = [
+            AuthScheme(s["name"], s["header"], s["prefix"], self._rule(f"auth.{s['name']}", s, None, s["header"], False))
+            for s in raw["auth"]["schemes"]
+        ]
+        models_own, models_base = raw.get("models"), base.get("models") or {}
+        models_entry = models_own or models_base or {"path": "/v1/models", "schema": "none"}
+        models_rule = self._rule("models", models_entry, None, models_entry["path"], models_own is None)
+        models_fields = self._fields((models_own or {}).get("fields") or {}, models_base.get("fields") or {}, "models")
+        stream_keys = ("content_type", "terminator", "non_stream_json", "one_id", "final_finish_reason")
+        stream_own = {k: v for k, v in (raw.get("stream") or {}).items() if k != "fields"}
+        stream_base = {k: v for k, v in (base.get("stream") or {}).items() if k != "fields"}
+        stream = {}
+        for key in stream_keys:
+            entry, inherited = (stream_own[key], False) if key in stream_own else (stream_base.get(key), True)
+            if entry:
+                stream[key] = self._rule(f"stream.{key}", entry, None, entry.get("value", True), inherited)
+        caps = {k: r for k, r in self._section("token_caps", None, "token_caps").items() if k in params}
+        behaviours = {
+            k: r for k, r in self._section("behaviours", None, "behaviours").items()
+            if BEHAVIOUR_PARAMS.get(k) is None or BEHAVIOUR_PARAMS[k] in params
+        }
+        body_entry = raw["request"].get("body") or (base.get("request") or {}).get("body")
+        return Profile(
+            name=raw["profile"],
+            title=raw["title"],
+            document=raw["document"],
+            language=raw.get("language", "en"),
+            notes=list(raw.get("notes") or []),
+            silent=list(raw.get("silent") or []),
+            baseline=raw.get("baseline"),
+            auth=schemes,
+            models_path=models_entry["path"],
+            models_rule=models_rule,
+            models_fields=models_fields,
+            request_path=raw["request"]["path"],
+            body_rule=self._rule("request.body", body_entry, None, "object", "body" not in raw["request"]),
+            unknown_policy=self._rule(
+                "request.unknown_fields", self._policy_entry(), None, self._policy_entry()["policy"],
+                "unknown_fields" not in raw["request"],
+            ),
+            params=params,
+            unknown_params=unknown,
+            response_fields=self._fields(raw["response"]["fields"], (base.get("response") or {}).get("fields") or {}, "response"),
+            usage_total=self._section("response", ("usage_total",), "response").get("usage_total"),
+            stream=stream,
+            stream_fields=self._fields((raw.get("stream") or {}).get("fields") or {}, (base.get("stream") or {}).get("fields") or {}, "stream.chunk"),
+            token_caps=caps,
+            behaviours=behaviours,
+            errors=self._section("errors", None, "errors"),
+        )
+
+
+# ---------------------------------------------------------------- quotes
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def unquoted(raw: dict, document_text: str) -> list[str]:
+    """Quotes in a raw spec that do not appear verbatim (up to whitespace) in its document."""
+    haystack = normalise(document_text)
+    missing = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("quote",) and isinstance(value, str):
+                    if normalise(value) not in haystack:
+                        missing.append(f"{where}: {value}")
+                elif key == "quotes" and isinstance(value, dict):
+                    for facet, quote in value.items():
+                        looks_like_schema = raw["document"].endswith(".md") and " " not in quote
+                        if not looks_like_schema and normalise(quote) not in haystack:
+                            missing.append(f"{where}.quotes.{facet}: {quote}")
+                elif key not in ("value", "with"):
+                    walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{where}[{i}]")
+
+    walk(raw, raw["profile"])
+    return missing

@@ -1,0 +1,3 @@
+"""Loads the routecheck pytest plugin, so `pytest conformance --base-url ...` works from the repository."""
+
+pytest_plugins = ["conformance.plugin"]
