@@ -61,10 +61,7 @@ class Rule:
     source: Source
     value: Any = True
     feature: str | None = None
-
-    @property
-    def inherited(self) -> bool:
-        return self.level == SHOULD
+    inherited: bool = False  # from the baseline: the profile's document is silent here
 
 
 @dataclass(frozen=True)
@@ -273,7 +270,7 @@ class _Merger:
         if inherited:
             note = "OpenAI convention: the profile's document is silent here." + (f" {note}" if note else "")
         source = Source(self.base_doc if inherited else self.doc, quote, schema, note)
-        return Rule(rule_id, level, source, value, entry.get("feature"))
+        return Rule(rule_id, level, source, value, entry.get("feature"), inherited)
 
     # -- params
     @staticmethod
@@ -349,6 +346,14 @@ class _Merger:
             out[path] = fld
         return out
 
+    @staticmethod
+    def _needs_tools(params: dict, fields: dict[str, Field]) -> dict[str, Field]:
+        """Inherited tool-call fields only apply where tools can be asked for."""
+        if "tools" in params:
+            return fields
+        return {k: f for k, f in fields.items()
+                if "tool_calls" not in k or any(not r.inherited for r in f.facets.values())}
+
     def _section(self, key: str, names: tuple[str, ...] | None, prefix: str) -> dict[str, Rule]:
         own = self.raw.get(key) or {}
         base = self.base.get(key) or {}
@@ -406,10 +411,11 @@ class _Merger:
             ),
             params=params,
             unknown_params=unknown,
-            response_fields=self._fields(raw["response"]["fields"], (base.get("response") or {}).get("fields") or {}, "response"),
+            response_fields=self._needs_tools(params, self._fields(
+                raw["response"]["fields"], (base.get("response") or {}).get("fields") or {}, "response")),
             usage_total=self._section("response", ("usage_total",), "response").get("usage_total"),
             stream=stream,
-            stream_fields=self._fields((raw.get("stream") or {}).get("fields") or {}, (base.get("stream") or {}).get("fields") or {}, "stream.chunk"),
+            stream_fields=self._needs_tools(params, self._fields((raw.get("stream") or {}).get("fields") or {}, (base.get("stream") or {}).get("fields") or {}, "stream.chunk")),
             token_caps=caps,
             behaviours=behaviours,
             errors=self._section("errors", None, "errors"),

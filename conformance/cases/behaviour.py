@@ -16,8 +16,7 @@ def _cap_cases(b: Builder) -> list[Case]:
     length = p.behaviours.get("finish_reason_length")
     usage_in_stream = "include_usage" in p.behaviours
     for name, rule in p.token_caps.items():
-        param = p.params[name]
-        body = b.param_body(param, CAP, prompt=LONG_PROMPT)
+        body = b.body(prompt=LONG_PROMPT, cap=None, **{name: CAP})  # the only cap, so nothing else bounds it
         request = b.chat(body)
         cases.append(b.case("behaviour", name, "bounds-completion", rule,
                             title=f"{name} {CAP} bounds usage.completion_tokens", expected=f"usage.completion_tokens <= {CAP}",
@@ -57,7 +56,7 @@ def generate(b: Builder) -> list[Case]:
     cases = _cap_cases(b) + _explicit_cases(b)
     stop = p.behaviours.get("stop_excluded")
     if stop is not None:
-        body = b.body(prompt=STOP_PROMPT, cap=24, stop=[STOP_WORD])
+        body = b.body(prompt=STOP_PROMPT, cap=16, stop=[STOP_WORD])
         for variant, request, check in (("excluded", b.chat(body), "stop_excluded"),
                                         ("excluded-stream", b.chat(dict(body, stream=True)), "stop_excluded_stream")):
             cases.append(b.case("behaviour", "stop", variant, stop, title=f"the stop sequence {STOP_WORD!r} is not in the returned text",
@@ -65,7 +64,7 @@ def generate(b: Builder) -> list[Case]:
                                 args={"stop": [STOP_WORD]}, parameter="stop"))
     tools = p.behaviours.get("tool_calls")
     if tools is not None:
-        body = b.body(prompt=TOOL_PROMPT, cap=48, tools=[TOOL],
+        body = b.body(prompt=TOOL_PROMPT, cap=32, tools=[TOOL],
                       tool_choice={"type": "function", "function": {"name": "get_order"}})
         cases.append(b.case("behaviour", "tools", "forced-call", tools,
                             title="a forced tool_choice gives tool_calls whose arguments are a JSON string",
@@ -73,7 +72,7 @@ def generate(b: Builder) -> list[Case]:
                             request=b.chat(body), check="tool_call", args={"name": "get_order"}, parameter="tool_choice"))
     json_mode = p.behaviours.get("json_mode")
     if json_mode is not None:
-        body = b.body(prompt=JSON_PROMPT, cap=48, response_format={"type": "json_object"})
+        body = b.body(prompt=JSON_PROMPT, cap=24, response_format={"type": "json_object"})
         cases.append(b.case("behaviour", "json-mode", "parses", json_mode,
                             title="response_format json_object gives content that parses as a JSON object",
                             expected="message.content is a JSON object (unless cut by the cap)",

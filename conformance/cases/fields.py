@@ -26,7 +26,7 @@ def describe(path: str, facet: str, value) -> str:
 
 
 def field_cases(b: Builder, fields: dict[str, Field], *, category: str, subject: str, where: str,
-                request: Request, check_title: str) -> list[Case]:
+                request: Request, check_title: str, features: tuple[str, ...] = ()) -> list[Case]:
     cases = []
     for path, fld in fields.items():
         for facet, rule in fld.facets.items():
@@ -34,5 +34,5 @@ def field_cases(b: Builder, fields: dict[str, Field], *, category: str, subject:
             cases.append(b.case(
                 category, f"{subject}/{path}", facet, rule, title=f"{check_title}: {text}", expected=text,
                 request=request, check="field", args={"where": where, "path": path, "facet": facet, "value": rule.value},
-                parameter=path))
+                parameter=path, features=features))
     return cases

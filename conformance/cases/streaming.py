@@ -4,7 +4,7 @@ the usage chunk, and stream:false giving plain JSON."""
 from __future__ import annotations
 
 from ..case import Case
-from .builder import LONG_PROMPT, Builder
+from .builder import LONG_PROMPT, TOOL, TOOL_PROMPT, Builder
 from .fields import field_cases
 
 STREAM_CAP = 4
@@ -36,8 +36,16 @@ def generate(b: Builder) -> list[Case]:
         "a non-null finish_reason on the last choice chunk", "stream_final_finish_reason")
     add("stream-false-json", "non_stream_json", "stream:false is answered with one JSON completion, not SSE",
         "an application/json completion", "non_stream_json", request=b.chat(b.body(stream=False)))
-    cases += field_cases(b, p.stream_fields, category="streaming", subject="chunk", where="chunks",
+    plain = {k: f for k, f in p.stream_fields.items() if "tool_calls" not in k}
+    cases += field_cases(b, plain, category="streaming", subject="chunk", where="chunks",
                          request=stream, check_title="in every chunk")
+    tool_fields = {k: f for k, f in p.stream_fields.items() if "tool_calls" in k}
+    if tool_fields:
+        tool_stream = b.chat(b.body(prompt=TOOL_PROMPT, cap=32, stream=True, tools=[TOOL],
+                                    tool_choice={"type": "function", "function": {"name": "get_order"}}))
+        cases += field_cases(b, tool_fields, category="streaming", subject="tool-chunk", where="chunks",
+                             request=tool_stream, check_title="in every chunk of a streamed tool call",
+                             features=("tools",))
     usage = p.behaviours.get("include_usage")
     if usage is not None:
         request = b.chat(b.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True, stream_options={"include_usage": True}))

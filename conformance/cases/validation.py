@@ -91,7 +91,7 @@ def _param_cases(b: Builder, param: Param) -> list[Case]:
         cases.append(b.case("validation", param.name, "missing", required, title=f"a request without {param.name} is rejected",
                             expected=REJECTED, request=b.chat(body), check="rejected", parameter=param.name))
     requires = param.facets.get("requires")
-    if requires is not None and requires.source.quote:
+    if requires is not None:
         body = b.param_body(param, b.sample(param))
         for companion in param.companions:
             body.pop(companion, None)

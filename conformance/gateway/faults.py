@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec import PARAM_FACETS, Field, Profile
+from ..spec import PARAM_FACETS, Field, Param, Profile
 
 # Fault kinds, grouped by the module that applies them.
 AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme")
@@ -111,16 +111,18 @@ class _Builder:
         self.add("body.not-object-500", self.profile.body_rule.id, "body-not-object-500",
                  "a body that is not a JSON object is answered 500 instead of 400")
         policy = self.profile.unknown_policy
-        inverted = "unknown top-level fields are accepted" if policy.value == "reject" else "unknown top-level fields are rejected with 400"
-        self.add("unknown-fields-inverted", policy.id, "unknown-fields-inverted", inverted)
-        if policy.value == "undocumented":
+        if policy.value == "reject":
+            self.add("unknown-fields-inverted", policy.id, "unknown-fields-inverted", "unknown top-level fields are accepted")
+        elif policy.value == "forward":
+            self.add("unknown-fields-inverted", policy.id, "unknown-fields-inverted", "unknown top-level fields are rejected with 400")
+        else:  # undocumented: a 4xx is as good as forwarding; only a 5xx breaks it
             self.add("unknown-field-500", policy.id, "unknown-field-500", "an unknown top-level field is answered 500")
 
     def params(self) -> None:
         for name, param in self.profile.params.items():
             for facet in PARAM_FACETS:
                 if facet in param.facets:
-                    self.param_facet(name, facet, param.get(facet), param.facets[facet].id)
+                    self.param_facet(param, facet, param.get(facet), param.facets[facet].id)
             for ex in param.accepts:
                 self.add(f"{name}.accepts.{ex.name}-rejected", ex.rule.id, "example-rejected",
                          f"the documented value '{ex.name}' of {name} is rejected with 400", param=name, arg=ex.value)
@@ -128,8 +130,8 @@ class _Builder:
                 self.add(f"{name}.rejects.{ex.name}-accepted", ex.rule.id, "example-accepted",
                          f"the invalid value '{ex.name}' of {name} is accepted", param=name, arg=ex.value)
 
-    def param_facet(self, name: str, facet: str, value: Any, rule: str) -> None:
-        add = self.add
+    def param_facet(self, param: Param, facet: str, value: Any, rule: str) -> None:
+        add, name = self.add, param.name
         if facet == "type":
             add(f"{name}.type-unchecked", rule, "type-unchecked", f"{name} of any JSON type is accepted (a wrong type is ignored)", name)
             if "number" in value:
@@ -144,7 +146,9 @@ class _Builder:
             add(f"{name}.null-accepted", rule, "null-accepted", f"{name}: null is accepted", name)
         elif facet in ("minimum", "maximum"):
             add(f"{name}.{facet}-ignored", rule, "bound-ignored", f"the {facet} {value} of {name} is not enforced", name, facet)
-            add(f"{name}.{facet}-exclusive", rule, "bound-exclusive", f"{name} equal to its {facet} {value} is rejected", name, facet)
+            # no client asks for the maximum of a parameter that multiplies the output, so no one could notice
+            if not (facet == "maximum" and param.multiplies_output):
+                add(f"{name}.{facet}-exclusive", rule, "bound-exclusive", f"{name} equal to its {facet} {value} is rejected", name, facet)
         elif facet == "enum":
             add(f"{name}.enum-open", rule, "enum-open", f"any value of {name} is accepted", name)
             add(f"{name}.enum-value-rejected", rule, "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected", name, value[-1])
@@ -219,9 +223,10 @@ class _Builder:
         add("errors.unknown-model-400", "errors.unknown_model_status", "unknown-model-status", "an unknown model is answered 400", arg=400)
 
     def models(self) -> None:
-        rule = self.profile.models_rule.id
-        self.add("models.wrong-shape", rule, "models-wrong-shape", "the models list is a bare JSON array, not {object, data}")
-        self.add("models.missing", rule, "models-missing", "the models endpoint answers 404")
+        self.add("models.missing", self.profile.models_rule.id, "models-missing", "the models endpoint answers 404")
+        # a bare array still lists the models; what it loses is the `object` of the documented envelope
+        self.add("models.wrong-shape", "models.object.required", "models-wrong-shape",
+                 "the models list is a bare JSON array, not {object, data}")
         self.fields(self.profile.models_fields, "models list", "models-field", {}, "models")
 
     def build(self) -> list[Fault]:

@@ -1,0 +1,19 @@
+"""Fixtures for routecheck's own tests: a real reference gateway on loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.target import BundledGateway, new_key
+
+
+@pytest.fixture(scope="session")
+def gateway_key() -> str:
+    return new_key()
+
+
+@pytest.fixture(scope="session")
+def gateway(gateway_key: str):
+    """The bundled multi-profile gateway in a child process: /p/{profile}/f/{fault}/v1/..."""
+    with BundledGateway(gateway_key) as running:
+        yield running

@@ -1,0 +1,79 @@
+"""Case generation: stable IDs, levels, sources, and the cases the documents call for."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.case import CATEGORIES
+from conformance.cases import generate_cases
+from conformance.checks import CHECKS
+from conformance.spec import MUST, SHOULD, load_profile, profile_names
+
+
+def cases_of(profile: str) -> dict:
+    return {c.id: c for c in generate_cases(load_profile(profile), "m-1")}
+
+
+@pytest.mark.parametrize("name", profile_names())
+def test_cases_are_complete_and_ids_unique_and_stable(name):
+    first = generate_cases(load_profile(name), "m-1")
+    again = generate_cases(load_profile(name), "other-model")
+    assert [c.id for c in first] == [c.id for c in again]  # IDs depend on the spec, not the run
+    assert len({c.id for c in first}) == len(first)
+    for case in first:
+        assert case.id.startswith(f"{name}/{case.category}/")
+        assert case.category in CATEGORIES and case.level in (MUST, SHOULD)
+        assert case.check in CHECKS and case.title and case.expected
+        assert case.rule.source.quote or case.rule.source.schema
+
+
+def test_documented_bounds_are_probed_at_and_just_past():
+    cases = cases_of("routify")
+    assert cases["routify/ranges/temperature/at-max"].request.body["temperature"] == 2
+    above = cases["routify/ranges/temperature/above-max"]
+    assert above.request.body["temperature"] == 2.01 and above.check == "rejected" and above.level == MUST
+    assert cases["routify/ranges/top_p/at-min"].request.body["top_p"] == 0
+    assert cases["routify/ranges/max_tokens/at-min"].request.body["max_tokens"] == 1
+    assert cases["routify/ranges/max_tokens/below-min"].request.body["max_tokens"] == 0
+    assert len(cases["routify/ranges/stop/at-max-items"].request.body["stop"]) == 4
+    assert len(cases["routify/ranges/stop/above-max-items"].request.body["stop"]) == 5
+    assert cases["routify/ranges/messages/below-min-items"].request.body["messages"] == []
+    routeway = cases_of("routeway")
+    assert routeway["routeway/ranges/presence_penalty/at-min"].request.body["presence_penalty"] == -2
+    assert routeway["routeway/ranges/presence_penalty/above-max"].request.body["presence_penalty"] == 2.01
+
+
+def test_silence_gives_should_cases_and_never_must():
+    cases = cases_of("routeapi")
+    assert cases["routeapi/ranges/temperature/above-max"].level == SHOULD  # no range in RouteAPI's document
+    assert cases["routeapi/validation/temperature/type-string"].level == MUST  # the type is documented
+    assert cases["routeapi/validation/unknown-field/no-server-error"].level == SHOULD
+
+
+def test_unknown_field_policies_give_opposite_cases():
+    mvp, routify = cases_of("routify-mvp"), cases_of("routify")
+    assert mvp["routify-mvp/validation/unknown-field/routecheck_unknown_field"].check == "rejected"
+    assert mvp["routify-mvp/validation/unknown-field/tools"].level == MUST
+    forwarded = routify["routify/validation/unknown-field/forwarded"]
+    assert forwarded.check == "accepted" and forwarded.level == SHOULD
+
+
+def test_alternative_auth_header_and_nullability():
+    cases = cases_of("routeway")
+    assert cases["routeway/auth/x-api-key/valid-key"].request.headers == (("x-api-key", "{key}"),)
+    assert cases["routeway/validation/temperature/null-accepted"].check == "accepted"
+    assert cases["routeway/validation/response_format/null-rejected"].check == "rejected"
+    assert cases["routeway/validation/temperature/type-boolean"].request.body["temperature"] is True
+
+
+def test_requests_never_hold_the_key_and_stay_cheap():
+    for name in profile_names():
+        for case in generate_cases(load_profile(name), "m-1"):
+            assert "rc-" not in str(case.request.headers).replace("rc-invalid-key", "")
+            assert case.request.completion_budget() <= 129
+
+
+def test_accepted_requests_carry_a_small_cap():
+    for case in generate_cases(load_profile("routmy"), "m-1"):
+        if case.check == "accepted" and isinstance(case.request.body, dict):
+            assert case.request.completion_budget() <= 32, case.id

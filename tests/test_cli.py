@@ -1,0 +1,97 @@
+"""End to end: `routecheck` and `pytest conformance` against the reference gateway on loopback,
+and the one-line errors with their exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def routecheck(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance.cli", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_default_run_covers_every_profile_with_zero_failures_and_warnings(tmp_path):
+    results, junit = tmp_path / "results.json", tmp_path / "junit.xml"
+    done = routecheck("run", "--json", str(results), "--junitxml", str(junit), "--html", str(tmp_path / "r.html"))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    doc = json.loads(results.read_text())
+    assert set(doc["profiles"]) >= {"routify-mvp", "routify", "routeapi", "routmy", "routeway"}
+    s = doc["summary"]
+    assert s["failed"] == 0 and s["warned"] == 0 and s["errors"] == 0 and s["skipped"] == 0
+    assert s["passed"] == s["total"] > 1000
+    assert doc["cost"]["requests"] > 0 and doc["model"]
+    assert "<testsuite" in junit.read_text() and (tmp_path / "r.html").exists()
+
+
+def test_a_broken_rule_exits_1_and_is_named(tmp_path):
+    results = tmp_path / "results.json"
+    done = routecheck("run", "--profile", "routify", "--fault", "temperature.maximum-ignored",
+                      "--json", str(results), "--no-html")
+    assert done.returncode == 1, done.stdout[-2000:]
+    doc = json.loads(results.read_text())
+    failed = [c for c in doc["cases"] if c["outcome"] == "failed"]
+    assert [c["id"] for c in failed] == ["routify/ranges/temperature/above-max"]
+    message = failed[0]["message"]
+    assert "Требуемый диапазон: 0 <= x <= 2" in message  # the requirement, quoted
+    assert '"temperature": 2.01' in message and "Actual:      accepted: 200" in message
+    assert "curl" in message and "$ROUTECHECK_API_KEY" in message
+
+
+def test_pytest_conformance_works_directly_against_a_url(gateway, tmp_path):
+    results = tmp_path / "direct.json"
+    env = {**os.environ, "RC_TEST_KEY": gateway.key}
+    done = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
+                           "--base-url", gateway.base_url(), "--profile", "routeway", "--api-key-env", "RC_TEST_KEY",
+                           "--rc-json", str(results), "-k", "auth or streaming"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout[-2000:]
+    doc = json.loads(results.read_text())
+    assert doc["summary"]["passed"] == doc["summary"]["total"] > 10
+    assert gateway.key not in results.read_text()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("args, env, code, text", [
+    (["run", "--profile", "nope"], {}, 2, "unknown profile 'nope'"),
+    (["run", "--base-url", "http://127.0.0.1:1"], {"ROUTECHECK_API_KEY": ""}, 2, "no API key"),
+    (["run", "--base-url", "not a url"], {"ROUTECHECK_API_KEY": "k"}, 2, "invalid --base-url"),
+    (["run", "--without", "telepathy"], {}, 2, "unknown feature 'telepathy'"),
+    (["frobnicate"], {}, 2, "invalid choice"),
+    (["run", "--profile", "routify", "--fault", "no-such-fault"], {}, 2, "has no fault 'no-such-fault'"),
+])
+def test_bad_input_is_one_line_and_exit_code(args, env, code, text):
+    done = routecheck(*args, env=env, timeout=60)
+    assert done.returncode == code, done.stderr
+    assert text in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_unreachable_target_exits_3_in_seconds():
+    port = _free_port()  # nothing listens there
+    done = routecheck("run", "--base-url", f"http://127.0.0.1:{port}", env={"ROUTECHECK_API_KEY": "k"}, timeout=30)
+    assert done.returncode == 3
+    assert f"http://127.0.0.1:{port}" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_listing_commands_send_nothing():
+    profiles = routecheck("profiles", timeout=60)
+    assert profiles.returncode == 0 and "004_b1197cec447d28e1.txt" in profiles.stdout
+    cases = routecheck("cases", "--profile", "routeway", timeout=60)
+    assert cases.returncode == 0 and "routeway/ranges/temperature/above-max  [MUST]" in cases.stdout
+    faults = routecheck("faults", "--profile", "routeway", timeout=60)
+    assert faults.returncode == 0 and "stream.no-terminator" in faults.stdout and "source: " in faults.stdout

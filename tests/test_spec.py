@@ -1,0 +1,85 @@
+"""Spec loading: schema validation, one-line errors, verbatim quotes, baseline merge."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conformance.errors import SpecError, UsageError
+from conformance.spec import DEFAULT_SPECS_DIR, MUST, SHOULD, load_profile, load_raw, profile_names, unquoted
+
+SOURCES = DEFAULT_SPECS_DIR / "sources"
+SEED_PROFILES = {"routify-mvp": "000_900c9670aa9bdcbc.txt", "routify": "001_9acc2e208232e8f5.txt",
+                 "routeapi": "002_8a5db9d326d127fd.txt", "routmy": "003_c92b199887c9019b.txt",
+                 "routeway": "004_b1197cec447d28e1.txt"}
+
+
+def test_one_spec_per_seed_document():
+    for name, document in SEED_PROFILES.items():
+        assert load_raw(name)["document"] == document
+    assert set(SEED_PROFILES) | {"openai"} == set(profile_names())
+
+
+@pytest.mark.parametrize("name", profile_names())
+def test_every_quote_is_verbatim_in_its_document(name):
+    raw = load_raw(name)
+    assert unquoted(raw, (SOURCES / raw["document"]).read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("name", profile_names())
+def test_every_rule_cites_its_source(name):
+    for rule in load_profile(name).rules():
+        assert rule.source.quote or rule.source.schema, rule.id
+        assert rule.level in (MUST, SHOULD)
+
+
+def test_silence_falls_back_to_the_baseline_at_should():
+    routeapi = load_profile("routeapi")
+    temperature = routeapi.params["temperature"]
+    assert temperature.facets["type"].level == MUST  # RouteAPI documents the type...
+    assert temperature.facets["maximum"].level == SHOULD  # ...but no range: OpenAI's 0..2 at SHOULD
+    assert temperature.facets["maximum"].source.document == "openai-chat-completions.md"
+    assert routeapi.params["max_tokens"].facets["integer"].level == SHOULD  # documented as "number"
+    assert load_profile("routify").params["temperature"].facets["maximum"].level == MUST
+
+
+def test_the_documents_disagree_where_they_should():
+    mvp, routify, routeway = load_profile("routify-mvp"), load_profile("routify"), load_profile("routeway")
+    assert mvp.unknown_policy.value == "reject" and "tools" in mvp.unknown_params
+    assert routify.unknown_policy.value == "forward" and "tools" in routify.params
+    assert [s.header for s in routeway.auth] == ["Authorization", "x-api-key"]
+    assert routeway.params["reasoning_effort"].get("enum")[:2] == ["none", "minimal"]
+    assert routeway.params["response_format"].get("nullable") is False
+    assert routeway.params["temperature"].facets["type"].level == SHOULD  # "string" vs "number | null"
+
+
+def _broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    directory = tmp_path / "specs"
+    shutil.copytree(DEFAULT_SPECS_DIR, directory, ignore=shutil.ignore_patterns("sources"))
+    path = directory / f"{name}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return directory
+
+
+def test_a_spec_that_breaks_the_schema_is_one_line_naming_file_and_place(tmp_path):
+    directory = _broken_copy(tmp_path, "routeway", "      minimum: 0\n", "      minimum: zero\n")
+    with pytest.raises(SpecError) as err:
+        load_profile("routeway", directory)
+    message = str(err.value)
+    assert "\n" not in message and "routeway.yaml" in message and "request/params/temperature/minimum" in message
+
+
+def test_a_spec_that_is_not_yaml_is_one_line_with_its_line(tmp_path):
+    directory = _broken_copy(tmp_path, "routeapi", "profile: routeapi", "profile: [routeapi")
+    with pytest.raises(SpecError) as err:
+        load_profile("routeapi", directory)
+    assert "\n" not in str(err.value) and "routeapi.yaml: line" in str(err.value)
+
+
+def test_unknown_profile_names_the_known_ones():
+    with pytest.raises(UsageError, match="unknown profile 'nope'.*routify-mvp"):
+        load_profile("nope")
