@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-n", dest="workers", help="pytest-xdist workers (default: none; requests already run concurrently)")
     run.add_argument("--without", action="append", default=[], help=f"features the model lacks: {', '.join(FEATURES)}")
     run.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    run.add_argument("--rate-limit", type=float, help="at most this many requests per second")
     run.add_argument("--fault", help="bundled gateway only: break one rule (see `routecheck faults`)")
     for name, default in (("connect-timeout", 5.0), ("response-timeout", 30.0), ("stream-timeout", 60.0), ("idle-timeout", 15.0)):
         run.add_argument(f"--{name}", type=float, default=default, help=f"seconds (default {default:g})")
@@ -130,6 +131,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
                    "--stream-timeout", str(args.stream_timeout), "--idle-timeout", str(args.idle_timeout),
                    "--rootdir", str(PACKAGE_DIR.parent), "-o", "addopts=", "--no-header", "--tb=no" if not args.verbose else "--tb=short",
                    "-rf", "-v" if args.verbose else "-q"]
+    if args.rate_limit:
+        pytest_args += ["--rate-limit", str(args.rate_limit)]
     for name in profiles:
         pytest_args += ["--profile", name]
     for feature in args.without:
@@ -147,6 +150,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         raise TargetError(f"the run did not complete (pytest exit code {int(code)})")
     doc = results.load(json_path)
     print(results.summary_line(doc))
+    for note in doc.get("notes", []):
+        print(f"routecheck: note: {note}")
     print(f"routecheck: results in {json_path}" + (f", JUnit in {args.junitxml}" if args.junitxml else ""))
     if not args.no_html:
         from .report import write_html

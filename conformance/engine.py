@@ -98,14 +98,21 @@ class Exchange:
         return out
 
 
+GONE_AFTER = 5  # consecutive transport failures after which the target is taken to be gone
+TARGET_GONE = "not sent: the target stopped answering"
+
+
 class Engine:
     def __init__(self, key: str, *, deadlines: Deadlines | None = None, concurrency: int = 8,
-                 retry: RetryPolicy | None = None, secrets: tuple[str, ...] = ()):
+                 retry: RetryPolicy | None = None, secrets: tuple[str, ...] = (), rate_limit: float | None = None):
         self.key = key
         self.deadlines = deadlines or Deadlines()
         self.concurrency = max(1, concurrency)
         self.retry = retry or RetryPolicy()
         self.secrets = tuple(s for s in (key, *secrets) if s)
+        self.rate_limit = rate_limit if rate_limit and rate_limit > 0 else None
+        self._next_start = 0.0
+        self._failures = 0
 
     def run(self, jobs: Iterable[tuple[str, Request]]) -> dict[str, Exchange]:
         """Send every distinct (base_url, request) once; returns exchanges by fingerprint."""
@@ -116,6 +123,7 @@ class Engine:
         for base_url, request in jobs:
             unique.setdefault(fingerprint(base_url, request), (base_url, request))
         gate = asyncio.Semaphore(self.concurrency)
+        pace = asyncio.Lock()
         timeout = httpx.Timeout(connect=self.deadlines.connect, read=self.deadlines.stream_idle,
                                 write=self.deadlines.connect, pool=None)
         limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
@@ -123,6 +131,9 @@ class Engine:
         async with httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=False, follow_redirects=False) as client:
             async def one(key: str, base_url: str, request: Request) -> tuple[str, Exchange]:
                 async with gate:
+                    if self._failures >= GONE_AFTER:  # fail fast instead of N more timeouts
+                        return key, Exchange(request, base_url, error=f"{TARGET_GONE} ({self._failures} failures in a row)")
+                    await self._pace(pace)
                     return key, await self.exchange(client, base_url, request)
 
             done = await asyncio.gather(*(one(k, u, r) for k, (u, r) in unique.items()))
@@ -140,7 +151,19 @@ class Engine:
                 break
             await asyncio.sleep(self.retry.delay(attempt, ex.headers.get("retry-after")))
         ex.elapsed = time.monotonic() - started
+        self._failures = self._failures + 1 if ex.status is None else 0
         return ex
+
+    async def _pace(self, lock: asyncio.Lock) -> None:
+        """--rate-limit: request starts spaced 1/rate seconds apart."""
+        if self.rate_limit is None:
+            return
+        async with lock:
+            now = time.monotonic()
+            start = max(now, self._next_start)
+            self._next_start = start + 1.0 / self.rate_limit
+        if start > now:
+            await asyncio.sleep(start - now)
 
     async def _attempt(self, client: httpx.AsyncClient, ex: Exchange) -> None:
         request = ex.request

@@ -47,6 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--rc-json", help="canonical results file (default reports/results.json)")
     group.addoption("--rc-junit", help="JUnit XML rendered from the results (one testsuite per profile and category)")
     group.addoption("--rc-concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    group.addoption("--rate-limit", type=float, default=None, help="at most this many requests per second")
     group.addoption("--connect-timeout", type=float, default=Deadlines.connect)
     group.addoption("--response-timeout", type=float, default=Deadlines.response)
     group.addoption("--stream-timeout", type=float, default=Deadlines.stream_total)
@@ -75,7 +76,7 @@ class RunContext:
             base_url = self.gateway.base_url()
         model = opt.model or discover_model(base_url.replace("{profile}", self.profiles[0].name), self.profiles[0], key)
         self.target = Target(base_url, key, model)
-        self.engine = Engine(key, concurrency=opt.rc_concurrency, deadlines=Deadlines(
+        self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=Deadlines(
             connect=opt.connect_timeout, response=opt.response_timeout,
             stream_total=opt.stream_timeout, stream_idle=opt.idle_timeout))
         self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model)]

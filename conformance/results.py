@@ -46,9 +46,16 @@ def build(cases: list[dict], *, targets: dict[str, str], model: str, started: st
             for p, cs in sorted(by_profile.items())
         },
         "cost": _cost(cases),
-        "notes": notes or [],
+        "notes": (notes or []) + _notes(cases),
         "cases": cases,
     }
+
+
+def _notes(cases: list[dict]) -> list[str]:
+    gone = [c for c in cases if c["outcome"] == "error" and "stopped answering" in c["message"]]
+    if gone:
+        return [f"the target went away during the run: {len(gone)} cases could not be sent"]
+    return []
 
 
 def _common_target(targets: dict[str, str]) -> str:
