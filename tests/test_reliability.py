@@ -1,0 +1,100 @@
+"""Never hang, never lie: misbehaving targets end in bounded time with the right verdicts."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from conformance.cases import generate_cases
+from conformance.engine import Deadlines, Engine, RetryPolicy
+from conformance.gateway import start_in_thread
+from conformance.results import build, case_dict
+from conformance.runner import ERROR, FAILED, PASSED, SKIPPED, execute
+from conformance.spec import load_profile
+
+from hostile import HostileApp
+
+FAST = Deadlines(connect=2.0, response=3.0, stream_total=3.0, stream_idle=1.0, after_terminator=0.3,
+                 max_body=1024 * 1024)
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    app = HostileApp()
+    running = start_in_thread(app)
+    yield running.url
+    running.stop()
+
+
+def run(url: str, cases, **engine_args):
+    engine = Engine("rc-test-key", deadlines=engine_args.pop("deadlines", FAST), **engine_args)
+    started = time.monotonic()
+    results = execute(engine, [(url, c) for c in cases])
+    return results, time.monotonic() - started
+
+
+def some_cases(*categories: str):
+    cases = generate_cases(load_profile("routify"), "m")
+    return [c for c in cases if c.category in categories]
+
+
+@pytest.mark.parametrize("mode, expect", [
+    ("html", "not JSON"), ("text", "not JSON"), ("empty", "not JSON"), ("json-error", "choices"),
+])
+def test_a_target_that_does_not_speak_json_fails_with_a_clear_message(hostile, mode, expect):
+    results, seconds = run(f"{hostile}/{mode}", some_cases("response", "behaviour"))
+    assert seconds < 30
+    outcomes = {r.outcome for r in results}
+    assert FAILED in outcomes and ERROR not in outcomes
+    failed = [r for r in results if r.outcome == FAILED]
+    assert any(expect in r.message for r in failed), failed[0].message
+    assert all("Requirement:" in r.message and "Actual:" in r.message for r in failed)
+
+
+def test_gzip_is_decoded_and_judged(hostile):
+    results, _ = run(f"{hostile}/gzip", [c for c in some_cases("response") if c.rule.id == "response.id.type"])
+    assert [r.outcome for r in results] == [PASSED]
+
+
+def test_a_huge_body_is_cut_at_the_limit(hostile):
+    results, seconds = run(f"{hostile}/huge", [c for c in some_cases("response") if c.rule.id == "response.id.type"])
+    assert seconds < 30
+    assert results[0].outcome == FAILED and results[0].exchange.truncated
+
+
+def test_a_stream_that_never_ends_fails_its_terminator_case_within_the_deadline(hostile):
+    cases = [c for c in some_cases("streaming") if c.id.endswith("/stream/terminator")]
+    results, seconds = run(f"{hostile}/never", cases)
+    assert seconds < FAST.stream_total + 5
+    assert results[0].outcome == FAILED and "never ended" in results[0].message
+
+
+def test_a_429_storm_is_retried_boundedly_and_ends_as_error_not_failure(hostile):
+    cases = some_cases("ranges")[:12]
+    results, seconds = run(f"{hostile}/storm", cases, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
+    assert seconds < 30
+    assert {r.outcome for r in results} <= {ERROR, SKIPPED}
+    assert all("429" in r.message for r in results if r.outcome == ERROR)
+    assert all(r.exchange.attempts == 3 for r in results if r.outcome == ERROR)
+
+
+def test_a_target_that_dies_mid_run_ends_the_rest_as_errors_quickly():
+    app = HostileApp(dies_after=15)
+    running = start_in_thread(app)
+    url = running.url
+    cases = some_cases("validation", "ranges")
+
+    def stop_when_dead():
+        app.died.wait(30)
+        running.stop()
+
+    threading.Thread(target=stop_when_dead, daemon=True).start()
+    results, seconds = run(f"{url}/html", cases, concurrency=2)
+    assert seconds < 30
+    errors = [r for r in results if r.outcome == ERROR]
+    assert len(errors) > len(cases) / 2
+    doc = build([case_dict(r) for r in results], targets={"routify": url}, model="m", started="now", duration=seconds)
+    assert any("went away" in note for note in doc["notes"])
+
