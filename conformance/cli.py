@@ -1,7 +1,8 @@
 """The `routecheck` command: run the suite (wrapping pytest), serve the reference gateway, list things.
 
 Bad input ends with one line on stderr and a documented exit code, never a traceback:
-0 no MUST failure, 1 a MUST failure, 2 usage or configuration error, 3 target or harness error.
+0 no MUST failure, 1 a MUST failure (with --baseline / --expect: one they do not account for, see
+conformance/gating.py), 2 usage or configuration error, 3 target or harness error.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from . import __version__
+from . import __version__, gating
 from .errors import EXIT_HARNESS, EXIT_USAGE, RoutecheckError, TargetError, UsageError
 from .features import FEATURES, parse_disabled
 from .spec import load_profile, profile_names
@@ -44,12 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-k", dest="keyword", help="only cases whose ID matches this pytest -k expression")
     run.add_argument("-n", dest="workers", help="pytest-xdist workers (default: none; requests already run concurrently)")
     run.add_argument("--without", action="append", default=[], help=f"features the model lacks: {', '.join(FEATURES)}")
-    run.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    run.add_argument("--concurrency", type=int, default=4,
+                     help="requests in flight at once (default 4: best on loopback; raise it for slow remote targets)")
     run.add_argument("--rate-limit", type=float, help="at most this many requests per second")
     run.add_argument("--fault", help="bundled gateway only: break one rule (see `routecheck faults`)")
     for name, default in (("connect-timeout", 5.0), ("response-timeout", 30.0), ("stream-timeout", 60.0), ("idle-timeout", 15.0)):
         run.add_argument(f"--{name}", type=float, default=default, help=f"seconds (default {default:g})")
     run.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose listing")
+    run.add_argument("--baseline", metavar="OLD.json", help="an earlier results file: exit 1 only on MUST failures it did not have")
+    run.add_argument("--expect", metavar="FILE", help="expectations (YAML): accepted failures, shown as expected-fail")
+    run.add_argument("--alluredir", metavar="DIR", help="also write Allure results here (allure-pytest)")
 
     serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback")
     serve.add_argument("--profile", required=True)
@@ -63,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--profile", action="append", default=[], required=True)
     faults = sub.add_parser("faults", help="list the reference gateway's faults for a profile")
     faults.add_argument("--profile", required=True)
+
+    report = sub.add_parser("report", help="one HTML report from one or more results files, side by side")
+    report.add_argument("results", nargs="+", metavar="RESULTS.json")
+    report.add_argument("-o", "--output", default="reports/report.html", help="HTML file (default reports/report.html)")
+    report.add_argument("--label", action="append", default=[], help="column name per results file, in order (default: file name)")
+    report.add_argument("--baseline", metavar="OLD.json", help="mark regressions and fixes against this results file")
+    report.add_argument("--expect", metavar="FILE", help="expectations (YAML): mark expected failures and stale entries")
+    expect = sub.add_parser("expect", help="write expectations accepting every failed or warned case of a run")
+    expect.add_argument("--from", dest="source", required=True, metavar="RESULTS.json")
+    expect.add_argument("-o", "--output", help="file to write (default: standard output)")
     return parser
 
 
@@ -70,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is needed: run, serve, profiles, cases or faults (see `routecheck --help`)")
+            raise UsageError("a command is needed: run, report, expect, serve, profiles, cases or faults (see `routecheck --help`)")
         return COMMANDS[args.command](args)
     except RoutecheckError as exc:
         print(f"routecheck: error: {exc}", file=sys.stderr)
@@ -91,10 +106,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--concurrency must be at least 1")
     if args.fault and args.base_url:
         raise UsageError("--fault applies to the bundled gateway only (drop --base-url)")
+    gate_inputs = _gate_inputs(args)  # a bad baseline or expectations file stops here, before anything runs
+    if args.alluredir:
+        _writable_dir(args.alluredir)
     if args.base_url:
         base_url = normalise_base_url(args.base_url)
         key = read_key(args.api_key_env)
-        return _run_against(args, base_url, key, profiles)
+        return _run_against(args, base_url, key, profiles, gate_inputs)
     key = os.environ.get(args.api_key_env) or new_key()
     if args.fault:
         from .gateway import find_fault
@@ -106,10 +124,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     with BundledGateway(key) as gateway:
         print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
         os.environ[args.api_key_env] = key  # for pytest in this process and any xdist worker
-        return _run_against(args, gateway.base_url(args.fault), key, profiles)
+        return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs)
 
 
-def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str]) -> int:
+def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
+                 gate_inputs: tuple[dict | None, list[gating.Expectation]] = (None, [])) -> int:
     import pytest
 
     from . import results
@@ -124,7 +143,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     json_path = Path(args.json_path)
     if json_path.exists():
         json_path.unlink()
-    pytest_args = [str(PACKAGE_DIR / "test_conformance.py"), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-p", "no:anyio", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+    pytest_args = [str(PACKAGE_DIR / "test_conformance.py"), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-p", "no:anyio", "-p", "no:hypothesispytest", "-p", "no:benchmark",
+                   "--assert=plain",  # verdicts use pytest.fail, not assert: skip rewriting plugin packages "-W", "ignore::pytest.PytestAssertRewriteWarning",
                    "--base-url", base_url, "--model", model, "--api-key-env", args.api_key_env,
                    "--rc-json", str(json_path), "--rc-concurrency", str(args.concurrency),
                    "--connect-timeout", str(args.connect_timeout), "--response-timeout", str(args.response_timeout),
@@ -137,26 +157,90 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         pytest_args += ["--profile", name]
     for feature in args.without:
         pytest_args += ["--without", feature]
-    if args.junitxml:
-        pytest_args += ["--rc-junit", args.junitxml]
+    if args.alluredir:
+        pytest_args += ["-p", "allure_pytest.plugin", "--alluredir", args.alluredir]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
     if args.workers:
-        pytest_args += ["-n", str(args.workers)]
-    code = pytest.main(pytest_args)
+        pytest_args += ["-p", "xdist.plugin", "-n", str(args.workers)]
+    # only the plugins this run needs: autoloaded ones add hooks to every one of ~1500 tests
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        code = pytest.main(pytest_args)
+    finally:
+        os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise UsageError(f"no case matched -k {args.keyword!r}" if args.keyword else "no case was collected")
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) or not json_path.exists():
         raise TargetError(f"the run did not complete (pytest exit code {int(code)})")
-    doc = results.load(json_path)
+    doc = results.read(json_path)  # written by this run: no need to validate it again
+    baseline, expectations = gate_inputs
+    gate = gating.evaluate(doc, baseline, expectations)
+    if args.junitxml:
+        results.write_junit(doc, args.junitxml, secrets=(key,), gate=gate)  # after gating: expected failures as skipped
     print(results.summary_line(doc))
     for note in doc.get("notes", []):
         print(f"routecheck: note: {note}")
-    print(f"routecheck: results in {json_path}" + (f", JUnit in {args.junitxml}" if args.junitxml else ""))
+    gated = baseline is not None or bool(expectations)
+    if gated:
+        print("\n".join(gating.console_lines(gate)))
+    print(f"routecheck: results in {json_path}" + (f", JUnit in {args.junitxml}" if args.junitxml else "")
+          + (f", Allure results in {args.alluredir}" if args.alluredir else ""))
     if not args.no_html:
         from .report import write_html
-        print(f"routecheck: report in {write_html([doc], args.html, secrets=(key,))}")
-    return results.exit_code(doc)
+        label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
+        path = write_html([doc], args.html, secrets=(key,), labels=[label] if label else None,
+                          gates=[gate] if gated else None)
+        print(f"routecheck: report in {path}")
+    return gate.exit_code
+
+
+def _gate_inputs(args: argparse.Namespace) -> tuple[dict | None, list[gating.Expectation]]:
+    from . import results
+
+    baseline = results.load(args.baseline) if args.baseline else None
+    expectations = gating.load_expectations(args.expect) if args.expect else []
+    return baseline, expectations
+
+
+def _writable_dir(path: str) -> None:
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {path}: {exc.strerror or exc}") from None
+
+
+# ---------------------------------------------------------------- report, expect
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import results
+    from .report import unique_labels, write_html
+
+    docs = [results.load(path) for path in args.results]
+    if args.label and len(args.label) != len(docs):
+        raise UsageError(f"--label given {len(args.label)} times for {len(docs)} results files (one per file, in order)")
+    labels = args.label or unique_labels([Path(p).stem for p in args.results])
+    baseline, expectations = _gate_inputs(args)
+    gates = [gating.evaluate(doc, baseline, expectations) for doc in docs] if baseline or expectations else None
+    print(f"routecheck: report in {write_html(docs, args.output, labels=labels, gates=gates)}")
+    return 0
+
+
+def cmd_expect(args: argparse.Namespace) -> int:
+    from . import results
+
+    doc = results.load(args.source)
+    text = gating.expectations_yaml(doc, Path(args.source).name)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    entries = sum(1 for c in doc["cases"] if c["outcome"] in gating.NOT_MET)
+    print(f"routecheck: {entries} expectations written to {args.output}; replace each placeholder reason")
+    return 0
 
 
 # ---------------------------------------------------------------- the rest
@@ -203,7 +287,8 @@ def cmd_faults(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "serve": cmd_serve, "profiles": cmd_profiles, "cases": cmd_cases, "faults": cmd_faults}
+COMMANDS = {"run": cmd_run, "serve": cmd_serve, "profiles": cmd_profiles, "cases": cmd_cases, "faults": cmd_faults,
+            "report": cmd_report, "expect": cmd_expect}
 
 if __name__ == "__main__":
     sys.exit(main())

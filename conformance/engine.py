@@ -267,4 +267,4 @@ class _Utf8:
 
 
 def fingerprint(base_url: str, request: Request) -> str:
-    return base_url.rstrip("/") + " " + request.fingerprint()
+    return base_url.rstrip("/") + " " + request.fingerprint

@@ -46,7 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--without", action="append", default=[], help="features the target's model lacks: tools,json_mode,vision")
     group.addoption("--rc-json", help="canonical results file (default reports/results.json)")
     group.addoption("--rc-junit", help="JUnit XML rendered from the results (one testsuite per profile and category)")
-    group.addoption("--rc-concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    group.addoption("--rc-concurrency", type=int, default=4, help="requests in flight at once (default 4)")
     group.addoption("--rate-limit", type=float, default=None, help="at most this many requests per second")
     group.addoption("--connect-timeout", type=float, default=Deadlines.connect)
     group.addoption("--response-timeout", type=float, default=Deadlines.response)
@@ -130,9 +130,9 @@ def rc_context(request: pytest.FixtureRequest) -> RunContext:
 @pytest.fixture
 def rc_result(rc_case: Case, rc_context: RunContext, request: pytest.FixtureRequest) -> Result:
     result = rc_context.result(rc_case, request.session.items)
-    secrets = (rc_context.target.key,)
-    request.node.user_properties.append((PROPERTY, json.dumps(case_dict(result, secrets), ensure_ascii=False)))
-    request.node.user_properties.append((META_PROPERTY, json.dumps({"model": rc_context.target.model})))
+    # plain data travels to an xdist controller as is
+    request.node.user_properties.append((PROPERTY, case_dict(result)))
+    request.node.user_properties.append((META_PROPERTY, {"model": rc_context.target.model}))
     if result.outcome == ERROR:
         raise HarnessError(result.message)
     return result
@@ -153,13 +153,19 @@ def label(result: Result) -> None:
     src = case.rule.source
     allure.dynamic.description(f"[{case.level}] {case.title}\n\n{src.cite()}")
     allure.dynamic.label("routecheck_rule", case.rule.id)
+    allure.dynamic.tag(case.level)
+    from .spec import DEFAULT_SPECS_DIR
+
+    document = DEFAULT_SPECS_DIR / "sources" / src.document  # a link Allure can open, or just the name
+    allure.dynamic.link(document.as_uri() if document.exists() else src.document, name=f"source: {src.document}")
     allure.attach(json.dumps(case.request.record(), indent=1, ensure_ascii=False), "request", allure.attachment_type.JSON)
     if result.exchange is not None:
         allure.attach(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), "response", allure.attachment_type.JSON)
 
 
-def check_result(result: Result) -> None:
-    label(result)
+def check_result(result: Result, allure_on: bool = False) -> None:
+    if allure_on:
+        label(result)
     if result.outcome == FAILED:
         pytest.fail(result.message, pytrace=False)
     if result.outcome == WARNED:
@@ -183,9 +189,9 @@ class ResultsCollector:
             return  # the result is computed in setup, so the setup report carries it
         for name, value in report.user_properties:
             if name == PROPERTY:
-                self.cases[report.nodeid] = json.loads(value)
+                self.cases[report.nodeid] = value
             elif name == META_PROPERTY:
-                self.meta.update(json.loads(value))
+                self.meta.update(value)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         config = self.config

@@ -1,67 +1,226 @@
-"""Self-contained HTML report rendered from one or more canonical results files (no CDN, works offline)."""
+"""Self-contained HTML report rendered from one or more canonical results files.
+
+One file, inline CSS and JS, no network. Each results file is a *target* (a
+column); cases are rows. The data travels as one JSON blob and the page builds
+its DOM from it, so each case's static facts, each source quote and each
+exchange (shared by the cases that sent the same request) appear once.
+Bodies are truncated: the report is for reading, the results file for keeping.
+"""
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 import json
+from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from . import __version__
+from .case import CATEGORIES
 from .errors import UsageError
+from .gating import Gate, display_verdict
+from .report_docs import documented
+from .report_page import SCRIPT, STYLE
 from .request import redact
 
-STYLE = """
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
-.passed{color:#17692a}.failed{color:#b00020;font-weight:bold}.warned{color:#a15c00}.skipped{color:#777}.error{color:#6a1b9a}
-pre{white-space:pre-wrap;background:#f6f6f6;padding:6px;margin:4px 0}summary{cursor:pointer}
-.bar{margin:.6em 0}
-"""
-SCRIPT = """
-function filt(){const o=document.getElementById('outcome').value,q=document.getElementById('q').value.toLowerCase();
-for(const r of document.querySelectorAll('tr.case')){const ok=(!o||r.dataset.outcome===o)&&(!q||r.dataset.id.includes(q));r.style.display=ok?'':'none';}}
-"""
+SHORT = {"passed": "pass", "failed": "fail", "warned": "warn", "skipped": "skip", "error": "error", "xfail": "xfail"}
+BODY_LIMIT = 2000  # characters of a response body kept in the report
+REQUEST_LIMIT = 3000  # characters of a request body (vision cases carry data URLs)
+EVENTS_LIMIT = 40  # stream events kept (the last one is always kept: it shows how the stream ended)
+MESSAGE_LIMIT = 2500
 
 
-def _row(case: dict) -> str:
-    esc = html.escape
-    src = case["source"]
-    quote = f"“{src['quote']}”" if src.get("quote") else f"[{src.get('schema')}]"
-    details = [f"<b>Requirement</b> [{case['level']}] {esc(src['document'])}: {esc(quote)}",
-               f"<b>Expected</b> {esc(case['expected'])}"]
-    if case.get("message"):
-        details.append(f"<pre>{esc(case['message'])}</pre>")
-    details.append(f"<b>Sent</b><pre>{esc(json.dumps(case['request'].get('body', case['request'].get('raw_body')), ensure_ascii=False, indent=1))}</pre>")
-    if case.get("response"):
-        details.append(f"<b>Received</b><pre>{esc(json.dumps(case['response'], ensure_ascii=False, indent=1)[:6000])}</pre>")
-    details.append(f"<b>Reproduce</b><pre>{esc(case['request']['curl'])}</pre>")
-    return (f"<tr class='case' data-outcome='{case['outcome']}' data-id='{esc(case['id'].lower())}'>"
-            f"<td class='{case['outcome']}'>{case['outcome']}</td><td>{case['level']}</td>"
-            f"<td><details><summary>{esc(case['id'])} — {esc(case['title'])}</summary>{'<br>'.join(details)}</details></td></tr>")
+class SourceTable:
+    """Interns (document, quote, schema, note): a rule's quote is stored once, however many cases cite it."""
+
+    def __init__(self) -> None:
+        self.rows: list[list] = []
+        self.index: dict[tuple, int] = {}
+
+    def cite(self, document: str, quote: str | None, schema: str | None = None, note: str | None = None) -> int:
+        key = (document, quote, schema, note)
+        if key not in self.index:
+            self.index[key] = len(self.rows)
+            self.rows.append(list(key))
+        return self.index[key]
 
 
-def render(docs: list[dict]) -> str:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>routecheck report</title><style>{STYLE}</style>"
-             f"<script>{SCRIPT}</script></head><body><h1>routecheck report</h1>",
-             "<div class='bar'>Outcome <select id='outcome' onchange='filt()'><option value=''>all</option>"
-             + "".join(f"<option>{o}</option>" for o in ("failed", "warned", "passed", "skipped", "error"))
-             + "</select> Case ID <input id='q' oninput='filt()' placeholder='search'></div>"]
+def default_labels(docs: list[dict]) -> list[str]:
+    """Short column names: the target's host:port, numbered where two are the same."""
+    names = [urlsplit(doc["target"].split(",")[0].strip()).netloc or f"target {i + 1}" for i, doc in enumerate(docs)]
+    return unique_labels(names)
+
+
+def unique_labels(names: list[str]) -> list[str]:
+    seen: Counter[str] = Counter()
+    out = []
+    for name in names:
+        seen[name] += 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def model(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | None] | None = None) -> dict:
+    """The report's data: what the page renders."""
+    if not docs:
+        raise UsageError("no results to report")
+    labels = unique_labels(labels) if labels else default_labels(docs)
+    gates = gates or [None] * len(docs)
+    sources = SourceTable()
+    static: dict[str, dict] = {}
     for doc in docs:
-        s = doc["summary"]
-        parts.append(f"<h2>{html.escape(doc['target'])} — model {html.escape(doc['model'])}</h2>"
-                     f"<p>{s['passed']} passed, {s['failed']} failed ({s['must_failed']} MUST), {s['warned']} warned, "
-                     f"{s['skipped']} skipped, {s['errors']} errors · started {doc['started']} · {doc['duration_s']} s</p>"
-                     "<table><tr><th>verdict</th><th>level</th><th>case</th></tr>")
-        parts += [_row(c) for c in doc["cases"]]
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "".join(parts)
+        for case in doc["cases"]:
+            static.setdefault(case["id"], _static(case, sources))
+    order = sorted(static.values(), key=_row_order)
+    row_of = {c["id"]: i for i, c in enumerate(order)}
+    targets, cells, exchanges = [], [], []
+    for doc, label, gate in zip(docs, labels, gates):
+        column: list[dict | None] = [None] * len(order)
+        table = ExchangeTable()
+        for case in doc["cases"]:
+            column[row_of[case["id"]]] = _cell(case, gate, table)
+        cells.append(column)
+        exchanges.append(table.rows)
+        targets.append(_target(doc, label, gate, column, order))
+    tested = sorted({p for doc in docs for p in doc["profiles"]})
+    return {
+        "suite_version": __version__,
+        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "categories": list(CATEGORIES),
+        "targets": targets,
+        "cases": order,
+        "cells": cells,
+        "exchanges": exchanges,
+        "documented": documented(tested, sources.cite),
+        "sources": sources.rows,
+    }
 
 
-def write_html(docs: list[dict], path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
+def _row_order(case: dict) -> tuple:
+    category = CATEGORIES.index(case["category"]) if case["category"] in CATEGORIES else len(CATEGORIES)
+    return category, case["parameter"] or "", case["id"]
+
+
+def _static(case: dict, sources: SourceTable) -> dict:
+    src = case["source"]
+    return {"id": case["id"], "profile": case["profile"], "category": case["category"], "parameter": case.get("parameter"),
+            "level": case["level"], "rule": case["rule"], "title": case["title"], "expected": case["expected"],
+            "source": sources.cite(src["document"], src.get("quote"), src.get("schema"), src.get("note"))}
+
+
+class ExchangeTable:
+    """One target's exchanges, each stored once (cases sending the same request share it)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.index: dict[str, int] = {}
+
+    def add(self, case: dict) -> int:
+        request = case["request"]
+        key = request.get("key") or request["curl"]
+        if key not in self.index:
+            self.index[key] = len(self.rows)
+            self.rows.append(_exchange(request, case.get("response")))
+        return self.index[key]
+
+
+def _exchange(request: dict, response: dict | None) -> dict:
+    out = {"method": request["method"], "path": request["path"], "headers": request["headers"],
+           "curl": _cut(request["curl"], REQUEST_LIMIT + 500)}
+    if "raw_body" in request:
+        out["raw_body"] = _cut(request["raw_body"], REQUEST_LIMIT)  # shown verbatim: it may be malformed on purpose
+    elif "body" in request:
+        out["body"] = _cut(json.dumps(request["body"], ensure_ascii=False), REQUEST_LIMIT)  # the page indents it
+    if response:
+        received = {k: response[k] for k in ("status", "headers", "ended", "anomalies", "error", "elapsed_ms",
+                                             "attempts", "statuses", "truncated") if k in response}
+        events = response.get("events")
+        if events is not None:
+            # a stream's body is its events again: keep the transcript only
+            kept = events if len(events) <= EVENTS_LIMIT else events[:EVENTS_LIMIT - 1] + [events[-1]]
+            received["events"] = kept
+            received["events_total"] = len(events)
+        else:
+            received["body"] = _cut(response.get("body", ""), BODY_LIMIT)
+        out["response"] = received
+    return out
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters in the results file]"
+
+
+def _cell(case: dict, gate: Gate | None, exchanges: ExchangeTable) -> dict:
+    cid = case["id"]
+    cell: dict = {"v": SHORT[display_verdict(case["outcome"], cid, gate)], "x": exchanges.add(case)}
+    if case["message"]:
+        cell["m"] = _cut(case["message"], MESSAGE_LIMIT)
+    if gate is not None:
+        mark, note = _mark(cid, gate)
+        if mark:
+            cell["k"], cell["n"] = mark, note
+    return cell
+
+
+def _mark(cid: str, gate: Gate) -> tuple[str, str]:
+    """A badge for the cell, and the sentence explaining it."""
+    if cid in gate.expected:
+        exp = gate.expected[cid]
+        return "expected", f"expected {exp.verdict} ({exp.case}): {exp.reason}"
+    if cid in gate.stale:
+        exp = gate.stale[cid]
+        return "stale", f"stale expectation: {exp.case} expects {exp.verdict}, the case now passes ({exp.reason})"
+    if cid in gate.mismatched:
+        exp, outcome = gate.mismatched[cid]
+        return "unmet", f"expectation not met: {exp.case} expects {exp.verdict}, got {outcome}"
+    for title, changes in (("regression", gate.regressions), ("new", gate.new_failures), ("fixed", gate.fixes)):
+        for change in changes:
+            if change.id == cid:
+                return title, f"{title}: {change.before or 'not in the baseline'} in the baseline, {change.after} now"
+    return "", ""
+
+
+def _target(doc: dict, label: str, gate: Gate | None, column: list[dict | None], order: list[dict]) -> dict:
+    counts: dict = defaultdict(lambda: defaultdict(lambda: {"MUST": Counter(), "SHOULD": Counter()}))
+    for case, cell in zip(order, column):
+        if cell is not None:
+            counts[case["profile"]][case["category"]][case["level"]][cell["v"]] += 1
+    return {
+        "label": label, "url": doc["target"], "urls": doc.get("targets", {}), "model": doc["model"],
+        "started": doc["started"], "duration_s": doc["duration_s"], "suite_version": doc["suite_version"],
+        "profiles": doc["profiles"], "summary": doc["summary"], "cost": doc.get("cost", {}), "notes": doc.get("notes", []),
+        "counts": {p: {c: {lv: dict(n) for lv, n in levels.items()} for c, levels in cats.items()} for p, cats in counts.items()},
+        "gate": gate.as_dict() if gate is not None else None,
+    }
+
+
+def _blob(data: dict, secrets: tuple[str, ...]) -> str:
+    # redacted before escaping (a key holding "<" would not be found after it); then, inside
+    # <script type="application/json">, nothing may close the element or open a comment
+    text = redact(json.dumps(data, ensure_ascii=False, separators=(",", ":")), secrets)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | None] | None = None,
+           secrets: tuple[str, ...] = ()) -> str:
+    data = model(docs, labels, gates)
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>"
+            f"<title>routecheck report</title><style>{STYLE}</style></head><body>"
+            "<noscript>This report builds its tables with JavaScript; the data is in the results file.</noscript>"
+            f"<script type='application/json' id='report-data'>{_blob(data, secrets)}</script>"
+            f"<script>{SCRIPT}</script></body></html>")
+
+
+def write_html(docs: list[dict], path: str | Path, secrets: tuple[str, ...] = (), *,
+               labels: list[str] | None = None, gates: list[Gate | None] | None = None) -> Path:
     path = Path(path)
+    text = redact(render(docs, labels, gates, secrets), secrets)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(render(docs), secrets), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 KEY_PLACEHOLDER = "{key}"
@@ -50,6 +51,7 @@ class Request:
             headers.setdefault("Content-Type", "application/json")
         return headers
 
+    @cached_property
     def fingerprint(self) -> str:
         """Identical requests are sent once and their exchange shared by every case."""
         return json.dumps([self.method, self.path, self.raw, repr(self.body) if self.body is NO_BODY else self.body,

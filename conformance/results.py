@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import jsonschema
 
 from . import __version__
 from .errors import EXIT_HARNESS, EXIT_MUST_FAILED, EXIT_OK, UsageError
+from .gating import Gate
 from .request import redact
 from .runner import summarise
 
@@ -86,12 +87,17 @@ def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
     return path
 
 
-def load(path: str | Path) -> dict:
+def read(path: str | Path) -> dict:
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read results file {path}: {exc}") from None
+
+
+def load(path: str | Path) -> dict:
+    """A results file from elsewhere: read and validated against the results schema."""
+    doc = read(path)
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(doc))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
@@ -112,21 +118,29 @@ def exit_code(doc: dict) -> int:
     return EXIT_OK
 
 
-def junit(doc: dict) -> str:
-    """One <testsuite> per profile and category; SHOULD failures are reported as passing with a warning."""
+def junit(doc: dict, gate: Gate | None = None) -> str:
+    """One <testsuite> per profile and category; SHOULD failures are reported as passing with a warning.
+
+    With a gate (conformance/gating.py), a failure its expectations accept is reported as skipped, with the reason.
+    """
+    expected = gate.expected if gate is not None else {}
     root = ET.Element("testsuites", name="routecheck", tests=str(doc["summary"]["total"]))
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for case in doc["cases"]:
         groups[(case["profile"], case["category"])].append(case)
     for (profile, category), cases in sorted(groups.items()):
+        outcomes = Counter("expected" if c["id"] in expected else c["outcome"] for c in cases)
         suite = ET.SubElement(root, "testsuite", name=f"{profile}.{category}", tests=str(len(cases)),
-                              failures=str(sum(c["outcome"] == "failed" for c in cases)),
-                              errors=str(sum(c["outcome"] == "error" for c in cases)),
-                              skipped=str(sum(c["outcome"] == "skipped" for c in cases)))
+                              failures=str(outcomes["failed"]), errors=str(outcomes["error"]),
+                              skipped=str(outcomes["skipped"] + outcomes["expected"]))
         for case in cases:
             tc = ET.SubElement(suite, "testcase", classname=f"{profile}.{category}", name=case["id"])
             quote = _quote(case)
-            if case["outcome"] == "failed":
+            if case["id"] in expected:
+                exp = expected[case["id"]]
+                ET.SubElement(tc, "skipped", message=f"expected {exp.verdict}: {exp.reason}"[:500]).text = \
+                    f"[{case['level']}] {quote}\n{case['message']}"
+            elif case["outcome"] == "failed":
                 ET.SubElement(tc, "failure", message=f"[{case['level']}] {quote}").text = case["message"]
             elif case["outcome"] == "error":
                 ET.SubElement(tc, "error", message=case["message"][:200]).text = case["message"]
@@ -143,11 +157,11 @@ def _quote(case: dict) -> str:
     return f"{src['document']}: " + (f"\"{src['quote']}\"" if src.get("quote") else f"[{src.get('schema')}]")
 
 
-def write_junit(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
+def write_junit(doc: dict, path: str | Path, secrets: tuple[str, ...] = (), gate: Gate | None = None) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(junit(doc), secrets), encoding="utf-8")
+        path.write_text(redact(junit(doc, gate), secrets), encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
@@ -161,10 +175,10 @@ def summary_line(doc: dict) -> str:
             f"{cost.get('completion_tokens_requested', 0)} completion tokens requested")
 
 
-def case_dict(result: Any, secrets: tuple[str, ...] = ()) -> dict:
+def case_dict(result: Any) -> dict:
     """A runner Result as it goes into the results file: with request key and cost, key redacted."""
     out = result.to_dict()
     request = result.case.request
-    out["request"]["key"] = hashlib.sha1(f"{result.base_url} {request.fingerprint()}".encode()).hexdigest()[:16]
+    out["request"]["key"] = hashlib.sha1(f"{result.base_url} {request.fingerprint}".encode()).hexdigest()[:16]
     out["request"]["completion_budget"] = request.completion_budget()
-    return json.loads(redact(json.dumps(out, ensure_ascii=False), secrets))
+    return out  # no key to redact here: requests hold a placeholder and the engine scrubbed what came back

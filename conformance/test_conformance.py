@@ -7,5 +7,5 @@ verdict is computed from the exchange in the `rc_result` fixture.
 from conformance.plugin import check_result
 
 
-def test_case(rc_result):
-    check_result(rc_result)
+def test_case(rc_result, pytestconfig):
+    check_result(rc_result, allure_on=bool(pytestconfig.getoption("allure_report_dir", None)))

@@ -11,10 +11,11 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -51,18 +52,17 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+@dataclass
 class Gateway:
     """Request handling for one profile, one API key and at most one fault."""
 
-    def __init__(self, profile: Profile, api_key: str, fault: Fault | None, latency: float,
-                 models: tuple[str, ...], max_body: int):
-        self.profile = profile
-        self.api_key = api_key
-        self.fault = fault
-        self.latency = latency
-        self.models = models
-        self.max_body = max_body
-        self.created = int(time.time())
+    profile: Profile
+    api_key: str
+    fault: Fault | None
+    latency: float
+    models: tuple[str, ...]
+    max_body: int
+    created: int = field(default_factory=lambda: int(time.time()))  # of the listed models
 
     # -- entry points
     async def chat(self, request: Request) -> Response:
@@ -79,6 +79,8 @@ class Gateway:
             response = await handler(request)
         except RequestError as exc:
             response = self.error(exc)
+        except ClientDisconnect:  # the client left mid-body: nobody reads this answer
+            return PlainTextResponse("client disconnected", status_code=400)
         except Exception:  # a bug must still answer JSON, never a dropped connection
             log.exception("unexpected error in the reference gateway")
             response = self.error(RequestError(500, "internal error", kind="server", error_type="server_error"))
@@ -152,6 +154,10 @@ class Gateway:
     def _scrub(self, text: str | None) -> str | None:
         """Never echo the API key, even if a client sends it as a field name."""
         return text.replace(self.api_key, "***") if text and self.api_key else text
+
+
+def _health_response() -> Response:
+    return JSONResponse({"status": "ok"})
 
 
 async def _health(request: Request) -> Response:

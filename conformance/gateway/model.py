@@ -16,6 +16,7 @@ from .jsontypes import is_number, type_list
 
 MAX_WORDS = 64
 FALLBACK_WORD = "hello"
+MAX_CHOICES = 128  # bounds the work of one request even when a fault lifts n's maximum
 TOOL_CALL_TOKENS = 8
 LOGPROB = -0.1
 PLACEHOLDERS = {"string": "123", "number": 1, "integer": 1, "boolean": True, "array": [], "object": {}}
@@ -93,7 +94,7 @@ def stop_sequences(stop: Any) -> list[str]:
 
 
 def choice_count(params: dict) -> int:
-    return _count(params.get("n"), 1) or 1
+    return _count(params.get("n"), 1, MAX_CHOICES) or 1
 
 
 def json_mode(params: dict, fault: Fault | None) -> bool:

@@ -20,7 +20,9 @@ def bind(host: str = LOOPBACK, port: int = 0) -> socket.socket:
     """A listening socket on the loopback interface (port 0: a free port)."""
     if host != LOOPBACK:
         raise ValueError(f"the reference gateway binds {LOOPBACK} only, not {host!r}")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections (proto 0 skips it,
+    # and every keep-alive response then waits ~40 ms on Nagle + delayed ACK)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)

@@ -1,0 +1,114 @@
+"""Speed and cost of a routecheck run, measured on this machine in one go.
+
+    python bench/speed.py [--latency 0.2] [--profile routeway]
+
+1. Overhead: `routecheck run` over the five seed profiles against the reference gateway,
+   next to a plain httpx loop sending the same distinct requests (the floor).
+2. Latency: the gateway with --latency added to every answer; one full profile at
+   concurrency 1, 4, 16 and 32 (requests in flight in one process), and with
+   pytest-xdist workers instead (-n 4), to pick the design by the numbers.
+3. Cost: requests sent and completion tokens requested per profile.
+Everything runs on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from conformance.cases import generate_cases
+from conformance.spec import load_profile, seed_profiles
+from conformance.target import BundledGateway, new_key
+
+MODEL = "routecheck-echo-1"
+
+
+def routecheck_run(base_url: str, key: str, profiles: list[str], *extra: str) -> tuple[float, dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "results.json"
+        command = [sys.executable, "-m", "conformance.cli", "run", "--base-url", base_url, "--model", MODEL,
+                   "--json", str(out), "--no-html", *extra]
+        for name in profiles:
+            command += ["--profile", name]
+        started = time.monotonic()
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "RC_BENCH_KEY": key},
+                              timeout=1800)
+        seconds = time.monotonic() - started
+        if done.returncode != 0:
+            raise SystemExit(f"routecheck run failed ({done.returncode}): {done.stderr.strip()[-300:]}")
+        return seconds, json.loads(out.read_text())
+
+
+def floor(base_url: str, key: str, profiles: list[str]) -> tuple[float, int]:
+    """A plain sequential httpx loop over the same distinct requests."""
+    requests = {}
+    for name in profiles:
+        for case in generate_cases(load_profile(name), MODEL):
+            url = base_url.replace("{profile}", name)
+            requests[url + case.request.fingerprint] = (url, case.request)
+    started = time.monotonic()
+    with httpx.Client(timeout=30, trust_env=False) as client:
+        for url, request in requests.values():
+            client.request(request.method, url + request.path, content=request.content(),
+                           headers=request.send_headers(key)).read()
+    return time.monotonic() - started, len(requests)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--profile", default="routeway", help="profile for the latency runs")
+    args = parser.parse_args()
+    key = new_key()
+    os.environ["RC_BENCH_KEY"] = key
+    seeds = seed_profiles()
+    common = ("--api-key-env", "RC_BENCH_KEY")
+
+    with BundledGateway(key) as gateway:
+        base = gateway.base_url()
+        floor_s, distinct = floor(base, key, seeds)
+        run_s, doc = routecheck_run(base, key, seeds, *common)
+    total = doc["summary"]["total"]
+    print("1. overhead: five seed profiles against the reference gateway")
+    print(f"   routecheck run     {run_s:7.2f} s  {total} cases, {total / run_s:6.0f} cases/s "
+          f"({doc['cost']['requests']} requests; process start, model lookup and pytest included)")
+    print(f"   plain httpx loop   {floor_s:7.2f} s  {distinct} distinct requests sent one after another (the floor)")
+    print(f"   ratio              {run_s / floor_s:7.2f} x   (target: within 2x)")
+
+    print(f"\n2. latency: profile {args.profile}, gateway answering after {args.latency:g} s")
+    with BundledGateway(key) as gateway:
+        base = gateway.base_url()
+        zero_s, zero_doc = routecheck_run(base, key, [args.profile], *common, "--concurrency", "32")
+    requests = zero_doc["cost"]["requests"]
+    with BundledGateway(key, latency=args.latency) as gateway:
+        base = gateway.base_url()
+        figures = {}
+        for concurrency in (1, 4, 16, 32):
+            figures[concurrency], _ = routecheck_run(base, key, [args.profile], *common, "--concurrency", str(concurrency))
+            print(f"   concurrency {concurrency:>2}     {figures[concurrency]:7.2f} s")
+        xdist_s, _ = routecheck_run(base, key, [args.profile], *common, "-n", "4", "--concurrency", "1")
+        print(f"   xdist -n 4         {xdist_s:7.2f} s  (one request at a time per worker process)")
+    bound = 1.3 * (requests * args.latency / 32) + zero_s
+    print(f"   target at 32: <= 1.3 x ({requests} requests x {args.latency:g} s / 32) + {zero_s:.2f} s "
+          f"(no-latency run) = {bound:.2f} s -> {'met' if figures[32] <= bound else 'NOT met'}")
+    print(f"   in-process concurrency 4 vs xdist -n 4: {figures[4]:.2f} s vs {xdist_s:.2f} s")
+
+    print("\n3. cost of a full run (completion tokens requested = sum of the caps of distinct requests)")
+    for name, summary in doc["profile_summaries"].items():
+        print(f"   {name:<12} {summary['cost']['requests']:>4} requests  {summary['cost']['completion_tokens_requested']:>5} tokens")
+    tokens = doc["cost"]["completion_tokens_requested"]
+    print(f"   five seed profiles: {doc['cost']['requests']} requests, {tokens} completion tokens requested "
+          f"(target: at most 2000) -> {'met' if tokens <= 2000 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

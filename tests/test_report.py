@@ -1,0 +1,173 @@
+"""The HTML report: one self-contained file, targets side by side, rendered from results files."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance import gating, report, results
+
+REPO = Path(__file__).resolve().parent.parent
+ABOVE_MAX = "routify/ranges/temperature/above-max"
+BLOB = re.compile(r"<script type='application/json' id='report-data'>(.*?)</script>", re.S)
+
+
+def routecheck(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance.cli", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ))
+
+
+def blob(html: str) -> dict:
+    found = BLOB.search(html)
+    assert found, "no data blob in the report"
+    return json.loads(found.group(1))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> tuple[Path, Path]:
+    """Two small results files of the routify profile: the reference gateway faithful, and with a fault."""
+    where = tmp_path_factory.mktemp("report")
+    for name, extra in (("reference", ()), ("faulty", ("--fault", "temperature.maximum-ignored"))):
+        done = routecheck("run", "--profile", "routify", "-k", "temperature or auth or streaming",
+                          "--json", str(where / f"{name}.json"), "--no-html", *extra)
+        assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-1000:]
+    return where / "reference.json", where / "faulty.json"
+
+
+@pytest.fixture(scope="module")
+def docs(runs) -> list[dict]:
+    return [results.load(p) for p in runs]
+
+
+def cell(data: dict, target: int, case_id: str) -> dict | None:
+    row = [c["id"] for c in data["cases"]].index(case_id)
+    return data["cells"][target][row]
+
+
+def test_report_command_puts_both_targets_side_by_side_with_the_faults_failure(runs, tmp_path):
+    out = tmp_path / "r.html"
+    done = routecheck("report", *map(str, runs), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    data = blob(out.read_text())
+    assert [t["label"] for t in data["targets"]] == ["reference", "faulty"]
+    assert cell(data, 0, ABOVE_MAX)["v"] == "pass" and cell(data, 1, ABOVE_MAX)["v"] == "fail"
+    failing = [c["id"] for i, c in enumerate(data["cases"]) if data["cells"][1][i]["v"] != "pass"]
+    assert failing == [ABOVE_MAX]
+    assert data["targets"][1]["counts"]["routify"]["ranges"]["MUST"]["fail"] == 1
+    assert "fail" not in data["targets"][0]["counts"]["routify"]["ranges"]["MUST"]
+
+
+def test_the_report_is_self_contained(runs, tmp_path):
+    out = tmp_path / "r.html"
+    assert routecheck("report", *map(str, runs), "-o", str(out)).returncode == 0
+    html = out.read_text()
+    assert not re.search(r"""(?:src|href)\s*=\s*['"]?(?:https?:)?//""", html)  # nothing fetched
+    assert "<link rel='stylesheet'" not in html and "<script src" not in html
+    assert "<style>" in html and "function build()" in html
+
+
+def test_each_exchange_and_each_quote_is_stored_once(docs):
+    data = report.model(docs)
+    for doc, exchanges in zip(docs, data["exchanges"]):
+        assert len(exchanges) == len({c["request"]["key"] for c in doc["cases"]}) < len(doc["cases"])
+    assert len(data["sources"]) == len({tuple(row) for row in data["sources"]})
+    case = data["cases"][[c["id"] for c in data["cases"]].index(ABOVE_MAX)]
+    assert data["sources"][case["source"]][:2] == ["001_9acc2e208232e8f5.txt", "Требуемый диапазон: 0 <= x <= 2"]
+
+
+def test_a_stream_keeps_its_events_transcript_and_drops_the_duplicate_body(docs):
+    data = report.model(docs[:1])
+    streamed = [e for e in data["exchanges"][0] if "events" in e.get("response", {})]
+    assert streamed and all("body" not in e["response"] for e in streamed)
+    assert any(e["response"]["events"][-1] == "[DONE]" for e in streamed)
+
+
+def test_big_bodies_are_truncated_and_markup_cannot_escape_the_data_blob(docs):
+    doc = copy.deepcopy(docs[1])
+    hostile = "</script><script>alert(1)</script><!--" + "x" * 200_000
+    for case in doc["cases"]:
+        if case["id"] == ABOVE_MAX:
+            case["response"]["body"] = hostile
+    html = report.render([doc])
+    assert len(html) < len(report.render([docs[1]])) + report.BODY_LIMIT + 1000
+    assert html.count("</script>") == 2 and "<!--" not in html  # the blob's end and the script's end
+    data = blob(html)
+    row = [c["id"] for c in data["cases"]].index(ABOVE_MAX)
+    body = data["exchanges"][0][data["cells"][0][row]["x"]]["response"]["body"]
+    assert body.startswith("</script><script>alert(1)") and "more characters in the results file" in body
+
+
+def test_secrets_are_redacted_from_everything_rendered(docs, tmp_path):
+    doc = copy.deepcopy(docs[1])
+    doc["cases"][0]["message"] += " sk-planted-secret<&>"
+    path = report.write_html([doc], tmp_path / "r.html", secrets=("sk-planted-secret<&>",))
+    text = path.read_text()
+    assert "sk-planted-secret" not in text and "[REDACTED]" in blob(text)["cells"][0][0]["m"]
+
+
+def test_expectations_and_a_baseline_mark_the_cells(runs, tmp_path):
+    reference, faulty = runs
+    expect = tmp_path / "expect.yaml"
+    expect.write_text(f"expectations:\n- case: '{ABOVE_MAX}'\n  verdict: failed\n  reason: issue 12\n")
+    out = tmp_path / "r.html"
+    done = routecheck("report", str(faulty), "-o", str(out), "--expect", str(expect), "--label", "faulty")
+    assert done.returncode == 0, done.stderr
+    marked = cell(blob(out.read_text()), 0, ABOVE_MAX)
+    assert marked["v"] == "xfail" and marked["k"] == "expected" and "issue 12" in marked["n"]
+    assert routecheck("report", str(faulty), "-o", str(out), "--baseline", str(reference)).returncode == 0
+    data = blob(out.read_text())
+    assert cell(data, 0, ABOVE_MAX)["k"] == "regression"
+    assert data["targets"][0]["gate"]["regressions"][0]["id"] == ABOVE_MAX and data["targets"][0]["gate"]["exit_code"] == 1
+
+
+def test_gates_given_to_write_html_show_stale_expectations(docs, tmp_path):
+    gate = gating.evaluate(docs[0], expectations=[gating.Expectation("routify/ranges/*", "failed", "old bug")])
+    data = blob(report.write_html(docs[:1], tmp_path / "r.html", gates=[gate]).read_text())
+    stale = cell(data, 0, ABOVE_MAX)
+    assert stale["v"] == "pass" and stale["k"] == "stale" and ABOVE_MAX in data["targets"][0]["gate"]["stale"]
+
+
+def test_documented_parameters_compare_the_providers_with_quotes_and_inherited_marks(docs):
+    data = report.model(docs)
+    documented = data["documented"]
+    names = [p["name"] for p in documented["profiles"]]
+    assert names[0] == "routify" and documented["profiles"][0]["tested"] and {"routeway", "openai"} <= set(names)
+    rows = {r["name"]: r["cells"] for r in documented["rows"]}
+
+    def facts(row: str, profile: str) -> dict[str, dict]:
+        return {f["t"]: f for f in rows[row][names.index(profile)] or []}
+
+    routify_max = facts("temperature", "routify")["≤ 2"]
+    assert data["sources"][routify_max["s"]][1] == "Требуемый диапазон: 0 <= x <= 2" and not routify_max["i"]
+    inherited = facts("temperature", "routeapi")["≤ 2"]  # RouteAPI documents no range: the baseline's, at SHOULD
+    assert inherited["i"] and inherited["l"] == "SHOULD" and data["sources"][inherited["s"]][0] == "openai-chat-completions.md"
+    assert "nullable" in facts("temperature", "routeway")
+    assert "x-api-key: <key>" in facts("auth headers", "routeway")
+    assert list(facts("unknown top-level fields", "routify-mvp")) == ["rejected (4xx)"]
+    assert list(facts("frequency_penalty", "routify-mvp")) == ["not listed: rejected as an unknown field"]
+    assert "one of: low, medium, high" in facts("verbosity", "routify") and rows["verbosity"][names.index("routeapi")] is None
+
+
+def test_labels_default_to_the_target_host_and_are_made_unique(docs):
+    labels = report.default_labels([docs[0], docs[0]])
+    assert labels[0].startswith("127.0.0.1:") and labels[1] == f"{labels[0]} (2)"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("report", "{tmp}/missing.json"), "cannot read results file"),
+    (("report", "{tmp}/not-results.json"), "not a routecheck results file"),
+    (("report", "{reference}", "-o", "{reference}/r.html"), "cannot write"),
+    (("report", "{reference}", "{faulty}", "--label", "one"), "--label given 1 times for 2 results files"),
+])
+def test_bad_report_input_is_one_line_and_exit_2(runs, tmp_path, args, message):
+    (tmp_path / "not-results.json").write_text('{"cases": []}')
+    done = routecheck(*(a.format(tmp=tmp_path, reference=runs[0], faulty=runs[1]) for a in args))
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
