@@ -176,14 +176,14 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     doc = results.read(json_path)  # written by this run: no need to validate it again
     baseline, expectations = gate_inputs
     gate = gating.evaluate(doc, baseline, expectations)
-    if args.junitxml:
-        results.write_junit(doc, args.junitxml, secrets=(key,), gate=gate)  # after gating: expected failures as skipped
     print(results.summary_line(doc))
     for note in doc.get("notes", []):
         print(f"routecheck: note: {note}")
     gated = baseline is not None or bool(expectations)
     if gated:
         print("\n".join(gating.console_lines(gate)))
+    if args.junitxml:
+        results.write_junit(doc, args.junitxml, secrets=(key,), gate=gate)  # after gating: expected failures as skipped
     print(f"routecheck: results in {json_path}" + (f", JUnit in {args.junitxml}" if args.junitxml else "")
           + (f", Allure results in {args.alluredir}" if args.alluredir else ""))
     if not args.no_html:
@@ -221,7 +221,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--label given {len(args.label)} times for {len(docs)} results files (one per file, in order)")
     labels = args.label or unique_labels([Path(p).stem for p in args.results])
     baseline, expectations = _gate_inputs(args)
-    gates = [gating.evaluate(doc, baseline, expectations) for doc in docs] if baseline or expectations else None
+    gated = baseline is not None or bool(expectations)
+    gates = [gating.evaluate(doc, baseline, expectations) for doc in docs] if gated else None
     print(f"routecheck: report in {write_html(docs, args.output, labels=labels, gates=gates)}")
     return 0
 

@@ -144,6 +144,8 @@ def label(result: Result) -> None:
         import allure
     except ImportError:
         return
+    from .spec import DEFAULT_SPECS_DIR
+
     case = result.case
     allure.dynamic.epic(case.profile)
     allure.dynamic.feature(case.category)
@@ -154,8 +156,7 @@ def label(result: Result) -> None:
     allure.dynamic.description(f"[{case.level}] {case.title}\n\n{src.cite()}")
     allure.dynamic.label("routecheck_rule", case.rule.id)
     allure.dynamic.tag(case.level)
-    from .spec import DEFAULT_SPECS_DIR
-
+    allure.dynamic.parameter("rc_case", case.id)  # the ID, not the whole Case repr
     document = DEFAULT_SPECS_DIR / "sources" / src.document  # a link Allure can open, or just the name
     allure.dynamic.link(document.as_uri() if document.exists() else src.document, name=f"source: {src.document}")
     allure.attach(json.dumps(case.request.record(), indent=1, ensure_ascii=False), "request", allure.attachment_type.JSON)

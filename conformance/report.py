@@ -70,15 +70,16 @@ def model(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | 
     static: dict[str, dict] = {}
     for doc in docs:
         for case in doc["cases"]:
-            static.setdefault(case["id"], _static(case, sources))
+            if case["id"] not in static:
+                static[case["id"]] = _static(case, sources)
     order = sorted(static.values(), key=_row_order)
     row_of = {c["id"]: i for i, c in enumerate(order)}
     targets, cells, exchanges = [], [], []
     for doc, label, gate in zip(docs, labels, gates):
         column: list[dict | None] = [None] * len(order)
-        table = ExchangeTable()
+        table, badges = ExchangeTable(), marks(gate)
         for case in doc["cases"]:
-            column[row_of[case["id"]]] = _cell(case, gate, table)
+            column[row_of[case["id"]]] = _cell(case, gate, badges, table)
         cells.append(column)
         exchanges.append(table.rows)
         targets.append(_target(doc, label, gate, column, order))
@@ -152,34 +153,31 @@ def _cut(text: str | None, limit: int) -> str | None:
     return f"{text[:limit]}… [{len(text) - limit} more characters in the results file]"
 
 
-def _cell(case: dict, gate: Gate | None, exchanges: ExchangeTable) -> dict:
+def _cell(case: dict, gate: Gate | None, badges: dict[str, tuple[str, str]], exchanges: ExchangeTable) -> dict:
     cid = case["id"]
     cell: dict = {"v": SHORT[display_verdict(case["outcome"], cid, gate)], "x": exchanges.add(case)}
     if case["message"]:
         cell["m"] = _cut(case["message"], MESSAGE_LIMIT)
-    if gate is not None:
-        mark, note = _mark(cid, gate)
-        if mark:
-            cell["k"], cell["n"] = mark, note
+    if cid in badges:
+        cell["k"], cell["n"] = badges[cid]
     return cell
 
 
-def _mark(cid: str, gate: Gate) -> tuple[str, str]:
-    """A badge for the cell, and the sentence explaining it."""
-    if cid in gate.expected:
-        exp = gate.expected[cid]
-        return "expected", f"expected {exp.verdict} ({exp.case}): {exp.reason}"
-    if cid in gate.stale:
-        exp = gate.stale[cid]
-        return "stale", f"stale expectation: {exp.case} expects {exp.verdict}, the case now passes ({exp.reason})"
-    if cid in gate.mismatched:
-        exp, outcome = gate.mismatched[cid]
-        return "unmet", f"expectation not met: {exp.case} expects {exp.verdict}, got {outcome}"
-    for title, changes in (("regression", gate.regressions), ("new", gate.new_failures), ("fixed", gate.fixes)):
-        for change in changes:
-            if change.id == cid:
-                return title, f"{title}: {change.before or 'not in the baseline'} in the baseline, {change.after} now"
-    return "", ""
+def marks(gate: Gate | None) -> dict[str, tuple[str, str]]:
+    """Per case ID: a badge for its cell, and the sentence explaining it. Expectations first, then the baseline."""
+    if gate is None:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for title, changes in (("fixed", gate.fixes), ("new", gate.new_failures), ("regression", gate.regressions)):
+        for c in changes:
+            out[c.id] = (title, f"{title}: {c.before or 'not in the baseline'} in the baseline, {c.after} now")
+    for cid, (exp, outcome) in gate.mismatched.items():
+        out[cid] = ("unmet", f"expectation not met: {exp.case} expects {exp.verdict}, got {outcome}")
+    for cid, exp in gate.stale.items():
+        out[cid] = ("stale", f"stale expectation: {exp.case} expects {exp.verdict}, the case now passes ({exp.reason})")
+    for cid, exp in gate.expected.items():
+        out[cid] = ("expected", f"expected {exp.verdict} ({exp.case}): {exp.reason}")
+    return out
 
 
 def _target(doc: dict, label: str, gate: Gate | None, column: list[dict | None], order: list[dict]) -> dict:

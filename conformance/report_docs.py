@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from .errors import UsageError
 from .spec import Param, Profile, Rule, load_profile, profile_names
 
 Cite = Callable[..., int]  # (document, quote, schema, note) -> index in the report's source table
@@ -20,7 +21,13 @@ POLICY_TEXT = {"reject": "rejected (4xx)", "forward": "forwarded upstream", "und
 def documented(tested: list[str], cite: Cite) -> dict:
     """Every profile (those with results first): one row per parameter, plus auth and the unknown-field policy."""
     names = [n for n in tested if n in profile_names()] + [n for n in profile_names() if n not in tested]
-    profiles = [load_profile(n) for n in names]
+    profiles = []
+    for name in names:
+        try:
+            profiles.append(load_profile(name))
+        except UsageError:
+            continue  # a spec that does not load is reported by `run`; the results can still be read
+
     rows = [{"name": "auth headers", "kind": "auth", "cells": [_auth(p, cite) for p in profiles]},
             {"name": "unknown top-level fields", "kind": "policy", "cells": [_policy(p, cite) for p in profiles]}]
     params: list[str] = []

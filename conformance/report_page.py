@@ -32,22 +32,22 @@ main{padding:12px 20px}
  border-radius:6px;padding:8px 10px;position:sticky;top:0;z-index:3}
 #filters select,#filters input{font:inherit;padding:2px 4px}
 #shown{color:#666;font-size:12px;margin:6px 0}
-table.matrix{border-collapse:collapse;background:#fff;width:100%}
+table.matrix{border-collapse:collapse;background:#fff}
 .matrix th,.matrix td{border-bottom:1px solid var(--line);padding:2px 6px;text-align:left;vertical-align:top}
 .matrix thead th{position:sticky;top:46px;background:#f0f0f0;z-index:2;font-size:12px}
 .matrix tr.g-cat th{background:#e9eef6;font-size:13px;text-transform:uppercase;letter-spacing:.03em}
 .matrix tr.g-param th{background:#f6f7f9;font-weight:600;font-size:12px;padding-left:16px}
-.matrix td.case{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
+.matrix td.case{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all;width:420px}
 .matrix td.case .t{display:block;font-family:system-ui,sans-serif;color:#666;font-size:11px;word-break:normal}
 .matrix td.lv{font-size:11px;color:#555}
-td.v{padding:1px 3px;width:1%;white-space:nowrap}
+td.v{padding:1px 3px;white-space:nowrap}
 .v{border:0;border-radius:3px;padding:1px 6px;font:600 12px system-ui,sans-serif;cursor:pointer;min-width:54px;color:#fff}
 .v-pass{background:var(--pass)}.v-fail{background:var(--fail)}.v-warn{background:var(--warn)}
 .v-xfail{background:var(--xfail)}.v-skip{background:var(--skip)}.v-error{background:var(--error)}
 .v-none{background:var(--none);color:#666;cursor:default}
 .mark{margin-left:4px;font-size:10px;border-radius:3px;padding:0 3px;background:#fff;color:#1d1d1d}
 .hide{display:none}
-#details{position:fixed;top:0;right:0;bottom:0;width:min(760px,100%);background:#fff;border-left:1px solid #bbb;
+#details{position:fixed;top:0;right:0;bottom:0;width:min(700px,100%);background:#fff;border-left:1px solid #bbb;
  box-shadow:-4px 0 16px rgba(0,0,0,.12);overflow:auto;padding:12px 16px 40px;z-index:10}
 #details .close{position:sticky;top:0;float:right;font-size:20px;border:0;background:#fff;cursor:pointer}
 #details h4{margin:14px 0 4px;font-size:13px;text-transform:uppercase;color:#555;letter-spacing:.03em}

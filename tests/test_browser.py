@@ -120,8 +120,6 @@ def test_the_faults_failure_is_two_clicks_away_with_its_request_quote_and_curl(p
     assert "status 200" in text and "chat.completion" in text  # what came back
     assert "accepted: 200" in text  # why the verdict
     assert "curl -sS -X POST" in text and "$ROUTECHECK_API_KEY" in text
-    if os.environ.get("ROUTECHECK_SCREENSHOT"):
-        page.save_screenshot(os.environ["ROUTECHECK_SCREENSHOT"])
 
 
 def test_filters_hide_passing_rows_and_search_by_case_id(page):
@@ -130,6 +128,12 @@ def test_filters_hide_passing_rows_and_search_by_case_id(page):
     wait(page, lambda d: visible_rows(d) == [ABOVE_MAX])
     assert not page.find_element(By.CSS_SELECTOR, '#matrix tr.case[data-id="routify/auth/bearer/valid-key"]').is_displayed()
     assert page.find_element(By.ID, "shown").text == f"1 of {everything} cases shown"
+    if os.environ.get("ROUTECHECK_SCREENSHOT"):  # both columns, the failing row, its details
+        page.set_window_size(1800, 1000)
+        cell(page, ABOVE_MAX, 1).find_element(By.TAG_NAME, "button").click()
+        assert QUOTE in details_text(page)
+        page.save_screenshot(os.environ["ROUTECHECK_SCREENSHOT"])
+        page.set_window_size(1400, 1000)
     Select(page.find_element(By.ID, "f-verdict")).select_by_value("")
     page.find_element(By.ID, "f-search").send_keys("auth/bearer")
     wait(page, lambda d: 0 < len(visible_rows(d)) < everything)

@@ -35,7 +35,8 @@ def path_schema(path: str, facet: str, value: Any) -> dict:
     leaf = segments[-1]
     name, is_array = leaf.removesuffix("[]"), leaf.endswith("[]")
     if facet == "required":
-        schema: dict = {"required": [name]}
+        # at the top, the document itself must be an object: a bare array has no fields at all
+        schema: dict = {"required": [name]} if len(segments) > 1 else {"type": "object", "required": [name]}
     else:
         inner = leaf_schema(facet, value)
         schema = {"properties": {name: {"items": inner} if is_array and facet != "min_items" else inner}}

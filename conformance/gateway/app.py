@@ -78,7 +78,7 @@ class Gateway:
                                    error_type="authentication_error", code="invalid_api_key")
             response = await handler(request)
         except RequestError as exc:
-            response = self.error(exc)
+            response = self.error(exc, request)
         except ClientDisconnect:  # the client left mid-body: nobody reads this answer
             return PlainTextResponse("client disconnected", status_code=400)
         except Exception:  # a bug must still answer JSON, never a dropped connection
@@ -139,7 +139,7 @@ class Gateway:
         return JSONResponse(doc["data"] if hits(self.fault, "models-wrong-shape") else doc)
 
     # -- errors
-    def error(self, exc: RequestError) -> Response:
+    def error(self, exc: RequestError, request: Request | None = None) -> Response:
         fault = self.fault
         status = exc.status
         for kind, fault_kind in (("validation", "validation-status"), ("auth", "auth-status"),
@@ -149,6 +149,9 @@ class Gateway:
         message, param = self._scrub(exc.message), self._scrub(exc.param)
         if hits(fault, "error-not-json"):
             return PlainTextResponse(message, status_code=status)
+        if hits(fault, "error-echo-key") and request is not None:
+            presented = [request.headers.get(s.header, "") for s in self.profile.auth]
+            return JSONResponse({"error": f"{message}; credentials presented: {' | '.join(presented)}"}, status_code=status)
         return JSONResponse(error_body(message, exc.error_type, param, exc.code), status_code=status)
 
     def _scrub(self, text: str | None) -> str | None:

@@ -29,7 +29,7 @@ STREAM_KINDS = (
     "stream-plain-json", "stream-bad-json-line", "stream-ids-differ", "stream-no-finish-reason",
     "stream-usage-ignored", "stream-false-gives-sse",
 )
-ERROR_KINDS = ("validation-status", "error-not-json", "auth-status", "unknown-model-status")
+ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "unknown-model-status")
 MODELS_KINDS = ("models-wrong-shape", "models-missing")
 FAULT_KINDS = AUTH_KINDS + REQUEST_KINDS + MODEL_KINDS + FIELD_KINDS + STREAM_KINDS + ERROR_KINDS + MODELS_KINDS
 
@@ -219,6 +219,9 @@ class _Builder:
         add("errors.validation-500", "errors.validation_status", "validation-status", "invalid requests are answered 500", arg=500)
         add("errors.validation-422", "errors.validation_status", "validation-status", "invalid requests are answered 422", arg=422)
         add("errors.not-json", "errors.body", "error-not-json", "error bodies are plain text, not the JSON error object")
+        # real gateways do this ("Incorrect API key provided: sk-..."): the redaction tests rely on it
+        add("errors.echo-key", "errors.body", "error-echo-key",
+            "error bodies are a bare string that echoes the credentials the request presented")
         add("errors.auth-403", "errors.auth_status", "auth-status", "bad credentials are answered 403", arg=403)
         add("errors.unknown-model-400", "errors.unknown_model_status", "unknown-model-status", "an unknown model is answered 400", arg=400)
 
