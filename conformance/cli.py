@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the conformance suite against a gateway (default: the bundled one)")
     run.add_argument("--base-url", help="target base URL, with or without /v1; may contain {profile}")
-    run.add_argument("--profile", action="append", default=[], help="profile to run (repeatable; default: all)")
+    run.add_argument("--profile", action="append", default=[],
+                     help="profile to run (repeatable; default: openai with --base-url, all without)")
     run.add_argument("--model", help="model id (default: first id from GET /v1/models)")
     run.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, help=f"variable holding the API key (default {DEFAULT_KEY_ENV})")
     run.add_argument("--json", dest="json_path", default="reports/results.json", help="canonical results file")
@@ -98,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 # ---------------------------------------------------------------- run
 
 def cmd_run(args: argparse.Namespace) -> int:
-    profiles = args.profile or profile_names()
+    # "is my gateway OpenAI-compatible?" is the first question for a URL; all profiles for the bundled gateway
+    profiles = args.profile or (["openai"] if args.base_url else profile_names())
     for name in profiles:
         load_profile(name)  # a bad spec or unknown profile stops here, before anything starts
     parse_disabled(args.without)

@@ -40,7 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("routecheck", "routecheck conformance")
     group.addoption("--base-url", help="target base URL (with or without /v1; may contain {profile}); "
                     "default: start the bundled reference gateway on loopback")
-    group.addoption("--profile", action="append", default=[], help="profile to run (repeatable; default: all)")
+    group.addoption("--profile", action="append", default=[],
+                    help="profile to run (repeatable; default: openai with --base-url, all without)")
     group.addoption("--model", help="model id (default: first id from GET /v1/models)")
     group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
     group.addoption("--without", action="append", default=[], help="features the target's model lacks: tools,json_mode,vision")
@@ -65,7 +66,8 @@ class RunContext:
     def __init__(self, config: pytest.Config):
         opt = config.option
         self.config = config
-        self.profiles = [load_profile(n) for n in (opt.profile or profile_names())]
+        default = ["openai"] if opt.base_url else profile_names()
+        self.profiles = [load_profile(n) for n in (opt.profile or default)]
         self.disabled = parse_disabled(opt.without)
         self.gateway: BundledGateway | None = None
         if opt.base_url:
