@@ -141,7 +141,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     if model:
         check_reachable(first_url, timeout=args.connect_timeout)
     else:
-        model = discover_model(first_url, first, key, timeout=max(args.connect_timeout, 10.0))
+        model = discover_model(first_url, first, key, timeout=min(args.response_timeout, 10.0))
     json_path = Path(args.json_path)
     if json_path.exists():
         json_path.unlink()

@@ -56,7 +56,7 @@ class Target:
 
 
 def discover_model(base_url: str, profile: Profile, key: str, timeout: float = 10.0) -> str:
-    """First model id from GET /v1/models. Unreachable: TargetError (exit 3); no listing: UsageError."""
+    """First model id from GET /v1/models. Unreachable or hung: TargetError (exit 3); no listing: UsageError."""
     url = base_url.rstrip("/") + profile.models_path
     scheme = profile.auth[0]
     try:

@@ -69,6 +69,9 @@ class HostileApp:
         return Response(json.dumps({"error": {"message": "slow down", "type": "rate_limit"}}), 429,
                         media_type="application/json", headers={"retry-after": "0"})
 
+    async def mode_hang(self, request):
+        await asyncio.Event().wait()  # accepts the connection, never answers (cancelled on disconnect)
+
     async def mode_never(self, request):
         async def one_chunk_then_silence():
             yield b'data: {"id":"x","object":"chat.completion.chunk","choices":[]}\n\n'

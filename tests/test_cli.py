@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,21 @@ def test_unreachable_target_exits_3_in_seconds():
     done = routecheck("run", "--base-url", f"http://127.0.0.1:{port}", env={"ROUTECHECK_API_KEY": "k"}, timeout=30)
     assert done.returncode == 3
     assert f"http://127.0.0.1:{port}" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_target_that_hangs_exits_3_within_its_deadline():
+    from conformance.gateway import start_in_thread
+    from hostile import HostileApp
+
+    running = start_in_thread(HostileApp())
+    try:
+        started = time.monotonic()
+        done = routecheck("run", "--base-url", f"{running.url}/hang", "--response-timeout", "2",
+                          env={"ROUTECHECK_API_KEY": "k"}, timeout=60)
+        assert done.returncode == 3 and time.monotonic() - started < 20
+        assert "did not answer within 2s" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    finally:
+        running.stop()
 
 
 def test_listing_commands_send_nothing():
