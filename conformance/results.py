@@ -81,7 +81,7 @@ def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(json.dumps(doc, indent=1, ensure_ascii=False), secrets), encoding="utf-8")
+        path.write_text(redact(json.dumps(doc, ensure_ascii=False), secrets), encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
