@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__, gating
-from .errors import EXIT_HARNESS, EXIT_USAGE, RoutecheckError, TargetError, UsageError
+from .errors import RoutecheckError, TargetError, UsageError
 from .features import FEATURES, parse_disabled
 from .spec import load_profile, profile_names
 from .target import DEFAULT_KEY_ENV, BundledGateway, check_reachable, discover_model, new_key, normalise_base_url, read_key

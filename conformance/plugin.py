@@ -172,7 +172,7 @@ def check_result(result: Result, allure_on: bool = False) -> None:
     if result.outcome == FAILED:
         pytest.fail(result.message, pytrace=False)
     if result.outcome == WARNED:
-        warnings.warn(ConventionWarning(result.message))
+        warnings.warn(ConventionWarning(result.message), stacklevel=2)
     if result.outcome == SKIPPED:
         pytest.skip(result.message)
 

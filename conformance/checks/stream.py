@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..case import Case
 from ..engine import Exchange
-from .common import Inconclusive, NotAccepted, brief, chunks, is_terminator, stream_events
+from .common import Inconclusive, brief, chunks, stream_events
 
 ENDINGS = {
     "idle-timeout": "the stream went silent and never ended (idle deadline)",

@@ -108,7 +108,7 @@ class _Validator:
             raise _invalid(unknown[0], "unknown parameter")
 
     def companions(self, effective: dict) -> None:
-        for name, value in effective.items():
+        for name in effective:
             param = self.profile.params[name]
             if self.hits("requires-ignored", name):
                 continue
@@ -203,7 +203,7 @@ class _Validator:
         if not limits or self.hits("values-unchecked", name):
             return
         low, high = limits.get("minimum"), limits.get("maximum")
-        for key, item in value.items():
+        for item in value.values():
             if not is_number(item) or (low is not None and item < low) or (high is not None and item > high):
                 raise _invalid(name, f"every value must be a number from {low} to {high}")
 
