@@ -251,17 +251,13 @@ class _Merger:
 
     # -- rules
     def _rule(self, rule_id: str, entry: dict, facet: str | None, value: Any, inherited: bool) -> Rule:
-        quotes = entry.get("quotes") or {}
+        quotes, schemas = entry.get("quotes") or {}, entry.get("schemas") or {}
         levels = entry.get("levels") or {}
         if facet == "integer":  # derived from `type: integer`: cited and levelled as the type
-            quotes = {**quotes, "integer": quotes.get("integer", quotes.get("type"))}
-            levels = {**levels, "integer": levels.get("integer", levels.get("type"))}
-        quote = quotes.get(facet) if facet else None
-        schema = None
-        if quote is None:
+            quotes, schemas, levels = ({**m, "integer": m.get("integer", m.get("type"))} for m in (quotes, schemas, levels))
+        quote, schema = quotes.get(facet), schemas.get(facet)
+        if quote is None and schema is None:
             quote, schema = entry.get("quote"), entry.get("schema")
-        elif not inherited and self.doc.endswith(".md") and "." in quote and " " not in quote:
-            quote, schema = None, quote  # a schema name given as a facet citation
         level = levels.get(facet) if facet else None
         level = level or entry.get("level") or MUST
         if inherited:
@@ -444,8 +440,7 @@ def unquoted(raw: dict, document_text: str) -> list[str]:
                         missing.append(f"{where}: {value}")
                 elif key == "quotes" and isinstance(value, dict):
                     for facet, quote in value.items():
-                        looks_like_schema = raw["document"].endswith(".md") and " " not in quote
-                        if not looks_like_schema and normalise(quote) not in haystack:
+                        if normalise(quote) not in haystack:
                             missing.append(f"{where}.quotes.{facet}: {quote}")
                 elif key not in ("value", "with"):
                     walk(value, f"{where}.{key}")
