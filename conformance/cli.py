@@ -111,6 +111,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     gate_inputs = _gate_inputs(args)  # a bad baseline or expectations file stops here, before anything runs
     if args.alluredir:
         _writable_dir(args.alluredir)
+    for output in (args.json_path, args.junitxml, None if args.no_html else args.html):
+        if output:
+            _writable_file(output)  # an unwritable report path fails now, not after the run
     if args.base_url:
         base_url = normalise_base_url(args.base_url)
         key = read_key(args.api_key_env)
@@ -205,6 +208,13 @@ def _gate_inputs(args: argparse.Namespace) -> tuple[dict | None, list[gating.Exp
     baseline = results.load(args.baseline) if args.baseline else None
     expectations = gating.load_expectations(args.expect) if args.expect else []
     return baseline, expectations
+
+
+def _writable_file(path: str) -> None:
+    target = Path(path)
+    _writable_dir(str(target.parent))
+    if target.is_dir() or not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UsageError(f"cannot write {path}")
 
 
 def _writable_dir(path: str) -> None:

@@ -73,6 +73,8 @@ def _free_port() -> int:
     (["run", "--base-url", "not a url"], {"ROUTECHECK_API_KEY": "k"}, 2, "invalid --base-url"),
     (["run", "--without", "telepathy"], {}, 2, "unknown feature 'telepathy'"),
     (["frobnicate"], {}, 2, "invalid choice"),
+    (["run", "--json", "/proc/routecheck/results.json"], {}, 2, "cannot create /proc/routecheck"),
+    (["run", "--junitxml", "/"], {}, 2, "cannot write /"),
     (["run", "--profile", "routify", "--fault", "no-such-fault"], {}, 2, "has no fault 'no-such-fault'"),
 ])
 def test_bad_input_is_one_line_and_exit_code(args, env, code, text):
