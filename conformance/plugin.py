@@ -7,6 +7,7 @@ user_properties, so they reach the controller under pytest-xdist too.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 import warnings
@@ -92,7 +93,11 @@ class RunContext:
         if not self.prefetched and not hasattr(self.config, "workerinput"):
             # one concurrent pass over every selected case: much faster than one request per test
             selected = [i.callspec.params["rc_case"] for i in items if hasattr(i, "callspec") and "rc_case" in i.callspec.params]
-            self.exchanges.update(self.engine.run((self.url(c), c.request) for c in selected if not _skipped(c, self)))
+            gc.disable()  # the collector would re-walk every collected item on each pass; nothing cycles here
+            try:
+                self.exchanges.update(self.engine.run((self.url(c), c.request) for c in selected if not _skipped(c, self)))
+            finally:
+                gc.enable()
             self.prefetched = True
         key = fingerprint(self.url(case), case.request)
         if key not in self.exchanges and not _skipped(case, self):
@@ -124,20 +129,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("rc_case", cases, ids=[c.id for c in cases])
 
 
-@pytest.fixture(scope="session")
-def rc_context(request: pytest.FixtureRequest) -> RunContext:
-    return context(request.config)
-
-
-@pytest.fixture
-def rc_result(rc_case: Case, rc_context: RunContext, request: pytest.FixtureRequest) -> Result:
-    result = rc_context.result(rc_case, request.session.items)
+def run_case(case: Case, item: pytest.Item) -> None:
+    """The body of the one conformance test: judge the case, record it, report the verdict."""
+    ctx = context(item.config)
+    result = ctx.result(case, item.session.items)
     # plain data travels to an xdist controller as is
-    request.node.user_properties.append((PROPERTY, case_dict(result)))
-    request.node.user_properties.append((META_PROPERTY, {"model": rc_context.target.model}))
+    item.user_properties.append((PROPERTY, case_dict(result)))
+    item.user_properties.append((META_PROPERTY, {"model": ctx.target.model}))
     if result.outcome == ERROR:
         raise HarnessError(result.message)
-    return result
+    check_result(result, allure_on=bool(item.config.getoption("allure_report_dir", None)))
 
 
 def label(result: Result) -> None:
@@ -188,8 +189,8 @@ class ResultsCollector:
         self.t0 = time.monotonic()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "setup":
-            return  # the result is computed in setup, so the setup report carries it
+        if report.when != "call":
+            return  # the result is computed in the call, so the call report carries it
         for name, value in report.user_properties:
             if name == PROPERTY:
                 self.cases[report.nodeid] = value

@@ -199,15 +199,23 @@ def _schema(directory: Path) -> dict:
     return json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=64)
-def load_raw(name: str, directory: Path = DEFAULT_SPECS_DIR) -> dict:
+def load_raw(name: str, directory: str | Path | None = None) -> dict:
     """The spec file as data, validated against spec.schema.json."""
+    return _load_raw(name, specs_dir(directory))
+
+
+# libyaml's loader when present: parsing is most of a cold start
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=64)
+def _load_raw(name: str, directory: Path) -> dict:
     path = directory / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(profile_names(directory)) or "none"
         raise UsageError(f"unknown profile '{name}' (known: {known})")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
@@ -232,9 +240,9 @@ def load_profile(name: str, directory: str | Path | None = None) -> Profile:
 
 @lru_cache(maxsize=32)
 def _load_profile(name: str, directory: Path) -> Profile:
-    raw = load_raw(name, directory)
+    raw = _load_raw(name, directory)
     base_name = raw.get("baseline")
-    base = load_raw(base_name, directory) if base_name else None
+    base = _load_raw(base_name, directory) if base_name else None
     return _Merger(raw, base).profile()
 
 

@@ -1,11 +1,11 @@
 """The one conformance test: parametrised by conformance.plugin with every generated case.
 
-Each case's requirement, level and source quote are in its ID's case data; the
-verdict is computed from the exchange in the `rc_result` fixture.
+Each case carries its requirement, level and source quote; conformance.plugin.run_case
+judges the exchange and reports passed, failed, warned (SHOULD) or skipped.
 """
 
-from conformance.plugin import check_result
+from conformance.plugin import run_case
 
 
-def test_case(rc_result, pytestconfig):
-    check_result(rc_result, allure_on=bool(pytestconfig.getoption("allure_report_dir", None)))
+def test_case(rc_case, request):
+    run_case(rc_case, request.node)

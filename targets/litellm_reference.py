@@ -1,0 +1,53 @@
+"""LiteLLM proxy forwarding to routecheck's reference gateway (one profile, default openai).
+
+    python targets/litellm_reference.py [--profile openai] [--skip-install]
+
+The client's key is LiteLLM's master key; LiteLLM calls the upstream with a different key of its own,
+as a real deployment would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+if __name__ == "__main__" and not __package__:  # run as a script: make the package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from targets.common import Target, new_key, state_dir  # noqa: E402
+from targets.foreground import run_foreground  # noqa: E402
+# install is re-exported: matrix.py installs every target through its own module
+from targets.litellm_proxy import install, litellm_proxy  # noqa: E402,F401
+from targets.reference import UPSTREAM_KEY_ENV, UPSTREAM_MODEL, reference_gateway  # noqa: E402
+
+NAME = "litellm_reference"
+DEFAULT_PROFILE = "openai"
+
+
+@contextmanager
+def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_install: bool = False) -> Iterator[Target]:
+    upstream_key = new_key("rc-upstream-")
+    with reference_gateway(profile, upstream_key, state_dir(NAME) / "logs") as upstream:
+        model_list = [{
+            "model_name": UPSTREAM_MODEL,
+            "litellm_params": {"model": f"openai/{UPSTREAM_MODEL}", "api_base": upstream.base_url,
+                               "api_key": f"os.environ/{UPSTREAM_KEY_ENV}"},
+        }]
+        with litellm_proxy(NAME, model_list, key or new_key(), skip_install=skip_install,
+                           upstream=(upstream.child,), extra_env={UPSTREAM_KEY_ENV: upstream_key}) as target:
+            yield target
+
+
+def _start(args: argparse.Namespace, key: str):
+    return running(key, profile=args.profile, skip_install=args.skip_install)
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="the reference gateway's profile (default openai)")
+
+
+if __name__ == "__main__":
+    sys.exit(run_foreground(NAME, _start, description=__doc__.splitlines()[0], add_arguments=_arguments))

@@ -1,0 +1,192 @@
+"""Run routecheck against real targets x profiles, then write docs/compatibility.md and one HTML report.
+
+    python targets/matrix.py --targets litellm_mock,litellm_reference,portkey_reference
+    python targets/matrix.py --targets llamacpp            # separately: compiles once, runs slowly
+
+Each target is installed (once, under .targets/), started once, run for every profile, and stopped.
+Results go to reports/real/<target>-<profile>.json; the table is built from every such file present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+if __name__ == "__main__" and not __package__:  # run as a script: make the package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from targets import TARGET_NAMES  # noqa: E402
+from targets.common import REPO, Target, TargetStartError, state_dir  # noqa: E402
+from targets.compat import load_runs, render  # noqa: E402
+from targets.foreground import raise_interrupt  # noqa: E402
+
+PROFILES = ("routify-mvp", "routify", "routeapi", "routmy", "routeway", "openai")
+RESULTS_DIR = REPO / "reports" / "real"
+DOC_PATH = REPO / "docs" / "compatibility.md"
+REPORT_PATH = RESULTS_DIR / "report.html"
+HELP_SECONDS = 30.0
+REPORT_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one target is run: what its model lacks (--without), extra run options, a deadline per run."""
+
+    module: str
+    note: str
+    without: tuple[str, ...] = ()
+    run_args: tuple[str, ...] = ()
+    run_seconds: float = 600.0
+
+    def load(self):
+        return importlib.import_module(f"targets.{self.module}")
+
+
+def plans() -> dict[str, Plan]:
+    return {
+        # mock_response returns one fixed string whatever is asked: it can make no tool call and no JSON.
+        # Image parts are simply ignored (accepted), so vision stays on.
+        "litellm_mock": Plan("litellm_mock", "LiteLLM proxy, `mock_response` model, no upstream; run `--without tools,json_mode`.",
+                             without=("tools", "json_mode")),
+        # the upstream is routecheck's reference gateway (openai profile): tools, JSON mode, images all work
+        "litellm_reference": Plan("litellm_reference", "LiteLLM proxy in front of routecheck's reference gateway (openai profile)."),
+        "portkey_reference": Plan("portkey_reference", "Portkey gateway (behind a header-adding proxy) in front of routecheck's "
+                                  "reference gateway (openai profile)."),
+        # gemma-3-270m is a text-only base model (no image projector), and llama-cpp-python's `gemma` chat
+        # format has no function calling; JSON mode stays on: llama-cpp-python enforces json_object by grammar.
+        # The server answers one request at a time and sends nothing until a non-streamed completion is done,
+        # so one request in flight and generous deadlines.
+        "llamacpp": Plan("llamacpp", "llama-cpp-python server, real model gemma-3-270m (base model); run `--without tools,vision`.",
+                         without=("tools", "vision"),
+                         run_args=("--concurrency", "1", "--response-timeout", "120", "--idle-timeout", "120",
+                                   "--stream-timeout", "180"),
+                         run_seconds=3600.0),
+    }
+
+
+@dataclass
+class Timing:
+    target: str
+    install_s: float = 0.0
+    start_s: float = 0.0
+    runs_s: dict[str, float] | None = None
+    problem: str = ""
+
+
+def _run_profile(plan: Plan, target: Target, profile: str, log_dir: Path) -> str:
+    """One `routecheck run`; returns its summary line (or what went wrong)."""
+    results = RESULTS_DIR / f"{target.name}-{profile}.json"
+    command = [sys.executable, "-m", "conformance.cli", "run", "--base-url", target.base_url, "--profile", profile,
+               "--model", target.model, "--api-key-env", target.key_env, "--json", str(results), "--no-html",
+               *plan.run_args]
+    if plan.without:
+        command += ["--without", ",".join(plan.without)]
+    log_path = log_dir / f"routecheck-{profile}.log"
+    with open(log_path, "wb") as log:
+        try:
+            code = subprocess.run(command, cwd=REPO, env=target.env(), stdin=subprocess.DEVNULL, stdout=log,
+                                  stderr=subprocess.STDOUT, timeout=plan.run_seconds).returncode
+        except subprocess.TimeoutExpired:
+            return f"did not finish within {plan.run_seconds:g}s (log: {log_path})"
+    lines = log_path.read_text(errors="replace").splitlines()
+    summary = next((line for line in reversed(lines) if "passed," in line and line.startswith("routecheck:")), "")
+    if code in (0, 1) and summary:
+        return summary.removeprefix("routecheck: ")
+    return f"exit {code}: {lines[-1] if lines else 'no output'} (log: {log_path})"
+
+
+def run_target(name: str, plan: Plan, profiles: tuple[str, ...], skip_install: bool, say: Callable[[str], None]) -> Timing:
+    timing = Timing(name, runs_s={})
+    module = plan.load()
+    started = time.monotonic()
+    try:
+        module.install(skip_install)
+        timing.install_s = time.monotonic() - started
+        started = time.monotonic()
+        with module.running(skip_install=True) as target:
+            timing.start_s = time.monotonic() - started
+            say(f"{name}: up in {timing.start_s:.1f}s at {target.base_url} (model {target.model})")
+            log_dir = state_dir(name) / "logs"
+            for profile in profiles:
+                target.check_alive()
+                t0 = time.monotonic()
+                outcome = _run_profile(plan, target, profile, log_dir)
+                timing.runs_s[profile] = round(time.monotonic() - t0, 1)
+                say(f"{name} {profile}: {outcome} [{timing.runs_s[profile]:.1f}s]")
+    except TargetStartError as exc:
+        timing.problem = str(exc)
+        say(f"{name}: error: {exc}")
+    return timing
+
+
+def write_report(files: list[Path], say: Callable[[str], None]) -> None:
+    """`routecheck report` over every results file, if this routecheck has that command."""
+    base = [sys.executable, "-m", "conformance.cli", "report"]
+    try:
+        has_report = subprocess.run(base + ["--help"], cwd=REPO, capture_output=True, timeout=HELP_SECONDS).returncode == 0
+    except subprocess.TimeoutExpired:
+        has_report = False
+    if not has_report or not files:
+        say("report: skipped (no `routecheck report` command, or no results)")
+        return
+    done = subprocess.run(base + [str(f) for f in files] + ["-o", str(REPORT_PATH)], cwd=REPO, capture_output=True,
+                          text=True, timeout=REPORT_SECONDS)
+    say(done.stdout.strip() if done.returncode == 0 else f"report: failed ({done.returncode}): {done.stderr.strip()[-200:]}")
+
+
+def _names(text: str, known: tuple[str, ...], what: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(f"matrix: unknown {what} '{unknown[0]}' (known: {', '.join(known)})")
+    return names
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python targets/matrix.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", default="litellm_mock,litellm_reference,portkey_reference",
+                        help=f"comma-separated, from: {', '.join(TARGET_NAMES)}")
+    parser.add_argument("--profiles", default=",".join(PROFILES), help="comma-separated (default: all six)")
+    parser.add_argument("--skip-install", action="store_true", help="fail instead of installing what is missing")
+    args = parser.parse_args(argv)
+    targets = _names(args.targets, TARGET_NAMES, "target")
+    profiles = _names(args.profiles, PROFILES, "profile")
+    signal.signal(signal.SIGTERM, raise_interrupt)  # stop the targets on the way out, as for Ctrl-C
+
+    def say(line: str) -> None:
+        print(f"matrix: {line}", flush=True)
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    all_plans = plans()
+    began = time.monotonic()
+    timings = [run_target(name, all_plans[name], profiles, args.skip_install, say) for name in targets]
+    total = time.monotonic() - began
+
+    runs = load_runs(RESULTS_DIR, TARGET_NAMES, PROFILES)
+    DOC_PATH.write_text(render(runs, TARGET_NAMES, PROFILES, {n: p.note for n, p in all_plans.items()}), encoding="utf-8")
+    say(f"table: {DOC_PATH.relative_to(REPO)} ({len(runs)} results files)")
+    write_report([r.path for r in runs], say)
+    (RESULTS_DIR / "matrix-timings.json").write_text(json.dumps(
+        {"total_s": round(total, 1), "targets": [{**t.__dict__, "install_s": round(t.install_s, 1),
+                                                  "start_s": round(t.start_s, 1)} for t in timings]}, indent=1))
+    for t in timings:
+        say(f"time {t.target}: install {t.install_s:.1f}s, start {t.start_s:.1f}s, runs {sum((t.runs_s or {}).values()):.1f}s"
+            + (f", error: {t.problem}" if t.problem else ""))
+    say(f"total {total:.1f}s")
+    return 1 if any(t.problem for t in timings) else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("matrix: interrupted", file=sys.stderr)
+        sys.exit(130)
