@@ -11,7 +11,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import httpx
 
@@ -114,11 +114,14 @@ class Engine:
         self._next_start = 0.0
         self._failures = 0
 
-    def run(self, jobs: Iterable[tuple[str, Request]]) -> dict[str, Exchange]:
-        """Send every distinct (base_url, request) once; returns exchanges by fingerprint."""
-        return asyncio.run(self.run_async(list(jobs)))
+    def run(self, jobs: Iterable[tuple[str, Request]],
+            on_done: Callable[[str, Exchange], None] | None = None) -> dict[str, Exchange]:
+        """Send every distinct (base_url, request) once; returns exchanges by fingerprint.
+        `on_done(fingerprint, exchange)` is called as each one completes, in completion order."""
+        return asyncio.run(self.run_async(list(jobs), on_done))
 
-    async def run_async(self, jobs: list[tuple[str, Request]]) -> dict[str, Exchange]:
+    async def run_async(self, jobs: list[tuple[str, Request]],
+                        on_done: Callable[[str, Exchange], None] | None = None) -> dict[str, Exchange]:
         unique: dict[str, tuple[str, Request]] = {}
         for base_url, request in jobs:
             unique.setdefault(fingerprint(base_url, request), (base_url, request))
@@ -132,9 +135,15 @@ class Engine:
             async def one(key: str, base_url: str, request: Request) -> tuple[str, Exchange]:
                 async with gate:
                     if self._failures >= GONE_AFTER:  # fail fast instead of N more timeouts
-                        return key, Exchange(request, base_url, error=f"{TARGET_GONE} ({self._failures} failures in a row)")
+                        exchange = Exchange(request, base_url, error=f"{TARGET_GONE} ({self._failures} failures in a row)")
+                        if on_done is not None:
+                            on_done(key, exchange)
+                        return key, exchange
                     await self._pace(pace)
-                    return key, await self.exchange(client, base_url, request)
+                    exchange = await self.exchange(client, base_url, request)
+                if on_done is not None:
+                    on_done(key, exchange)
+                return key, exchange
 
             done = await asyncio.gather(*(one(k, u, r) for k, (u, r) in unique.items()))
         return dict(done)

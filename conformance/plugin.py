@@ -8,8 +8,9 @@ user_properties, so they reach the controller under pytest-xdist too.
 from __future__ import annotations
 
 import gc
-import json
+import threading
 import time
+from concurrent.futures import Future
 import warnings
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from .case import Case
 from .cases import generate_cases
 from .engine import Deadlines, Engine, Exchange, fingerprint
+from .request import Request
 from .errors import RoutecheckError
 from .features import parse_disabled
 from .results import build, case_dict, write, write_junit
@@ -83,31 +85,54 @@ class RunContext:
             connect=opt.connect_timeout, response=opt.response_timeout,
             stream_total=opt.stream_timeout, stream_idle=opt.idle_timeout))
         self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model)]
-        self.exchanges: dict[str, Exchange] = {}
-        self.prefetched = False
+        self.prefetch: Prefetch | None = None
 
     def url(self, case: Case) -> str:
         return self.target.url(case.profile)
 
     def result(self, case: Case, items: list[pytest.Item]) -> Result:
-        if not self.prefetched and not hasattr(self.config, "workerinput"):
-            # one concurrent pass over every selected case: much faster than one request per test
+        if self.prefetch is None and not hasattr(self.config, "workerinput"):
             selected = [i.callspec.params["rc_case"] for i in items if hasattr(i, "callspec") and "rc_case" in i.callspec.params]
-            gc.disable()  # the collector would re-walk every collected item on each pass; nothing cycles here
-            try:
-                self.exchanges.update(self.engine.run((self.url(c), c.request) for c in selected if not _skipped(c, self)))
-            finally:
-                gc.enable()
-            self.prefetched = True
+            self.prefetch = Prefetch(self.engine, [(self.url(c), c.request) for c in selected if not _skipped(c, self)])
         key = fingerprint(self.url(case), case.request)
-        if key not in self.exchanges and not _skipped(case, self):
-            self.exchanges.update(self.engine.run([(self.url(case), case.request)]))
-        return judge(case, self.url(case), self.exchanges.get(key), self.disabled)
+        exchange = None if _skipped(case, self) else self.prefetch.get(key) if self.prefetch else None
+        if exchange is None and not _skipped(case, self):
+            exchange = self.engine.run([(self.url(case), case.request)])[key]
+        return judge(case, self.url(case), exchange, self.disabled)
 
     def close(self) -> None:
         if self.gateway is not None:
             self.gateway.__exit__(None, None, None)
             self.gateway = None
+
+
+class Prefetch:
+    """Every selected case's request, sent concurrently in a background thread, in test order.
+
+    Each test waits only for its own exchange, so pytest's per-test work overlaps the
+    network wait instead of following it. Exchanges are bounded by the engine's
+    deadlines, so every wait ends.
+    """
+
+    def __init__(self, engine: Engine, jobs: list[tuple[str, Request]]):
+        self.futures: dict[str, Future] = {fingerprint(url, r): Future() for url, r in jobs}
+        self.thread = threading.Thread(target=self._run, args=(engine, jobs), name="routecheck-engine", daemon=True)
+        self.thread.start()
+
+    def _run(self, engine: Engine, jobs: list) -> None:
+        gc.disable()  # the collector would re-walk every collected item on each pass; nothing cycles here
+        try:
+            engine.run(jobs, on_done=lambda key, exchange: self.futures[key].set_result(exchange))
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting test as a harness error
+            for future in self.futures.values():
+                if not future.done():
+                    future.set_exception(exc)
+        finally:
+            gc.enable()
+
+    def get(self, key: str) -> Exchange | None:
+        future = self.futures.get(key)
+        return None if future is None else future.result()
 
 
 def _skipped(case: Case, ctx: RunContext) -> bool:
