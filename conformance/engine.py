@@ -61,6 +61,7 @@ class Exchange:
     anomalies: list[str] = field(default_factory=list)
     ended: str = "eof"  # eof | idle-timeout | total-timeout | open-after-terminator | body-limit
     error: str | None = None  # the exchange could not happen: a harness problem, not a verdict
+    dropped: str | None = None  # connected, then the target hung up without an answer: a verdict
     elapsed: float = 0.0
     attempts: int = 0
     statuses: list[int] = field(default_factory=list)
@@ -86,6 +87,8 @@ class Exchange:
                                "elapsed_ms": round(self.elapsed * 1000, 1), "attempts": self.attempts}
         if self.truncated:
             out["truncated"] = True
+        if self.dropped:
+            out["dropped"] = self.dropped
         if self.events is not None:
             out["events"] = [e.data[:300] for e in self.events[:60]]
             out["ended"] = self.ended
@@ -156,6 +159,8 @@ class Engine:
             await self._attempt(client, ex)
             if ex.status is not None:
                 ex.statuses.append(ex.status)
+            if ex.dropped and attempt == 0:
+                continue  # maybe a keep-alive connection the server had just closed: once more, on a new one
             if ex.status not in RETRY_STATUSES or attempt + 1 == self.retry.attempts:
                 break
             await asyncio.sleep(self.retry.delay(attempt, ex.headers.get("retry-after")))
@@ -191,6 +196,11 @@ class Engine:
             self._deadline(ex, "idle-timeout", self.deadlines.stream_idle)
         except httpx.TimeoutException as exc:
             ex.error = f"{type(exc).__name__} after {self.deadlines.connect:g}s talking to {url}"
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+            if ex.status is None:  # connected, then hung up: the target's answer to this request
+                ex.dropped = f"{type(exc).__name__}: {self._scrub_text(str(exc)) or 'connection closed'}"
+            else:
+                ex.anomalies.append(f"connection broke while reading: {type(exc).__name__}")
         except httpx.HTTPError as exc:
             if ex.status is None:
                 ex.error = f"{type(exc).__name__}: {self._scrub_text(str(exc)) or 'no detail'} ({url})"

@@ -54,6 +54,9 @@ def judge(case: Case, base_url: str, exchange: Exchange | None, disabled: frozen
     if exchange.statuses and all(s == 429 for s in exchange.statuses):
         return Result(case, base_url, ERROR,
                       f"harness error, not a verdict: rate-limited (429) on all {exchange.attempts} attempts", exchange)
+    if exchange.dropped:  # answered by hanging up, twice: no requirement is met by that
+        problem = f"no answer: the target closed the connection ({exchange.dropped}) on {exchange.attempts} attempts"
+        return Result(case, base_url, FAILED if case.is_must else WARNED, explain(case, base_url, problem), exchange, problem)
     try:
         problem = evaluate(exchange, case)
     except Inconclusive as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import socketserver
 import threading
 
 from starlette.requests import Request
@@ -77,3 +78,26 @@ class HostileApp:
             yield b'data: {"id":"x","object":"chat.completion.chunk","choices":[]}\n\n'
             await asyncio.Event().wait()  # never set: the stream never ends (cancelled on disconnect)
         return StreamingResponse(one_chunk_then_silence(), media_type="text/event-stream")
+
+
+class _HangUp(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.recv(65536)  # read the request, then close without a byte of answer
+
+
+class HangUpServer:
+    """A TCP server on loopback that accepts every connection and hangs up without answering."""
+
+    def __init__(self):
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _HangUp)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -14,7 +14,7 @@ from conformance.results import build, case_dict
 from conformance.runner import ERROR, FAILED, PASSED, SKIPPED, execute
 from conformance.spec import load_profile
 
-from hostile import HostileApp
+from hostile import HangUpServer, HostileApp
 
 FAST = Deadlines(connect=2.0, response=3.0, stream_total=3.0, stream_idle=1.0, after_terminator=0.3,
                  max_body=1024 * 1024)
@@ -69,6 +69,15 @@ def test_a_stream_that_never_ends_fails_its_terminator_case_within_the_deadline(
     results, seconds = run(f"{hostile}/never", cases)
     assert seconds < FAST.stream_total + 5
     assert results[0].outcome == FAILED and "never ended" in results[0].message
+
+
+def test_a_target_that_hangs_up_without_answering_fails_the_case_after_one_retry():
+    cases = [c for c in some_cases("validation") if c.check == "rejected"][:3]
+    with HangUpServer() as server:
+        results, seconds = run(server.url, cases)
+    assert seconds < 20
+    assert {r.outcome for r in results} == {FAILED}
+    assert all("closed the connection" in r.message and r.exchange.attempts == 2 for r in results)
 
 
 def test_a_429_storm_is_retried_boundedly_and_ends_as_error_not_failure(hostile):
