@@ -21,6 +21,9 @@ from .target import DEFAULT_KEY_ENV, BundledGateway, check_reachable, discover_m
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PLACEHOLDER_MODEL = "MODEL"
+UNUSED_PLUGINS = ("warnings", "faulthandler", "doctest", "pastebin", "stepwise", "legacypath", "tmpdir",
+                  "monkeypatch", "recwarn", "setuponly", "setupplan")
+SHOWN_WARNINGS = 15
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("routecheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `routecheck cases | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 # ---------------------------------------------------------------- run
@@ -153,7 +159,9 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
                    # cases print nothing and log nothing: per-test capture and log handlers are pure overhead
                    "--capture=no", "-p", "no:logging",
                    # its gc.collect() passes over ~1500 items' objects cost more than the checks themselves
-                   "-p", "no:unraisableexception", "-p", "no:threadexception", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+                   "-p", "no:unraisableexception", "-p", "no:threadexception",
+                   # per-test hooks nobody reads here; SHOULD findings are listed by routecheck itself below
+                   *[arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")], "-W", "ignore::pytest.PytestAssertRewriteWarning",
                    "--base-url", base_url, "--model", model, "--api-key-env", args.api_key_env,
                    "--rc-json", str(json_path), "--rc-concurrency", str(args.concurrency),
                    "--connect-timeout", str(args.connect_timeout), "--response-timeout", str(args.response_timeout),
@@ -188,6 +196,11 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     print(results.summary_line(doc))
     for note in doc.get("notes", []):
         print(f"routecheck: note: {note}")
+    warned = [c for c in doc["cases"] if c["outcome"] == "warned"]
+    for case in warned[:SHOWN_WARNINGS]:
+        print(f"routecheck: SHOULD not met: {case['id']}: {case['title']}")
+    if len(warned) > SHOWN_WARNINGS:
+        print(f"routecheck: ... and {len(warned) - SHOWN_WARNINGS} more SHOULD cases not met (see the report)")
     gated = baseline is not None or bool(expectations)
     if gated:
         print("\n".join(gating.console_lines(gate)))

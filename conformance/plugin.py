@@ -60,7 +60,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ResultsCollector(config), "routecheck-results")
-    config.addinivalue_line("filterwarnings", "always::conformance.plugin.ConventionWarning")
+    if config.pluginmanager.has_plugin("warnings"):
+        config.addinivalue_line("filterwarnings", "always::conformance.plugin.ConventionWarning")
 
 
 class RunContext:
@@ -163,7 +164,8 @@ def run_case(case: Case, item: pytest.Item) -> None:
     item.user_properties.append((META_PROPERTY, {"model": ctx.target.model}))
     if result.outcome == ERROR:
         raise HarnessError(result.message)
-    check_result(result, allure_on=bool(item.config.getoption("allure_report_dir", None)))
+    check_result(result, allure_on=bool(item.config.getoption("allure_report_dir", None)),
+                 warn=item.config.pluginmanager.has_plugin("warnings"))
 
 
 def label(result: Result) -> None:
@@ -192,12 +194,12 @@ def label(result: Result) -> None:
         allure.attach(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), "response", allure.attachment_type.JSON)
 
 
-def check_result(result: Result, allure_on: bool = False) -> None:
+def check_result(result: Result, allure_on: bool = False, warn: bool = True) -> None:
     if allure_on:
         label(result)
     if result.outcome == FAILED:
         pytest.fail(result.message, pytrace=False)
-    if result.outcome == WARNED:
+    if result.outcome == WARNED and warn:
         warnings.warn(ConventionWarning(result.message), stacklevel=2)
     if result.outcome == SKIPPED:
         pytest.skip(result.message)
