@@ -185,15 +185,18 @@ class Engine:
         total = self.deadlines.stream_total if request.stream else self.deadlines.response
         try:
             async with asyncio.timeout(total):
+                read = self.deadlines.stream_idle if request.stream else self.deadlines.response
+                timeout = httpx.Timeout(connect=self.deadlines.connect, read=read, write=self.deadlines.connect, pool=None)
                 async with client.stream(request.method, url, content=request.content(),
-                                         headers=request.send_headers(self.key)) as response:
+                                         headers=request.send_headers(self.key), timeout=timeout) as response:
                     ex.status = response.status_code
                     ex.headers = {k.lower(): self._scrub_text(v) for k, v in response.headers.items()}
                     await self._read(response, ex)
         except TimeoutError:
             self._deadline(ex, "total-timeout", total)
         except httpx.ReadTimeout:
-            self._deadline(ex, "idle-timeout", self.deadlines.stream_idle)
+            idle = self.deadlines.stream_idle if request.stream else self.deadlines.response
+            self._deadline(ex, "idle-timeout", idle)
         except httpx.TimeoutException as exc:
             ex.error = f"{type(exc).__name__} after {self.deadlines.connect:g}s talking to {url}"
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:

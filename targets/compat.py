@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NOT_MET = ("failed", "warned", "error")
-TOP_RULES = 8  # deviations listed per target
+TOP_RULES = 10  # kinds of deviation listed per target
 ACTUAL = re.compile(r"^\s*Actual:\s*(.*)$", re.MULTILINE)
+STATUS = re.compile(r"^.*?\d{3} \([^)]*\)")  # "accepted: 200 (application/json)"
 
 
 @dataclass(frozen=True)
@@ -44,34 +45,57 @@ def load_runs(directory: Path, targets: tuple[str, ...], profiles: tuple[str, ..
 def level_score(doc: dict, level: str) -> str:
     """passed/judged at one level; skipped cases are not judged; harness errors are shown apart."""
     cases = [c for c in doc.get("cases", []) if c.get("level") == level and c.get("outcome") != "skipped"]
+    if not cases:
+        return "–"
     passed = sum(1 for c in cases if c["outcome"] == "passed")
     errors = sum(1 for c in cases if c["outcome"] == "error")
     return f"{passed}/{len(cases)}" + (f" ({errors} err)" if errors else "")
 
 
-def _actual(message: str) -> str:
-    match = ACTUAL.search(message or "")
-    text = match.group(1) if match else (message or "").splitlines()[0] if message else ""
-    return text.replace("|", "\\|")[:110]
+def _actual(case: dict) -> str:
+    """What came back, short: the status for an acceptance, a body excerpt for anything else."""
+    message = case.get("message") or ""
+    match = ACTUAL.search(message)
+    text = match.group(1) if match else (message.splitlines() or [""])[0]
+    status = STATUS.match(text)
+    if status and text.startswith("accepted"):
+        text = status.group(0)
+    return "`" + text[:100].replace("`", "'") + ("…" if len(text) > 100 else "") + "`"
+
+
+def rule_family(rule: str) -> tuple[str, str | None]:
+    """request.temperature.maximum -> ("request.*.maximum", "temperature"): one kind of check over many parameters."""
+    parts = rule.split(".")
+    if parts[0] == "request" and len(parts) >= 3:
+        return "request.*." + ".".join(parts[2:]), parts[1]
+    return rule, None
 
 
 def deviations(runs: list[Run]) -> list[str]:
-    """One line per most frequent rule not met: count, level, an example case and what came back."""
-    counts: Counter[tuple[str, str]] = Counter()
-    example: dict[tuple[str, str], dict] = {}
+    """One line per most frequent kind of rule not met: count, level, parameters, an example and what came back."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    subjects: dict[tuple[str, str, str], list[str]] = {}
+    example: dict[tuple[str, str, str], dict] = {}
     for run in runs:
         for case in run.doc.get("cases", []):
-            if case.get("outcome") in NOT_MET:
-                key = (case.get("rule") or "?", case["outcome"])
-                counts[key] += 1
-                example.setdefault(key, case)
+            if case.get("outcome") not in NOT_MET:
+                continue
+            family, subject = rule_family(case.get("rule") or "?")
+            key = (family, case["outcome"], case.get("level") or "?")
+            counts[key] += 1
+            example.setdefault(key, case)
+            if subject and subject not in subjects.setdefault(key, []):
+                subjects[key].append(subject)
     lines = []
-    for (rule, outcome), count in counts.most_common(TOP_RULES):
-        case = example[(rule, outcome)]
-        lines.append(f"- `{rule}` {outcome} ×{count} [{case.get('level')}], e.g. `{case['id']}`: {_actual(case.get('message', ''))}")
+    for key, count in counts.most_common(TOP_RULES):
+        family, outcome, level = key
+        case = example[key]
+        names = subjects.get(key, [])
+        on = f" on {', '.join(names[:6])}{', …' if len(names) > 6 else ''}" if names else ""
+        lines.append(f"- `{family}` {outcome} ×{count} [{level}]{on}; e.g. `{case['id']}`: {_actual(case)}")
     rest = len(counts) - TOP_RULES
     if rest > 0:
-        lines.append(f"- … and {rest} more rules (see the results files)")
+        lines.append(f"- … and {rest} more kinds (see the results files, or reports/real/report.html)")
     return lines or ["- none"]
 
 
@@ -101,5 +125,6 @@ def render(runs: list[Run], targets: tuple[str, ...], profiles: tuple[str, ...],
         target_runs = [r for r in runs if r.target == target]
         first = target_runs[0].doc
         parts += [f"## {target}", "", f"Model `{first.get('model')}`. {notes.get(target, '')}".rstrip(), "",
-                  "Most frequent rules not met (all profiles):", "", *deviations(target_runs), ""]
+                  "Most frequent kinds of rule not met (all profiles; `*` = the parameter):", "",
+                  *deviations(target_runs), ""]
     return "\n".join(parts)

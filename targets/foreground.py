@@ -24,8 +24,10 @@ def _key_for(name: str, key_env: str) -> str:
         return key
     key = new_key()
     path = state_dir(name) / "api-key"
-    path.touch(mode=0o600)
-    path.write_text(key + "\n")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # also when the file was there before with wider permissions
+    with os.fdopen(descriptor, "w") as out:
+        out.write(key + "\n")
     print(f"{name}: {key_env} is not set; the key is in {path} (export {key_env}=$(cat {path}))", file=sys.stderr)
     return key
 
@@ -44,7 +46,8 @@ def run_foreground(name: str, start: Starter, *, description: str,
     if add_arguments:
         add_arguments(parser)
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, raise_interrupt)
+    for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a shell starts `cmd &` with SIGINT ignored
+        signal.signal(signum, raise_interrupt)
     try:
         with start(args, _key_for(name, args.api_key_env)) as target:
             print(f"BASE_URL={target.base_url} MODEL={target.model}", flush=True)

@@ -44,8 +44,10 @@ def finish_length(ex: Exchange, case: Case) -> str | None:
     reason = (data.get("choices") or [{}])[0].get("finish_reason") if isinstance(data.get("choices"), list) else None
     if used is None:
         raise Inconclusive("no usage.completion_tokens: cannot tell whether the cap cut the output")
-    if used >= cap and reason != "length":
-        return f"completion_tokens {used} reached the cap {cap} but finish_reason is {reason!r}"
+    if used > cap:  # the cap was not applied: the bounds case reports that; "length" may be the context's
+        raise Inconclusive(f"completion_tokens {used} exceed the cap {cap}, so it did not cut the output")
+    if used == cap and reason != "length":
+        return f"the output stopped at the cap ({cap} completion tokens) but finish_reason is {reason!r}"
     return None
 
 

@@ -87,13 +87,14 @@ class _Builder:
         self.levels = {r.id: r.level for r in profile.rules()}
         self.faults: dict[str, Fault] = {}
 
-    def add(self, name: str, rule: str, kind: str, description: str, param: str | None = None, arg: Any = None) -> None:
-        """Add a fault when the profile has the rule it breaks."""
+    def add(self, name: str, rule: str, kind: str, description: str, param: str | None = None, arg: Any = None,
+            level: str | None = None) -> None:
+        """Add a fault when the profile has the rule it breaks (at the rule's level unless the case checks less)."""
         if rule not in self.levels:
             return
         if name in self.faults:
             raise ValueError(f"duplicate fault name {name!r} in profile {self.profile.name}")
-        self.faults[name] = Fault(name, rule, self.levels[rule], description, kind, param, arg)
+        self.faults[name] = Fault(name, rule, level or self.levels[rule], description, kind, param, arg)
 
     # -- request
     def auth(self) -> None:
@@ -104,8 +105,9 @@ class _Builder:
         first = schemes[0].rule.id
         self.add("auth.any-key", first, "auth-any-key", "any non-empty key is accepted")
         self.add("auth.no-key", first, "auth-no-key", "a request without credentials is accepted")
+        # SHOULD: the documents prescribe Bearer to clients, none says a server refuses other schemes
         self.add("auth.wrong-scheme-accepted", first, "auth-wrong-scheme",
-                 "the key is accepted after any scheme word (e.g. 'Basic KEY')")
+                 "the key is accepted after any scheme word (e.g. 'Basic KEY')", level="SHOULD")
 
     def body(self) -> None:
         self.add("body.not-object-500", self.profile.body_rule.id, "body-not-object-500",
