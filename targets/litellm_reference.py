@@ -8,7 +8,6 @@ as a real deployment would.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +17,12 @@ if __name__ == "__main__" and not __package__:  # run as a script: make the pack
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from targets.common import Target, new_key, state_dir  # noqa: E402
-from targets.foreground import run_foreground  # noqa: E402
 # install is re-exported: matrix.py installs every target through its own module
 from targets.litellm_proxy import install, litellm_proxy  # noqa: E402,F401
-from targets.reference import UPSTREAM_KEY_ENV, UPSTREAM_MODEL, reference_gateway  # noqa: E402
+from targets.reference import (DEFAULT_PROFILE, UPSTREAM_KEY_ENV, UPSTREAM_MODEL, reference_gateway,  # noqa: E402
+                               run_in_front_of_reference)
 
 NAME = "litellm_reference"
-DEFAULT_PROFILE = "openai"
 
 
 @contextmanager
@@ -41,13 +39,6 @@ def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_inst
             yield target
 
 
-def _start(args: argparse.Namespace, key: str):
-    return running(key, profile=args.profile, skip_install=args.skip_install)
-
-
-def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="the reference gateway's profile (default openai)")
-
 
 if __name__ == "__main__":
-    sys.exit(run_foreground(NAME, _start, description=__doc__.splitlines()[0], add_arguments=_arguments))
+    sys.exit(run_in_front_of_reference(NAME, running, __doc__.splitlines()[0]))

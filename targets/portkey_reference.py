@@ -9,7 +9,6 @@ to the upstream, so the key clients send is the reference gateway's key.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import sys
@@ -22,13 +21,11 @@ if __name__ == "__main__" and not __package__:  # run as a script: make the pack
 
 from targets.common import (LOOPBACK, REPO, STATE_ROOT, Child, Target, TargetStartError, first_model_id,  # noqa: E402
                             free_port, loopback_env, new_key, probe, state_dir, wait_until)
-from targets.foreground import run_foreground  # noqa: E402
 from targets.install import ensure_npm  # noqa: E402
 from targets.loopback import assert_loopback_only  # noqa: E402
-from targets.reference import reference_gateway  # noqa: E402
+from targets.reference import DEFAULT_PROFILE, reference_gateway, run_in_front_of_reference  # noqa: E402
 
 NAME = "portkey_reference"
-DEFAULT_PROFILE = "openai"
 PACKAGE_DIR = Path(__file__).resolve().parent / "portkey"  # package.json (version + override), lock, preload
 NPM_DIR = STATE_ROOT / "portkey"
 START_SECONDS = 60.0
@@ -84,13 +81,6 @@ def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_inst
         yield Target(NAME, base_url, model, key, children=(upstream.child, portkey, proxy))
 
 
-def _start(args: argparse.Namespace, key: str):
-    return running(key, profile=args.profile, skip_install=args.skip_install)
-
-
-def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="the reference gateway's profile (default openai)")
-
 
 if __name__ == "__main__":
-    sys.exit(run_foreground(NAME, _start, description=__doc__.splitlines()[0], add_arguments=_arguments))
+    sys.exit(run_in_front_of_reference(NAME, running, __doc__.splitlines()[0]))

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .common import REPO, Child, loopback_env, wait_until
+from .foreground import run_foreground
 from .loopback import assert_loopback_only
 
 UPSTREAM_MODEL = "routecheck-echo-1"  # the reference gateway's model id
+DEFAULT_PROFILE = "openai"
 UPSTREAM_KEY_ENV = "ROUTECHECK_UPSTREAM_KEY"
 BANNER = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 START_SECONDS = 30.0
@@ -49,3 +51,14 @@ def reference_gateway(profile: str, key: str, log_dir: Path) -> Iterator[Upstrea
 def _banner_url(child: Child) -> str | None:
     match = BANNER.search(child.log_text())
     return match.group(1) if match else None
+
+
+def run_in_front_of_reference(name: str, running, description: str) -> int:
+    """The command line of a target that forwards to the reference gateway: --profile picks its profile."""
+    def start(args, key):
+        return running(key, profile=args.profile, skip_install=args.skip_install)
+
+    def arguments(parser) -> None:
+        parser.add_argument("--profile", default=DEFAULT_PROFILE, help="the reference gateway's profile (default openai)")
+
+    return run_foreground(name, start, description=description, add_arguments=arguments)
