@@ -8,6 +8,7 @@ user_properties, so they reach the controller under pytest-xdist too.
 from __future__ import annotations
 
 import gc
+import json
 import threading
 import time
 from concurrent.futures import Future
@@ -21,7 +22,7 @@ from .cases import generate_cases
 from .engine import Deadlines, Engine, Exchange, fingerprint
 from .request import Request
 from .errors import RoutecheckError
-from .features import parse_disabled
+from .features import parse_disabled, skip_reason
 from .results import build, case_dict, write, write_junit
 from .runner import ERROR, FAILED, SKIPPED, WARNED, Result, judge, now_iso
 from .spec import load_profile, profile_names
@@ -137,7 +138,7 @@ class Prefetch:
 
 
 def _skipped(case: Case, ctx: RunContext) -> bool:
-    return any(f in ctx.disabled for f in case.features)
+    return skip_reason(case, ctx.disabled) is not None  # the feature registry decides, here as everywhere
 
 
 def context(config: pytest.Config) -> RunContext:

@@ -176,7 +176,7 @@ def summary_line(doc: dict) -> str:
 
 
 def case_dict(result: Any) -> dict:
-    """A runner Result as it goes into the results file: with request key and cost, key redacted."""
+    """A runner Result as it goes into the results file, with its request key and cost (redaction happens at write)."""
     out = result.to_dict()
     request = result.case.request
     out["request"]["key"] = hashlib.sha1(f"{result.base_url} {request.fingerprint}".encode()).hexdigest()[:16]

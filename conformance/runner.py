@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from .case import Case
@@ -31,17 +31,6 @@ class Result:
         if self.exchange is not None:
             out["response"] = self.exchange.record()
         return out
-
-
-@dataclass
-class Plan:
-    """Which cases run against which base URL, and which features the target lacks."""
-
-    jobs: list[tuple[str, Case]] = field(default_factory=list)
-    disabled: frozenset[str] = frozenset()
-
-    def runnable(self) -> list[tuple[str, Case]]:
-        return [(url, case) for url, case in self.jobs if skip_reason(case, self.disabled) is None]
 
 
 def judge(case: Case, base_url: str, exchange: Exchange | None, disabled: frozenset[str] = frozenset()) -> Result:
@@ -86,8 +75,8 @@ def explain(case: Case, base_url: str, problem: str) -> str:
 def execute(engine: Engine, jobs: Iterable[tuple[str, Case]], disabled: frozenset[str] = frozenset()) -> list[Result]:
     """Send what the runnable cases need (each distinct request once), then judge every case."""
     jobs = list(jobs)
-    plan = Plan(jobs, disabled)
-    exchanges = engine.run((url, case.request) for url, case in plan.runnable())
+    runnable = [(url, case.request) for url, case in jobs if skip_reason(case, disabled) is None]
+    exchanges = engine.run(runnable)
     return [judge(case, url, exchanges.get(fingerprint(url, case.request)), disabled) for url, case in jobs]
 
 

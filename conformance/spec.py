@@ -170,12 +170,6 @@ class Profile:
                 return rule
         raise KeyError(rule_id)
 
-    def knows(self, param: str) -> bool:
-        return param in self.params
-
-    @property
-    def rejects_unknown(self) -> bool:
-        return self.unknown_policy.value == "reject"
 
 
 # ---------------------------------------------------------------- loading
