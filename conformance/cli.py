@@ -191,6 +191,9 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) or not json_path.exists():
         raise TargetError(f"the run did not complete (pytest exit code {int(code)})")
     doc = results.read(json_path)  # written by this run: no need to validate it again
+    summary = doc["summary"]
+    if code == pytest.ExitCode.TESTS_FAILED and not summary["failed"] + summary["errors"]:
+        raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
     baseline, expectations = gate_inputs
     gate = gating.evaluate(doc, baseline, expectations)
     print(results.summary_line(doc))

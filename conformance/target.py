@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .engine import needs_tls
 from .errors import TargetError, UsageError
 from .spec import Profile
 
@@ -60,7 +61,7 @@ def discover_model(base_url: str, profile: Profile, key: str, timeout: float = 1
     url = base_url.rstrip("/") + profile.models_path
     scheme = profile.auth[0]
     try:
-        with httpx.Client(timeout=timeout, trust_env=False) as client:
+        with httpx.Client(timeout=timeout, trust_env=False, verify=needs_tls([url])) as client:
             response = client.get(url, headers={scheme.header: scheme.value(key)})
     except httpx.TimeoutException:
         raise TargetError(f"target {base_url} did not answer within {timeout:g}s") from None
@@ -84,7 +85,7 @@ def _reason(exc: Exception) -> str:
 def check_reachable(base_url: str, timeout: float = 5.0) -> None:
     """Fails fast (seconds, not N timeouts) when nothing answers at base_url."""
     try:
-        with httpx.Client(timeout=timeout, trust_env=False) as client:
+        with httpx.Client(timeout=timeout, trust_env=False, verify=needs_tls([base_url])) as client:
             client.get(base_url.rstrip("/") + "/")
     except httpx.TimeoutException:
         raise TargetError(f"target {base_url} did not answer within {timeout:g}s") from None

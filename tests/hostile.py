@@ -79,6 +79,19 @@ class HostileApp:
             await asyncio.Event().wait()  # never set: the stream never ends (cancelled on disconnect)
         return StreamingResponse(one_chunk_then_silence(), media_type="text/event-stream")
 
+    async def mode_trickle(self, request):
+        async def a_chunk_every_tenth_of_a_second():
+            while True:  # never silent long enough for the idle deadline, never ends
+                yield b'data: {"id":"x","object":"chat.completion.chunk","choices":[]}\n\n'
+                await asyncio.sleep(0.1)
+        return StreamingResponse(a_chunk_every_tenth_of_a_second(), media_type="text/event-stream")
+
+    async def mode_open_after_done(self, request):
+        async def done_then_silence():
+            yield b'data: {"id":"x","object":"chat.completion.chunk","choices":[]}\n\ndata: [DONE]\n\n'
+            await asyncio.Event().wait()  # the terminator came, the connection stays open
+        return StreamingResponse(done_then_silence(), media_type="text/event-stream")
+
 
 class _HangUp(socketserver.BaseRequestHandler):
     def handle(self):

@@ -113,3 +113,19 @@ def test_listing_commands_send_nothing():
     assert cases.returncode == 0 and "routeway/ranges/temperature/above-max  [MUST]" in cases.stdout
     faults = routecheck("faults", "--profile", "routeway", timeout=60)
     assert faults.returncode == 0 and "stream.no-terminator" in faults.stdout and "source: " in faults.stdout
+
+
+def test_an_exception_inside_routecheck_is_a_harness_error_not_a_pass(tmp_path, monkeypatch, capsys):
+    """A bug of ours after a case is judged (here: in reporting its verdict) must not leave the
+    case 'passed' in the results file, nor let the run exit 0."""
+    from conformance import cli, plugin
+
+    def broken(result, **options):
+        raise RuntimeError("planted reporting bug")
+
+    monkeypatch.setattr(plugin, "check_result", broken)
+    results = tmp_path / "results.json"
+    code = cli.main(["run", "--profile", "routify-mvp", "-k", "auth", "--json", str(results), "--no-html"])
+    assert code == 3, capsys.readouterr().out[-2000:]
+    cases = json.loads(results.read_text())["cases"]
+    assert cases and all(c["outcome"] == "error" and "planted reporting bug" in c["message"] for c in cases)

@@ -71,6 +71,25 @@ def test_a_stream_that_never_ends_fails_its_terminator_case_within_the_deadline(
     assert results[0].outcome == FAILED and "never ended" in results[0].message
 
 
+# idle far above the limit under test: only the cut being tested can end these in time
+PATIENT = Deadlines(connect=2.0, response=3.0, stream_total=1.0, stream_idle=30.0, after_terminator=0.2)
+
+
+def test_a_stream_that_trickles_forever_is_cut_at_the_total_deadline(hostile):
+    cases = [c for c in some_cases("streaming") if c.id.endswith("/stream/terminator")]
+    results, seconds = run(f"{hostile}/trickle", cases, deadlines=PATIENT)
+    assert seconds < 10
+    assert results[0].exchange.ended == "total-timeout" and len(results[0].exchange.events) >= 2
+    assert results[0].outcome == FAILED and "did not end within the total deadline" in results[0].message
+
+
+def test_a_stream_left_open_after_its_terminator_is_cut_soon_after_it(hostile):
+    cases = [c for c in some_cases("streaming") if c.id.endswith("/stream/terminator")]
+    results, seconds = run(f"{hostile}/open-after-done", cases, deadlines=PATIENT)
+    assert seconds < 10
+    assert results[0].exchange.ended == "open-after-terminator" and results[0].outcome == PASSED
+
+
 def test_a_target_that_hangs_up_without_answering_fails_the_case_after_one_retry():
     cases = [c for c in some_cases("validation") if c.check == "rejected"][:3]
     with HangUpServer() as server:
