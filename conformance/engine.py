@@ -133,6 +133,12 @@ class Engine:
         self._timeouts = {stream: httpx.Timeout(connect=d.connect, read=d.stream_idle if stream else d.response,
                                                 write=d.connect, pool=None) for stream in (False, True)}
 
+    def __getstate__(self) -> dict:  # sent to conformance.sender's child process; locks do not travel
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _lock=threading.Lock())
+
     def run(self, jobs: Iterable[tuple[str, Request]],
             on_done: Callable[[str, Exchange], None] | None = None) -> dict[str, Exchange]:
         """Send every distinct (base_url, request) once, in order; returns exchanges by fingerprint.

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import gc
 import json
-import threading
 import time
 import traceback
-from concurrent.futures import Future
 import warnings
 from pathlib import Path
 
@@ -21,11 +19,11 @@ import pytest
 from .case import Case
 from .cases import generate_cases
 from .engine import Deadlines, Engine, Exchange, fingerprint
-from .request import Request
 from .errors import RoutecheckError
 from .features import parse_disabled, skip_reason
 from .results import build, case_dict, write, write_junit
 from .runner import ERROR, FAILED, SKIPPED, WARNED, Result, judge, now_iso
+from .sender import Sender, SenderError
 from .spec import load_profile, profile_names
 from .target import DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, new_key, normalise_base_url, read_key
 
@@ -88,54 +86,40 @@ class RunContext:
             connect=opt.connect_timeout, response=opt.response_timeout,
             stream_total=opt.stream_timeout, stream_idle=opt.idle_timeout))
         self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model)]
-        self.prefetch: Prefetch | None = None
+        # xdist workers send their own cases one by one; a single process hands them all to a sender
+        self.sender: Sender | None = None if hasattr(config, "workerinput") else Sender()
+        self.sent = False
 
     def url(self, case: Case) -> str:
         return self.target.url(case.profile)
 
     def result(self, case: Case, items: list[pytest.Item]) -> Result:
-        if self.prefetch is None and not hasattr(self.config, "workerinput"):
+        if self.sender is not None and not self.sent:
+            # every selected case's request, in test order: each test then waits only for its own answer
             selected = [i.callspec.params["rc_case"] for i in items if hasattr(i, "callspec") and "rc_case" in i.callspec.params]
-            self.prefetch = Prefetch(self.engine, [(self.url(c), c.request) for c in selected if not _skipped(c, self)])
+            self.sender.send(self.engine, [(self.url(c), c.request) for c in selected if not _skipped(c, self)])
+            self.sent = True
+            gc.freeze()  # the collected items live to the end: the collector need not walk them again and again
+        if _skipped(case, self):
+            return judge(case, self.url(case), None, self.disabled)
         key = fingerprint(self.url(case), case.request)
-        exchange = None if _skipped(case, self) else self.prefetch.get(key) if self.prefetch else None
-        if exchange is None and not _skipped(case, self):
+        try:
+            exchange = self.sender.get(key) if self.sender is not None else None
+        except SenderError as exc:
+            exchange = Exchange(case.request, self.url(case), error=str(exc))
+        if exchange is None:
             exchange = self.engine.run([(self.url(case), case.request)])[key]
         return judge(case, self.url(case), exchange, self.disabled)
 
     def close(self) -> None:
+        if self.sender is not None:
+            self.sender.close()
+            self.sender = None
+        if self.sent:
+            gc.unfreeze()
         if self.gateway is not None:
             self.gateway.__exit__(None, None, None)
             self.gateway = None
-
-
-class Prefetch:
-    """Every selected case's request, sent concurrently in a background thread, in test order.
-
-    Each test waits only for its own exchange, so pytest's per-test work overlaps the
-    network wait instead of following it. Exchanges are bounded by the engine's
-    deadlines, so every wait ends.
-    """
-
-    def __init__(self, engine: Engine, jobs: list[tuple[str, Request]]):
-        self.futures: dict[str, Future] = {fingerprint(url, r): Future() for url, r in jobs}
-        self.thread = threading.Thread(target=self._run, args=(engine, jobs), name="routecheck-engine", daemon=True)
-        self.thread.start()
-
-    def _run(self, engine: Engine, jobs: list) -> None:
-        gc.disable()  # the collector would re-walk every collected item on each pass; nothing cycles here
-        try:
-            engine.run(jobs, on_done=lambda key, exchange: self.futures[key].set_result(exchange))
-        except Exception as exc:  # noqa: BLE001 - handed to every waiting test as a harness error
-            for future in self.futures.values():
-                if not future.done():
-                    future.set_exception(exc)
-        finally:
-            gc.enable()
-
-    def get(self, key: str) -> Exchange | None:
-        future = self.futures.get(key)
-        return None if future is None else future.result()
 
 
 def _skipped(case: Case, ctx: RunContext) -> bool:

@@ -22,6 +22,9 @@ class _NoBody:
     def __repr__(self) -> str:
         return "NO_BODY"
 
+    def __reduce__(self) -> str:
+        return "NO_BODY"  # unpickles as this module's one instance, so `is NO_BODY` still holds
+
 
 NO_BODY: Any = _NoBody()
 

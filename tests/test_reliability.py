@@ -126,3 +126,18 @@ def test_a_target_that_dies_mid_run_ends_the_rest_as_errors_quickly():
     doc = build([case_dict(r) for r in results], targets={"routify": url}, model="m", started="now", duration=seconds)
     assert any("went away" in note for note in doc["notes"])
 
+
+
+def test_a_sending_process_that_dies_ends_its_cases_as_harness_errors_not_a_hang():
+    from conformance.engine import fingerprint
+    from conformance.sender import Sender, SenderError
+
+    case = some_cases("auth")[0]
+    sender = Sender()
+    sender.process.kill()  # dies before (or while) it gets its requests
+    try:
+        sender.send(Engine("rc-test-key", deadlines=FAST), [("http://127.0.0.1:9", case.request)])
+        with pytest.raises(SenderError, match="the sending process failed"):
+            sender.get(fingerprint("http://127.0.0.1:9", case.request))
+    finally:
+        sender.close()

@@ -1,0 +1,99 @@
+"""The engine in a child process: sending and judging on different cores.
+
+A run on a small machine is CPU-bound in Python, and one process runs Python on
+one core at a time. So pytest judges cases in the parent while this child sends
+every request (in test order, with the engine's threads and deadlines) and
+streams each exchange back as it completes. The child gets its jobs and the key
+through a pipe, never through its command line or environment.
+
+    python -m conformance.sender   # reads (engine, jobs) from stdin, writes (fingerprint, exchange) to stdout
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import tempfile
+import threading
+from concurrent.futures import Future
+from typing import BinaryIO
+
+from .engine import Engine, Exchange, fingerprint
+from .request import Request
+
+
+class SenderError(Exception):
+    """The sending process ended before every exchange came back: a harness problem, not a verdict."""
+
+
+class Sender:
+    """Started at once (its imports overlap the parent's collection); `send` hands it the jobs."""
+
+    def __init__(self) -> None:
+        self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: a chatty child never blocks
+        self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self._stderr)
+        self.futures: dict[str, Future] = {}
+
+    def send(self, engine: Engine, jobs: list[tuple[str, Request]]) -> None:
+        self.futures = {fingerprint(url, request): Future() for url, request in jobs}
+        try:
+            pickle.dump((engine, jobs), self.process.stdin)
+            self.process.stdin.close()
+        except OSError as exc:  # the child died at start: every case learns why
+            self._fail(f"could not hand it the requests ({exc})")
+            return
+        threading.Thread(target=self._receive, name="routecheck-receive", daemon=True).start()
+
+    def get(self, key: str) -> Exchange | None:
+        future = self.futures.get(key)
+        return None if future is None else future.result()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()  # an interrupted run: nothing more to send
+        self.process.wait()
+        self._stderr.close()
+
+    def _receive(self) -> None:
+        try:
+            while True:
+                key, exchange = pickle.load(self.process.stdout)
+                self.futures[key].set_result(exchange)
+        except EOFError:
+            if any(not f.done() for f in self.futures.values()):
+                self._fail("it ended early")
+        except (pickle.UnpicklingError, OSError) as exc:
+            self._fail(f"its answer could not be read ({exc})")
+
+    def _fail(self, why: str) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self._stderr.seek(0)
+        lines = [line for line in self._stderr.read().decode(errors="replace").splitlines() if line.strip()]
+        detail = f": {lines[-1][:200]}" if lines else f" (exit code {self.process.returncode})"
+        for future in self.futures.values():
+            if not future.done():
+                future.set_exception(SenderError(f"the sending process failed, {why}{detail}"))
+
+
+def serve(source: BinaryIO, sink: BinaryIO) -> None:
+    engine, jobs = pickle.load(source)
+    lock = threading.Lock()  # exchanges complete on several sending threads
+
+    def done(key: str, exchange: Exchange) -> None:
+        data = pickle.dumps((key, exchange), protocol=pickle.HIGHEST_PROTOCOL)
+        with lock:
+            sink.write(data)
+            sink.flush()
+
+    engine.run(jobs, on_done=done)
+
+
+if __name__ == "__main__":
+    try:
+        serve(sys.stdin.buffer, sys.stdout.buffer)
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(1)  # the parent left or was interrupted: nobody is waiting for the rest
