@@ -15,9 +15,14 @@ from pathlib import Path
 
 from . import __version__, gating
 from .errors import RoutecheckError, TargetError, UsageError
+from .cases import generate_cases
+from .engine import Engine, deadlines_from
 from .features import FEATURES, parse_disabled
+from .runner import jobs_for
+from .sender import Sender
 from .spec import load_profile, profile_names
-from .target import DEFAULT_KEY_ENV, BundledGateway, check_reachable, discover_model, new_key, normalise_base_url, read_key
+from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_reachable, discover_model, new_key,
+                     normalise_base_url, read_key)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PLACEHOLDER_MODEL = "MODEL"
@@ -120,11 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for output in (args.json_path, args.junitxml, None if args.no_html else args.html):
         if output:
             _writable_file(output)  # an unwritable report path fails now, not after the run
-    if args.base_url:
-        base_url = normalise_base_url(args.base_url)
-        key = read_key(args.api_key_env)
-        return _run_against(args, base_url, key, profiles, gate_inputs)
-    key = os.environ.get(args.api_key_env) or new_key()
+    key = read_key(args.api_key_env) if args.base_url else os.environ.get(args.api_key_env) or new_key()
     if args.fault:
         from .gateway import find_fault
         for name in profiles:
@@ -132,14 +133,22 @@ def cmd_run(args: argparse.Namespace) -> int:
                 find_fault(load_profile(name), args.fault)
             except KeyError:
                 raise UsageError(f"profile {name} has no fault '{args.fault}' (see `routecheck faults --profile {name}`)") from None
-    with BundledGateway(key) as gateway:
-        print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
-        os.environ[args.api_key_env] = key  # for pytest in this process and any xdist worker
-        return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs)
+    # the sending process starts now, so its start-up overlaps ours (xdist workers send for themselves)
+    sender = None if args.workers else Sender()
+    try:
+        if args.base_url:
+            return _run_against(args, normalise_base_url(args.base_url), key, profiles, gate_inputs, sender)
+        with BundledGateway(key) as gateway:
+            print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
+            os.environ[args.api_key_env] = key  # for pytest in this process and any xdist worker
+            return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs, sender)
+    finally:
+        if sender is not None:
+            sender.close()
 
 
 def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
-                 gate_inputs: tuple[dict | None, list[gating.Expectation]] = (None, [])) -> int:
+                 gate_inputs: tuple[dict | None, list[gating.Expectation]], sender: Sender | None) -> int:
     import pytest
 
     from . import results
@@ -151,6 +160,12 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         check_reachable(first_url, timeout=args.connect_timeout)
     else:
         model = discover_model(first_url, first, key, timeout=min(args.response_timeout, 10.0))
+    if sender is not None and not args.keyword:
+        # every case's request, in test order, sent while pytest starts; -k selects after collection, so
+        # with -k the plugin hands over the selected requests itself
+        cases = [c for name in profiles for c in generate_cases(load_profile(name), model)]
+        engine = Engine(key, concurrency=args.concurrency, rate_limit=args.rate_limit, deadlines=deadlines_from(args))
+        sender.send(engine, jobs_for(cases, Target(base_url, key, model), parse_disabled(args.without)))
     json_path = Path(args.json_path)
     if json_path.exists():
         json_path.unlink()
@@ -183,7 +198,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     # only the plugins this run needs: autoloaded ones add hooks to every one of ~1500 tests
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        code = pytest.main(pytest_args)
+        code = pytest.main(pytest_args, plugins=[sender] if sender is not None else [])
     finally:
         os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
@@ -290,8 +305,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    from .cases import generate_cases
-
     print(f"{'profile':<13} {'cases':>5} {'MUST':>5} {'SHOULD':>6}  document / title")
     for name in profile_names():
         profile = load_profile(name)
@@ -302,8 +315,6 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    from .cases import generate_cases
-
     for name in args.profile:
         for case in generate_cases(load_profile(name), PLACEHOLDER_MODEL):
             print(f"{case.id}  [{case.level}]  {case.title}")

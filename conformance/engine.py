@@ -38,6 +38,12 @@ class Deadlines:
     max_body: int = 4 * 1024 * 1024  # bytes kept; the rest is not read
 
 
+def deadlines_from(options: Any) -> Deadlines:
+    """From --connect-timeout, --response-timeout, --stream-timeout and --idle-timeout (CLI or pytest options)."""
+    return Deadlines(connect=options.connect_timeout, response=options.response_timeout,
+                     stream_total=options.stream_timeout, stream_idle=options.idle_timeout)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 3  # total, for 429/503 answers

@@ -18,11 +18,11 @@ import pytest
 
 from .case import Case
 from .cases import generate_cases
-from .engine import Deadlines, Engine, Exchange, fingerprint
+from .engine import Deadlines, Engine, Exchange, deadlines_from, fingerprint
 from .errors import RoutecheckError
 from .features import parse_disabled, skip_reason
 from .results import build, case_dict, write, write_junit
-from .runner import ERROR, FAILED, SKIPPED, WARNED, Result, judge, now_iso
+from .runner import ERROR, FAILED, SKIPPED, WARNED, Result, jobs_for, judge, now_iso
 from .sender import Sender, SenderError
 from .spec import load_profile, profile_names
 from .target import DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, new_key, normalise_base_url, read_key
@@ -82,23 +82,25 @@ class RunContext:
             base_url = self.gateway.base_url()
         model = opt.model or discover_model(base_url.replace("{profile}", self.profiles[0].name), self.profiles[0], key)
         self.target = Target(base_url, key, model)
-        self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=Deadlines(
-            connect=opt.connect_timeout, response=opt.response_timeout,
-            stream_total=opt.stream_timeout, stream_idle=opt.idle_timeout))
+        self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=deadlines_from(opt))
         self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model)]
-        # xdist workers send their own cases one by one; a single process hands them all to a sender
-        self.sender: Sender | None = None if hasattr(config, "workerinput") else Sender()
-        self.sent = False
+        # xdist workers send their own cases one by one; a single process hands them all to a sender,
+        # which `routecheck run` starts (and feeds) before pytest itself has started
+        handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Sender)]
+        self.sender: Sender | None = None if hasattr(config, "workerinput") else handed[0] if handed else Sender()
+        self.owns_sender = not handed
+        self.frozen = False
 
     def url(self, case: Case) -> str:
         return self.target.url(case.profile)
 
     def result(self, case: Case, items: list[pytest.Item]) -> Result:
-        if self.sender is not None and not self.sent:
+        if self.sender is not None and not self.sender.sent:
             # every selected case's request, in test order: each test then waits only for its own answer
             selected = [i.callspec.params["rc_case"] for i in items if hasattr(i, "callspec") and "rc_case" in i.callspec.params]
-            self.sender.send(self.engine, [(self.url(c), c.request) for c in selected if not _skipped(c, self)])
-            self.sent = True
+            self.sender.send(self.engine, jobs_for(selected, self.target, self.disabled))
+        if not self.frozen:
+            self.frozen = True
             gc.freeze()  # the collected items live to the end: the collector need not walk them again and again
         if _skipped(case, self):
             return judge(case, self.url(case), None, self.disabled)
@@ -112,10 +114,10 @@ class RunContext:
         return judge(case, self.url(case), exchange, self.disabled)
 
     def close(self) -> None:
-        if self.sender is not None:
+        if self.sender is not None and self.owns_sender:
             self.sender.close()
-            self.sender = None
-        if self.sent:
+        self.sender = None
+        if self.frozen:
             gc.unfreeze()
         if self.gateway is not None:
             self.gateway.__exit__(None, None, None)

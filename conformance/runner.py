@@ -10,6 +10,8 @@ from .case import Case
 from .checks import Inconclusive, evaluate
 from .engine import Engine, Exchange, fingerprint
 from .features import skip_reason
+from .request import Request
+from .target import Target
 
 PASSED, FAILED, WARNED, SKIPPED, ERROR = "passed", "failed", "warned", "skipped", "error"
 OUTCOMES = (PASSED, FAILED, WARNED, SKIPPED, ERROR)
@@ -78,6 +80,11 @@ def execute(engine: Engine, jobs: Iterable[tuple[str, Case]], disabled: frozense
     runnable = [(url, case.request) for url, case in jobs if skip_reason(case, disabled) is None]
     exchanges = engine.run(runnable)
     return [judge(case, url, exchanges.get(fingerprint(url, case.request)), disabled) for url, case in jobs]
+
+
+def jobs_for(cases: Iterable[Case], target: Target, disabled: frozenset[str]) -> list[tuple[str, Request]]:
+    """What a run sends for these cases, in their order: cases the feature registry skips send nothing."""
+    return [(target.url(c.profile), c.request) for c in cases if skip_reason(c, disabled) is None]
 
 
 def summarise(outcomes: Iterable[str]) -> dict[str, int]:

@@ -35,16 +35,23 @@ class Sender:
         self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self._stderr)
         self.futures: dict[str, Future] = {}
+        self.sent = False
 
     def send(self, engine: Engine, jobs: list[tuple[str, Request]]) -> None:
+        """Once: the child sends these in order. A case whose request is not among them is sent on its own."""
+        self.sent = True
         self.futures = {fingerprint(url, request): Future() for url, request in jobs}
+        data = pickle.dumps((engine, jobs), protocol=pickle.HIGHEST_PROTOCOL)
+        # written from a thread: the pipe holds 64 KiB and the child reads only once its imports are done
+        threading.Thread(target=self._hand_over, args=(data,), name="routecheck-hand-over", daemon=True).start()
+        threading.Thread(target=self._receive, name="routecheck-receive", daemon=True).start()
+
+    def _hand_over(self, data: bytes) -> None:
         try:
-            pickle.dump((engine, jobs), self.process.stdin)
+            self.process.stdin.write(data)
             self.process.stdin.close()
         except OSError as exc:  # the child died at start: every case learns why
             self._fail(f"could not hand it the requests ({exc})")
-            return
-        threading.Thread(target=self._receive, name="routecheck-receive", daemon=True).start()
 
     def get(self, key: str) -> Exchange | None:
         future = self.futures.get(key)
