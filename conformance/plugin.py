@@ -1,4 +1,4 @@
-"""pytest plugin: options, case parametrisation, one concurrent fetch, results collection.
+"""pytest plugin: options, case parametrisation, the hand-off to the sending process, results collection.
 
 Loaded by the repository's conftest.py (and by `routecheck run`). Inert unless
 conformance/test_conformance.py is collected. Results travel on each report's
