@@ -154,21 +154,25 @@ class Engine:
             unique.setdefault(fingerprint(base_url, request), (base_url, request))
         done: dict[str, Exchange] = {}
         pending = iter(list(unique.items()))
-        limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
-        # trust_env=False: never route through a proxy from the environment
-        with httpx.Client(limits=limits, trust_env=False, follow_redirects=False,
-                          verify=needs_tls(u for u, _ in unique.values())) as client, Watchdog() as watchdog:
-            def send_all() -> None:
+        verify = needs_tls(u for u, _ in unique.values())
+
+        def send_all() -> None:
+            # one client and one connection per thread, so the watchdog knows which socket each read is on
+            # trust_env=False: never route through a proxy from the environment
+            line = _Line()
+            with httpx.Client(limits=httpx.Limits(max_connections=1, max_keepalive_connections=1), trust_env=False,
+                              follow_redirects=False, verify=verify) as client:
                 while True:
                     with self._lock:  # one job per thread at a time, taken in order
                         job = next(pending, None)
                     if job is None:
                         return
                     key, (base_url, request) = job
-                    done[key] = exchange = self._one(client, watchdog, base_url, request)
+                    done[key] = exchange = self._one(client, line, watchdog, base_url, request)
                     if on_done is not None:
                         on_done(key, exchange)
 
+        with Watchdog() as watchdog:
             # daemon: an interrupted run exits at once; otherwise every exchange ends within its deadlines
             senders = [threading.Thread(target=send_all, name=f"routecheck-send-{i}", daemon=True)
                        for i in range(min(self.concurrency, len(unique)))]
@@ -178,20 +182,20 @@ class Engine:
                 sender.join()
         return done
 
-    def _one(self, client: httpx.Client, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
+    def _one(self, client: httpx.Client, line: _Line, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
         with self._lock:
             gone = self._failures >= GONE_AFTER
         if gone:  # fail fast instead of N more timeouts
             return Exchange(request, base_url, error=f"{TARGET_GONE} ({self._failures} failures in a row)")
         self._pace()
-        return self.exchange(client, watchdog, base_url, request)
+        return self.exchange(client, line, watchdog, base_url, request)
 
-    def exchange(self, client: httpx.Client, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
+    def exchange(self, client: httpx.Client, line: _Line, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
         started = time.monotonic()
         ex = Exchange(request, base_url)
         for attempt in range(self.retry.attempts):
             ex = Exchange(request, base_url, attempts=attempt + 1, statuses=ex.statuses)
-            self._attempt(client, watchdog, ex)
+            self._attempt(client, line, watchdog, ex)
             if ex.status is not None:
                 ex.statuses.append(ex.status)
             if ex.dropped and attempt == 0:
@@ -215,28 +219,27 @@ class Engine:
         if start > now:
             time.sleep(start - now)
 
-    def _attempt(self, client: httpx.Client, watchdog: Watchdog, ex: Exchange) -> None:
+    def _attempt(self, client: httpx.Client, line: _Line, watchdog: Watchdog, ex: Exchange) -> None:
         request = ex.request
         url = ex.base_url.rstrip("/") + request.path
         total = self.deadlines.stream_total if request.stream else self.deadlines.response
-        cut = _Cut()
+        cut = _Cut(line)
         started = time.monotonic()
         try:
-            with client.stream(request.method, url, content=request.content(),
-                               headers=request.send_headers(self.key), timeout=self._timeouts[request.stream]) as response:
+            # armed before sending: headers trickled in byte by byte are cut at the deadline too
+            with watchdog.armed(started + total, cut, "total-timeout"), \
+                    client.stream(request.method, url, content=request.content(), headers=request.send_headers(self.key),
+                                  timeout=self._timeouts[request.stream], extensions={"trace": line.trace}) as response:
                 ex.status = response.status_code
                 ex.headers = {k.lower(): self._scrub_text(v) for k, v in response.headers.items()}
-                stream = response.extensions.get("network_stream")
-                cut.sock = stream.get_extra_info("socket") if stream is not None else None
-                with watchdog.armed(started + total, cut, "total-timeout"):
-                    self._read(response, ex, cut, watchdog)
+                self._read(response, ex, cut, watchdog)
         except httpx.ReadTimeout:
             self._deadline(ex, "idle-timeout", self._timeouts[request.stream].read)
         except httpx.TimeoutException as exc:
             ex.error = f"{type(exc).__name__} after {self.deadlines.connect:g}s talking to {url}"
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
             if cut.reason:
-                pass  # the watchdog cut the read: recorded as the stream's ending below
+                pass  # the watchdog cut the read: recorded as a deadline below
             elif ex.status is None:  # connected, then hung up: the target's answer to this request
                 ex.dropped = f"{type(exc).__name__}: {self._scrub_text(str(exc)) or 'connection closed'}"
             else:
@@ -247,9 +250,7 @@ class Engine:
             else:  # the answer started, then broke: a verdict on what was received
                 ex.anomalies.append(f"connection broke while reading: {type(exc).__name__}")
         if cut.reason:
-            ex.ended = cut.reason
-        elif ex.status is not None and time.monotonic() - started > total and ex.ended == "eof":
-            ex.ended = "total-timeout"  # no socket to cut (another transport): the answer overran anyway
+            self._deadline(ex, cut.reason, total if cut.reason == "total-timeout" else self.deadlines.after_terminator)
 
     def _deadline(self, ex: Exchange, how: str, seconds: float | None) -> None:
         if ex.status is None:
@@ -303,19 +304,30 @@ class Engine:
         return text
 
 
-class _Cut:
-    """One read the watchdog may cut: shutting its socket down makes a blocked read return at once."""
+class _Line:
+    """A sending thread's one connection: httpcore's trace of each new connection says which socket it is."""
 
     def __init__(self) -> None:
         self.sock: socket.socket | None = None
+
+    def trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.sock = info["return_value"].get_extra_info("socket")
+
+
+class _Cut:
+    """One attempt the watchdog may cut: shutting its socket down makes a blocked read return at once."""
+
+    def __init__(self, line: _Line) -> None:
+        self.line = line
         self.reason: str | None = None
 
     def __call__(self, reason: str) -> None:
-        if self.sock is None or self.reason:
-            return
+        if self.line.sock is None or self.reason:
+            return  # still connecting: the connect timeout bounds that
         self.reason = reason
         try:
-            self.sock.shutdown(socket.SHUT_RDWR)
+            self.line.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass  # the connection already closed: the read has ended by itself
 
@@ -363,10 +375,11 @@ class Watchdog:
                 if self._closed:
                     return
                 _, token, action = heapq.heappop(self._heap)
-                if token not in self._live:
-                    continue  # its read ended in time
-                self._live.discard(token)
-            action()
+                if token in self._live:  # else its read ended in time
+                    self._live.discard(token)
+                    # under the lock: a disarm (the read ended) and a cut never interleave, so a cut never
+                    # lands on the next request over the same connection
+                    action()
 
 
 class _Utf8:

@@ -10,6 +10,7 @@ import gzip
 import json
 import socketserver
 import threading
+import time
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -98,11 +99,24 @@ class _HangUp(socketserver.BaseRequestHandler):
         self.request.recv(65536)  # read the request, then close without a byte of answer
 
 
-class HangUpServer:
-    """A TCP server on loopback that accepts every connection and hangs up without answering."""
+class _SlowHeaders(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.recv(65536)
+        try:
+            self.request.sendall(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(600):  # a header line every 0.1 s for a minute: never idle, never done
+                self.request.sendall(b"X-Slow: 1\r\n")
+                time.sleep(0.1)  # the target's pace, not synchronisation
+        except OSError:
+            pass  # the client cut the connection: what is being tested
 
-    def __init__(self):
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _HangUp)
+
+class HangUpServer:
+    """A TCP server on loopback that accepts every connection and hangs up without answering
+    (or, with `slow_headers`, trickles response headers without ever finishing them)."""
+
+    def __init__(self, slow_headers: bool = False):
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SlowHeaders if slow_headers else _HangUp)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

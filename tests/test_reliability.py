@@ -90,6 +90,14 @@ def test_a_stream_left_open_after_its_terminator_is_cut_soon_after_it(hostile):
     assert results[0].exchange.ended == "open-after-terminator" and results[0].outcome == PASSED
 
 
+def test_headers_trickled_forever_are_cut_at_the_response_deadline():
+    cases = [c for c in some_cases("validation") if c.check == "rejected"][:1]
+    with HangUpServer(slow_headers=True) as server:
+        results, seconds = run(server.url, cases, deadlines=PATIENT)
+    assert seconds < 10
+    assert results[0].outcome == ERROR and "no answer within 3s (total-timeout)" in results[0].message
+
+
 def test_a_target_that_hangs_up_without_answering_fails_the_case_after_one_retry():
     cases = [c for c in some_cases("validation") if c.check == "rejected"][:3]
     with HangUpServer() as server:
