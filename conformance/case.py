@@ -1,4 +1,11 @@
-"""A conformance case: one documented rule, one request, one check."""
+"""A conformance case: one documented rule, the exchanges that observe it, one check.
+
+Most cases judge one exchange. Some need more to earn a verdict: `prereqs` name the
+root cases whose exchanges must have worked for this rule to be observable at all
+(else the case is blocked by that root, not failed); `evidence` are further requests
+the check reads (controls, the other documented values of a capability); `derive`
+names a probe built at run time from the first exchange (a stop word the model
+really said)."""
 
 from __future__ import annotations
 
@@ -9,6 +16,15 @@ from .request import Request
 from .spec import MUST, SHOULD, Rule
 
 CATEGORIES = ("auth", "validation", "ranges", "streaming", "response", "behaviour", "errors")
+
+
+@dataclass(frozen=True)
+class Prereq:
+    """An exchange this case's rule cannot be observed without, and the case that judges it."""
+
+    root: str  # the root case's id
+    request: Request
+    need: str  # "completion": a 2xx JSON object; "stream": a 2xx answer carrying events
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,13 @@ class Case:
     parameter: str | None = None
     features: tuple[str, ...] = ()
     weaker: bool = False  # a heuristic check of a MUST rule: reported at SHOULD
+    prereqs: tuple[Prereq, ...] = ()
+    evidence: tuple[tuple[str, Request], ...] = ()
+    derive: str | None = None  # name in conformance.checks.DERIVERS
+
+    def requests(self) -> list[Request]:
+        """Every request known before the run, prerequisites first: what the sender sends for this case."""
+        return [p.request for p in self.prereqs] + [r for _, r in self.evidence] + [self.request]
 
     @property
     def level(self) -> str:

@@ -17,7 +17,7 @@ from . import __version__, gating
 from .errors import RoutecheckError, TargetError, UsageError
 from .cases import generate_cases
 from .engine import Engine, deadlines_from
-from .features import FEATURES, parse_disabled
+from .features import FEATURES, parse_disabled, parse_required
 from .runner import jobs_for
 from .sender import Sender
 from .spec import load_profile, profile_names
@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-k", dest="keyword", help="only cases whose ID matches this pytest -k expression")
     run.add_argument("-n", dest="workers", help="pytest-xdist workers (default: none; requests already run concurrently)")
     run.add_argument("--without", action="append", default=[], help=f"features the model lacks: {', '.join(FEATURES)}")
+    run.add_argument("--require", action="append", default=[],
+                     help="features the model has: refusing them fails instead of being inconclusive")
     run.add_argument("--concurrency", type=int, default=4,
                      help="requests in flight at once (default 4: best on loopback; raise it for slow remote targets)")
     run.add_argument("--rate-limit", type=float, help="at most this many requests per second")
@@ -114,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     profiles = args.profile or (["openai"] if args.base_url else profile_names())
     for name in profiles:
         load_profile(name)  # a bad spec or unknown profile stops here, before anything starts
-    parse_disabled(args.without)
+    parse_required(args.require, parse_disabled(args.without))
     if args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
     if args.fault and args.base_url:
@@ -165,7 +167,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         # with -k the plugin hands over the selected requests itself
         cases = [c for name in profiles for c in generate_cases(load_profile(name), model)]
         engine = Engine(key, concurrency=args.concurrency, rate_limit=args.rate_limit, deadlines=deadlines_from(args))
-        sender.send(engine, jobs_for(cases, Target(base_url, key, model), parse_disabled(args.without)))
+        target = Target(base_url, key, model)
+        sender.send(engine, jobs_for([(target.url(c.profile), c) for c in cases], parse_disabled(args.without)))
     json_path = Path(args.json_path)
     if json_path.exists():
         json_path.unlink()
@@ -189,6 +192,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         pytest_args += ["--profile", name]
     for feature in args.without:
         pytest_args += ["--without", feature]
+    for feature in args.require:
+        pytest_args += ["--require", feature]
     if args.alluredir:
         pytest_args += ["-p", "allure_pytest.plugin", "--alluredir", args.alluredir]
     if args.keyword:

@@ -20,9 +20,10 @@ from .case import Case
 from .cases import generate_cases
 from .engine import Deadlines, Engine, Exchange, deadlines_from, fingerprint
 from .errors import RoutecheckError
-from .features import parse_disabled, skip_reason
+from .features import FEATURES, parse_disabled, parse_required
+from .request import Request
 from .results import build, case_dict, write, write_junit
-from .runner import ERROR, FAILED, SKIPPED, WARNED, Result, jobs_for, judge, now_iso
+from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge, now_iso
 from .sender import Sender, SenderError
 from .spec import load_profile, profile_names
 from .target import DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, new_key, normalise_base_url, read_key
@@ -47,7 +48,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="profile to run (repeatable; default: openai with --base-url, all without)")
     group.addoption("--model", help="model id (default: first id from GET /v1/models)")
     group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
-    group.addoption("--without", action="append", default=[], help="features the target's model lacks: tools,json_mode,vision")
+    group.addoption("--without", action="append", default=[], help=f"features the target's model lacks: {','.join(FEATURES)}")
+    group.addoption("--require", action="append", default=[],
+                    help="features the target's model has: refusing them fails instead of being inconclusive")
     group.addoption("--rc-json", help="canonical results file (default reports/results.json)")
     group.addoption("--rc-junit", help="JUnit XML rendered from the results (one testsuite per profile and category)")
     group.addoption("--rc-concurrency", type=int, default=4, help="requests in flight at once (default 4)")
@@ -73,6 +76,7 @@ class RunContext:
         default = ["openai"] if opt.base_url else profile_names()
         self.profiles = [load_profile(n) for n in (opt.profile or default)]
         self.disabled = parse_disabled(opt.without)
+        self.required = parse_required(opt.require, self.disabled)
         self.gateway: BundledGateway | None = None
         if opt.base_url:
             base_url, key = normalise_base_url(opt.base_url), read_key(opt.api_key_env)
@@ -90,6 +94,7 @@ class RunContext:
         self.sender: Sender | None = None if hasattr(config, "workerinput") else handed[0] if handed else Sender()
         self.owns_sender = not handed
         self.frozen = False
+        self.sent_here: dict[str, Exchange] = {}  # requests no sender had: derived probes, deselected roots
 
     def url(self, case: Case) -> str:
         return self.target.url(case.profile)
@@ -98,20 +103,25 @@ class RunContext:
         if self.sender is not None and not self.sender.sent:
             # every selected case's request, in test order: each test then waits only for its own answer
             selected = [i.callspec.params["rc_case"] for i in items if hasattr(i, "callspec") and "rc_case" in i.callspec.params]
-            self.sender.send(self.engine, jobs_for(selected, self.target, self.disabled))
+            self.sender.send(self.engine, jobs_for([(self.url(c), c) for c in selected], self.disabled))
         if not self.frozen:
             self.frozen = True
             gc.freeze()  # the collected items live to the end: the collector need not walk them again and again
-        if _skipped(case, self):
-            return judge(case, self.url(case), None, self.disabled)
-        key = fingerprint(self.url(case), case.request)
-        try:
-            exchange = self.sender.get(key) if self.sender is not None else None
-        except SenderError as exc:
-            exchange = Exchange(case.request, self.url(case), error=str(exc))
-        if exchange is None:
-            exchange = self.engine.run([(self.url(case), case.request)])[key]
-        return judge(case, self.url(case), exchange, self.disabled)
+        url = self.url(case)
+
+        def fetch(request: Request) -> Exchange:
+            key = fingerprint(url, request)
+            try:
+                exchange = self.sender.get(key) if self.sender is not None else None
+            except SenderError as exc:
+                return Exchange(request, url, error=str(exc))
+            if exchange is None:
+                if key not in self.sent_here:
+                    self.sent_here.update(self.engine.run([(url, request)]))
+                exchange = self.sent_here[key]
+            return exchange
+
+        return judge(case, url, fetch, self.disabled, self.required)
 
     def close(self) -> None:
         if self.sender is not None and self.owns_sender:
@@ -122,10 +132,6 @@ class RunContext:
         if self.gateway is not None:
             self.gateway.__exit__(None, None, None)
             self.gateway = None
-
-
-def _skipped(case: Case, ctx: RunContext) -> bool:
-    return skip_reason(case, ctx.disabled) is not None  # the feature registry decides, here as everywhere
 
 
 def context(config: pytest.Config) -> RunContext:
@@ -224,7 +230,7 @@ def check_result(result: Result, allure_on: bool = False, warn: bool = True) -> 
         pytest.fail(result.message, pytrace=False)
     if result.outcome == WARNED and warn:
         warnings.warn(ConventionWarning(result.message), stacklevel=2)
-    if result.outcome == SKIPPED:
+    if result.outcome in (SKIPPED, INCONCLUSIVE, BLOCKED):
         pytest.skip(result.message)
 
 

@@ -23,7 +23,8 @@ from .report_docs import documented
 from .report_page import SCRIPT, STYLE
 from .request import redact
 
-SHORT = {"passed": "pass", "failed": "fail", "warned": "warn", "skipped": "skip", "error": "error", "xfail": "xfail"}
+SHORT = {"passed": "pass", "failed": "fail", "warned": "warn", "inconclusive": "inconc", "blocked": "blocked",
+         "skipped": "skip", "error": "error", "xfail": "xfail"}
 BODY_LIMIT = 2000  # characters of a response body kept in the report
 REQUEST_LIMIT = 3000  # characters of a request body (vision cases carry data URLs)
 EVENTS_LIMIT = 40  # stream events kept (the last one is always kept: it shows how the stream ended)

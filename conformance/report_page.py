@@ -7,7 +7,7 @@ target sent back is inserted as text, never as markup.
 """
 
 STYLE = r"""
-:root{--pass:#1b7f3b;--fail:#c62828;--warn:#b26a00;--xfail:#6d4aa8;--skip:#8a8a8a;--error:#8e24aa;--none:#ddd;--line:#e3e3e3}
+:root{--pass:#1b7f3b;--fail:#c62828;--warn:#b26a00;--xfail:#6d4aa8;--skip:#8a8a8a;--error:#8e24aa;--inconc:#1e88e5;--blocked:#5d4037;--none:#ddd;--line:#e3e3e3}
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d1d1d;background:#fafafa}
 header{padding:12px 20px;background:#fff;border-bottom:1px solid var(--line)}
@@ -23,6 +23,7 @@ main{padding:12px 20px}
 .chip{border:1px solid currentColor;background:#fff;border-radius:10px;padding:0 8px;cursor:pointer;font-size:12px}
 .chip.c-pass{color:var(--pass)}.chip.c-fail{color:var(--fail);font-weight:600}.chip.c-warn{color:var(--warn)}
 .chip.c-xfail{color:var(--xfail)}.chip.c-skip{color:var(--skip)}.chip.c-error{color:var(--error)}
+.chip.c-inconc{color:var(--inconc)}.chip.c-blocked{color:var(--blocked)}
 .counts{border-collapse:collapse;font-size:12px;margin-top:4px}.counts td,.counts th{padding:1px 6px;text-align:left}
 .counts th{font-weight:600;color:#555}.counts .num{text-align:right;font-variant-numeric:tabular-nums}
 .gate{margin-top:6px;font-size:12px}.gate ul{margin:2px 0 4px;padding-left:18px}
@@ -44,6 +45,7 @@ td.v{padding:1px 3px;white-space:nowrap}
 .v{border:0;border-radius:3px;padding:1px 6px;font:600 12px system-ui,sans-serif;cursor:pointer;min-width:54px;color:#fff}
 .v-pass{background:var(--pass)}.v-fail{background:var(--fail)}.v-warn{background:var(--warn)}
 .v-xfail{background:var(--xfail)}.v-skip{background:var(--skip)}.v-error{background:var(--error)}
+.v-inconc{background:var(--inconc)}.v-blocked{background:var(--blocked)}
 .v-none{background:var(--none);color:#666;cursor:default}
 .mark{margin-left:4px;font-size:10px;border-radius:3px;padding:0 3px;background:#fff;color:#1d1d1d}
 .hide{display:none}
@@ -68,6 +70,7 @@ table.documented{border-collapse:collapse;background:#fff}
 .legend{font-size:12px;color:#555;max-width:900px}.legend .fact{display:inline}
 svg.bars rect.b-pass{fill:var(--pass)}svg.bars rect.b-fail{fill:var(--fail)}svg.bars rect.b-warn{fill:var(--warn)}
 svg.bars rect.b-xfail{fill:var(--xfail)}svg.bars rect.b-skip{fill:var(--skip)}svg.bars rect.b-error{fill:var(--error)}
+svg.bars rect.b-inconc{fill:var(--inconc)}svg.bars rect.b-blocked{fill:var(--blocked)}
 svg.bars rect.b-empty{fill:#eee}
 """
 
@@ -75,8 +78,9 @@ SCRIPT = r"""
 (() => {
 'use strict';
 const D = JSON.parse(document.getElementById('report-data').textContent);
-const VERDICTS = ['pass', 'fail', 'warn', 'xfail', 'skip', 'error'];
-const VERDICT_NAMES = {pass: 'pass', fail: 'fail', warn: 'warn', xfail: 'expected-fail', skip: 'skip', error: 'error'};
+const VERDICTS = ['pass', 'fail', 'warn', 'xfail', 'inconc', 'blocked', 'skip', 'error'];
+const VERDICT_NAMES = {pass: 'pass', fail: 'fail', warn: 'warn', xfail: 'expected-fail', inconc: 'inconclusive',
+                       blocked: 'blocked', skip: 'skip', error: 'error'};
 const MARKS = {regression: '▼ regression', new: 'new', fixed: '▲ fixed', expected: 'expected', stale: 'stale', unmet: 'unmet'};
 const SVG = 'http://www.w3.org/2000/svg';
 const state = {verdict: '', category: '', level: '', profile: '', target: '', search: ''};

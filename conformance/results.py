@@ -71,9 +71,11 @@ def _must_failed(cases: list[dict]) -> int:
 def _cost(cases: list[dict]) -> dict:
     sent: dict[str, int] = {}
     for case in cases:
-        request = case.get("request") or {}
-        if case["outcome"] != "skipped" and "key" in request:
-            sent[request["key"]] = request.get("completion_budget", 0)
+        if case["outcome"] == "skipped":
+            continue
+        for request in [case.get("request") or {}] + [e["request"] for e in case.get("evidence") or []]:
+            if "key" in request:
+                sent[request["key"]] = request.get("completion_budget", 0)
     return {"requests": len(sent), "completion_tokens_requested": sum(sent.values())}
 
 
@@ -144,7 +146,7 @@ def junit(doc: dict, gate: Gate | None = None) -> str:
                 ET.SubElement(tc, "failure", message=f"[{case['level']}] {quote}").text = case["message"]
             elif case["outcome"] == "error":
                 ET.SubElement(tc, "error", message=case["message"][:200]).text = case["message"]
-            elif case["outcome"] == "skipped":
+            elif case["outcome"] in ("skipped", "inconclusive", "blocked"):  # no verdict: why, in the message
                 ET.SubElement(tc, "skipped", message=case["message"][:200])
             elif case["outcome"] == "warned":
                 ET.SubElement(tc, "system-out").text = f"WARNING [{case['level']}] {quote}\n{case['message']}"
@@ -171,6 +173,7 @@ def summary_line(doc: dict) -> str:
     s = doc["summary"]
     cost = doc.get("cost", {})
     return (f"routecheck: {s['passed']} passed, {s['failed']} failed ({s['must_failed']} MUST), {s['warned']} warned, "
+            f"{s.get('inconclusive', 0)} inconclusive, {s.get('blocked', 0)} blocked, "
             f"{s['skipped']} skipped, {s['errors']} errors; {cost.get('requests', 0)} requests, "
             f"{cost.get('completion_tokens_requested', 0)} completion tokens requested")
 
@@ -178,7 +181,9 @@ def summary_line(doc: dict) -> str:
 def case_dict(result: Any) -> dict:
     """A runner Result as it goes into the results file, with its request key and cost (redaction happens at write)."""
     out = result.to_dict()
-    request = result.case.request
-    out["request"]["key"] = hashlib.sha1(f"{result.base_url} {request.fingerprint}".encode()).hexdigest()[:16]
-    out["request"]["completion_budget"] = request.completion_budget()
+    judged = [(out["request"], result.judged_request)]
+    judged += [(e["request"], result.evidence[e["name"]].request) for e in out.get("evidence", [])]
+    for record, request in judged:
+        record["key"] = hashlib.sha1(f"{result.base_url} {request.fingerprint}".encode()).hexdigest()[:16]
+        record["completion_budget"] = request.completion_budget()
     return out  # no key to redact here: requests hold a placeholder and the engine scrubbed what came back

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 from .case import Case
-from .checks import Inconclusive, evaluate
+from .checks import Inconclusive, derive, evaluate
+from .checks.common import brief
 from .engine import Engine, Exchange, fingerprint
-from .features import skip_reason
+from .features import capability_absent, skip_reason
 from .request import Request
-from .target import Target
 
 PASSED, FAILED, WARNED, SKIPPED, ERROR = "passed", "failed", "warned", "skipped", "error"
-OUTCOMES = (PASSED, FAILED, WARNED, SKIPPED, ERROR)
+INCONCLUSIVE, BLOCKED = "inconclusive", "blocked"
+# inconclusive: the target could not show the rule either way (no evidence); blocked: a prerequisite failed
+OUTCOMES = (PASSED, FAILED, WARNED, INCONCLUSIVE, BLOCKED, SKIPPED, ERROR)
+
+Fetch = Callable[[Request], Exchange]
 
 
 @dataclass
@@ -25,66 +29,134 @@ class Result:
     message: str = ""
     exchange: Exchange | None = None
     problem: str | None = None  # what came back, when the requirement was not met
+    request: Request | None = None  # what was judged, when not the case's own request (a derived probe)
+    blocked_by: str | None = None  # the root case whose failure hid this rule
+    evidence: dict[str, Exchange] = field(default_factory=dict)  # controls the verdict rests on
+
+    @property
+    def judged_request(self) -> Request:
+        return self.request or self.case.request
 
     def to_dict(self) -> dict:
         out = self.case.describe()
+        request = self.judged_request
         out.update(outcome=self.outcome, message=self.message, base_url=self.base_url,
-                   request=dict(self.case.request.record(), curl=self.case.request.curl(self.base_url)))
+                   request=dict(request.record(), curl=request.curl(self.base_url)))
         if self.exchange is not None:
             out["response"] = self.exchange.record()
+        if self.blocked_by:
+            out["blocked_by"] = self.blocked_by
+        if self.evidence:
+            out["evidence"] = [{"name": name, "request": dict(ex.request.record(), curl=ex.request.curl(self.base_url)),
+                                "response": ex.record()} for name, ex in self.evidence.items()]
         return out
 
 
-def judge(case: Case, base_url: str, exchange: Exchange | None, disabled: frozenset[str] = frozenset()) -> Result:
+def _harness_problem(exchange: Exchange | None) -> str | None:
+    """Why this exchange is no verdict at all (it could not happen), or None."""
+    if exchange is None or exchange.error:
+        return exchange.error if exchange else "not sent"
+    if exchange.statuses and all(s == 429 for s in exchange.statuses):
+        return f"rate-limited (429) on all {exchange.attempts} attempts"
+    return None
+
+
+def unmet_need(exchange: Exchange, need: str) -> str | None:
+    """Why `exchange` does not give what `need` asks for (see case.Prereq), or None."""
+    problem = _harness_problem(exchange)
+    if problem:
+        return problem
+    if exchange.status is None or not 200 <= exchange.status < 300:
+        return f"answered {brief(exchange)}" if exchange.status is not None else f"no answer ({exchange.dropped})"
+    if need == "stream":
+        return None if exchange.events else f"no event stream came back: {brief(exchange)}"
+    try:
+        data = exchange.json()
+    except ValueError:
+        return f"the 2xx answer is not JSON: {brief(exchange)}"
+    return None if isinstance(data, dict) else f"the 2xx answer is not a JSON object: {brief(exchange)}"
+
+
+def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = frozenset(),
+          required: frozenset[str] = frozenset()) -> Result:
+    """The verdict on one case. `fetch` gives the exchange of a request (sent once, shared)."""
     reason = skip_reason(case, disabled)
     if reason:
         return Result(case, base_url, SKIPPED, reason)
-    if exchange is None or exchange.error:
-        detail = exchange.error if exchange else "not sent"
-        return Result(case, base_url, ERROR, f"harness error, not a verdict: {detail}", exchange)
-    if exchange.statuses and all(s == 429 for s in exchange.statuses):
-        return Result(case, base_url, ERROR,
-                      f"harness error, not a verdict: rate-limited (429) on all {exchange.attempts} attempts", exchange)
-    if exchange.dropped:  # answered by hanging up, twice: no requirement is met by that
-        problem = f"no answer: the target closed the connection ({exchange.dropped}) on {exchange.attempts} attempts"
-        return Result(case, base_url, FAILED if case.is_must else WARNED, explain(case, base_url, problem), exchange, problem)
+    for prereq in case.prereqs:  # most basic first: the first one unmet is the root cause
+        unmet = unmet_need(fetch(prereq.request), prereq.need)
+        if unmet:
+            return Result(case, base_url, BLOCKED, f"blocked by {prereq.root}: its request was {unmet}",
+                          blocked_by=prereq.root)
+    exchange = fetch(case.request)
+    problem = _harness_problem(exchange)
+    if problem:
+        return Result(case, base_url, ERROR, f"harness error, not a verdict: {problem}", exchange)
+    evidence = {name: fetch(request) for name, request in case.evidence}
+    request = None
     try:
-        problem = evaluate(exchange, case)
+        absent = capability_absent(case, evidence, required)
+        if absent:
+            return Result(case, base_url, INCONCLUSIVE, f"inconclusive: {absent}", exchange, evidence=evidence)
+        if case.derive:  # the probe depends on what the control showed
+            request = derive(case, exchange, evidence)
+            evidence = {"control": exchange, **evidence}
+            exchange = fetch(request)
+            problem = _harness_problem(exchange)
+            if problem:
+                return Result(case, base_url, ERROR, f"harness error, not a verdict: {problem}", exchange,
+                              request=request, evidence=evidence)
+        if exchange.dropped:  # answered by hanging up, twice: no requirement is met by that
+            problem = f"no answer: the target closed the connection ({exchange.dropped}) on {exchange.attempts} attempts"
+        else:
+            problem = evaluate(exchange, case, evidence)
     except Inconclusive as exc:
-        return Result(case, base_url, SKIPPED, f"inconclusive: {exc}", exchange)
+        return Result(case, base_url, INCONCLUSIVE, f"inconclusive: {exc}", exchange, request=request, evidence=evidence)
     if problem is None:
-        return Result(case, base_url, PASSED, "", exchange)
+        return Result(case, base_url, PASSED, "", exchange, request=request, evidence=evidence)
     outcome = FAILED if case.is_must else WARNED
-    return Result(case, base_url, outcome, explain(case, base_url, problem), exchange, problem)
+    return Result(case, base_url, outcome, explain(case, base_url, problem, request), exchange, problem,
+                  request=request, evidence=evidence)
 
 
-def explain(case: Case, base_url: str, problem: str) -> str:
+def explain(case: Case, base_url: str, problem: str, request: Request | None = None) -> str:
     """h2spec style: the requirement, what was expected, what came back, what was sent."""
     src = case.rule.source
+    request = request or case.request
     lines = [
         f"{case.id} [{case.level}] {case.title}",
         f"  Requirement: {src.cite()}",
         f"  Expected:    {case.expected}",
         f"  Actual:      {problem}",
-        f"  Sent:        {case.request.summary()}",
-        f"  Reproduce:   {case.request.curl(base_url)}",
+        f"  Sent:        {request.summary()}",
+        f"  Reproduce:   {request.curl(base_url)}",
     ]
     if src.note:
         lines.insert(2, f"  Note:        {src.note}")
     return "\n".join(lines)
 
 
-def execute(engine: Engine, jobs: Iterable[tuple[str, Case]], disabled: frozenset[str] = frozenset()) -> list[Result]:
-    """Send what the runnable cases need (each distinct request once), then judge every case."""
+def execute(engine: Engine, jobs: Iterable[tuple[str, Case]], disabled: frozenset[str] = frozenset(),
+            required: frozenset[str] = frozenset()) -> list[Result]:
+    """Send what the runnable cases need (each distinct request once), then judge every case;
+    probes derived from a control are sent as they are needed."""
     jobs = list(jobs)
-    runnable = [(url, case.request) for url, case in jobs if skip_reason(case, disabled) is None]
-    exchanges = engine.run(runnable)
-    return [judge(case, url, exchanges.get(fingerprint(url, case.request)), disabled) for url, case in jobs]
+    exchanges = engine.run(jobs_for(jobs, disabled))
+
+    def fetcher(url: str) -> Fetch:
+        def fetch(request: Request) -> Exchange:
+            key = fingerprint(url, request)
+            if key not in exchanges:
+                exchanges.update(engine.run([(url, request)]))
+            return exchanges[key]
+        return fetch
+
+    return [judge(case, url, fetcher(url), disabled, required) for url, case in jobs]
 
 
-def jobs_for(cases: Iterable[Case], target: Target, disabled: frozenset[str]) -> list[tuple[str, Request]]:
-    """What a run sends for these cases, in their order: cases the feature registry skips send nothing."""
-    return [(target.url(c.profile), c.request) for c in cases if skip_reason(c, disabled) is None]
+def jobs_for(jobs: Iterable[tuple[str, Case]], disabled: frozenset[str]) -> list[tuple[str, Request]]:
+    """What a run sends for these (url, case) jobs, in their order: cases the feature registry skips send nothing."""
+    return [(url, request) for url, case in jobs if skip_reason(case, disabled) is None for request in case.requests()]
 
 
 def summarise(outcomes: Iterable[str]) -> dict[str, int]:
@@ -92,6 +164,7 @@ def summarise(outcomes: Iterable[str]) -> dict[str, int]:
     for outcome in outcomes:
         counts[outcome] += 1
     return {"passed": counts[PASSED], "failed": counts[FAILED], "warned": counts[WARNED],
+            "inconclusive": counts[INCONCLUSIVE], "blocked": counts[BLOCKED],
             "skipped": counts[SKIPPED], "errors": counts[ERROR], "total": sum(counts.values())}
 
 

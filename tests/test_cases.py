@@ -70,7 +70,8 @@ def test_requests_never_hold_the_key_and_stay_cheap():
     for name in profile_names():
         for case in generate_cases(load_profile(name), "m-1"):
             assert "rc-" not in str(case.request.headers).replace("rc-invalid-key", "")
-            assert case.request.completion_budget() <= 129
+            # the largest: n 129 (past n's maximum of 128, refused by a conforming gateway) at the base cap of 2
+            assert case.request.completion_budget() <= 2 * 129
 
 
 def test_accepted_requests_carry_a_small_cap():

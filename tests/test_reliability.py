@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -11,7 +12,7 @@ from conformance.cases import generate_cases
 from conformance.engine import Deadlines, Engine, RetryPolicy
 from conformance.gateway import start_in_thread
 from conformance.results import build, case_dict
-from conformance.runner import ERROR, FAILED, PASSED, SKIPPED, execute
+from conformance.runner import BLOCKED, ERROR, FAILED, PASSED, SKIPPED, execute
 from conformance.spec import load_profile
 
 from hostile import HangUpServer, HostileApp
@@ -35,9 +36,11 @@ def run(url: str, cases, **engine_args):
     return results, time.monotonic() - started
 
 
-def some_cases(*categories: str):
+def some_cases(*categories: str, roots: bool = False):
+    """Cases of these categories; without `roots`, judged alone (no root case can block them), since these
+    tests are about what the engine does with one misbehaving answer."""
     cases = generate_cases(load_profile("routify"), "m")
-    return [c for c in cases if c.category in categories]
+    return [c if roots else replace(c, prereqs=()) for c in cases if c.category in categories]
 
 
 @pytest.mark.parametrize("mode, expect", [
@@ -105,6 +108,17 @@ def test_a_target_that_hangs_up_without_answering_fails_the_case_after_one_retry
     assert seconds < 20
     assert {r.outcome for r in results} == {FAILED}
     assert all("closed the connection" in r.message and r.exchange.attempts == 2 for r in results)
+
+
+def test_a_target_that_hangs_up_on_everything_is_one_root_failure_not_a_cascade():
+    cases = some_cases("auth", "validation", roots=True)
+    with HangUpServer() as server:
+        results, _ = run(server.url, cases)
+    outcomes = {r.case.id: r.outcome for r in results}
+    root = "routify/auth/bearer/valid-key"
+    assert outcomes.pop(root) == FAILED
+    assert set(outcomes.values()) == {BLOCKED}
+    assert all(r.blocked_by == root and root in r.message for r in results if r.outcome == BLOCKED)
 
 
 def test_a_429_storm_is_retried_boundedly_and_ends_as_error_not_failure(hostile):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..case import Case
+from ..case import Case, Prereq
+from ..features import CAPABILITY_EVIDENCE, KEYWORDS
 from ..request import KEY_PLACEHOLDER, Request
 from ..spec import Param, Profile, Rule, load_profile
 
@@ -12,8 +13,9 @@ from ..spec import Param, Profile, Rule, load_profile
 BASE_PROMPT = "Say hello."
 LONG_PROMPT = ("Repeat these words: one two three four five six seven eight nine ten "
                "eleven twelve thirteen fourteen fifteen sixteen.")
-STOP_PROMPT = "Count in words and nothing else: one two three four five six seven eight nine ten."
-STOP_WORD = "five"
+# unlike LONG_PROMPT's answer, so a model answering both alike gives a fixed reply away
+STOP_PROMPT = ("Name the colours of the rainbow in order, in words and nothing else: "
+               "red orange yellow green blue indigo violet.")
 TOOL_PROMPT = "What is the status of order 123? Use the get_order tool."
 JSON_PROMPT = "Reply in JSON: an object whose key answer holds the word hello."
 WRONG_KEY = "rc-invalid-key-0000000000"
@@ -23,6 +25,9 @@ TOOL = {"type": "function", "function": {
     "name": "get_order", "description": "Look up an order by ID.",
     "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}
 CAP_PARAMS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+STREAM_CAP = 4
+# checks that judge only the status of a streamed request, not its stream: they need no stream root
+STATUS_CHECKS = ("accepted", "rejected", "not_server_error", "status_is", "error_body")
 
 
 class Builder:
@@ -33,13 +38,17 @@ class Builder:
         self.model = model
         self._baseline = load_profile(profile.baseline) if profile.baseline else None
         self._ids: set[str] = set()
+        # root cases: the base request accepted, and a plain stream answered as a stream; every case whose
+        # rule cannot be observed without them is blocked (not failed) when they fail
+        self.base_root = f"{profile.name}/auth/{profile.auth[0].name}/valid-key"
+        self.stream_root = f"{profile.name}/streaming/stream/content-type" if "content_type" in profile.stream else None
 
     # -- requests
     def auth(self, scheme_index: int = 0, key: str = KEY_PLACEHOLDER) -> tuple[tuple[str, str], ...]:
         scheme = self.profile.auth[scheme_index]
         return ((scheme.header, scheme.value(key)),)
 
-    def body(self, prompt: str = BASE_PROMPT, cap: int | None = 1, **fields: Any) -> dict:
+    def body(self, prompt: str = BASE_PROMPT, cap: int | None = 2, **fields: Any) -> dict:
         body: dict[str, Any] = {"model": self.model, "messages": [{"role": "user", "content": prompt}]}
         if cap is not None:
             body["max_tokens"] = cap
@@ -61,6 +70,10 @@ class Builder:
         if raw is not None:
             return Request("POST", self.profile.request_path, raw=raw, headers=headers)
         return Request("POST", self.profile.request_path, self.body() if body is None else body, headers=headers)
+
+    def stream_request(self) -> Request:
+        """The plain stream every stream-shape case reads."""
+        return self.chat(self.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True))
 
     def models(self) -> Request:
         return Request("GET", self.profile.models_path, headers=self.auth())
@@ -96,12 +109,35 @@ class Builder:
     # -- cases
     def case(self, category: str, subject: str, variant: str, rule: Rule, *, title: str, expected: str,
              request: Request, check: str, args: dict | None = None, parameter: str | None = None,
-             features: tuple[str, ...] = (), weaker: bool = False) -> Case:
+             features: tuple[str, ...] = (), weaker: bool = False, evidence: tuple[tuple[str, Request], ...] = (),
+             derive: str | None = None) -> Case:
         case_id = f"{self.profile.name}/{category}/{subject}/{variant}"
         if case_id in self._ids:
             raise ValueError(f"duplicate case id {case_id}")
         self._ids.add(case_id)
         feature = rule.feature
         features = tuple(dict.fromkeys(features + ((feature,) if feature else ())))
+        if category != "behaviour":
+            evidence += self.capability_evidence(parameter, features)
         return Case(case_id, self.profile.name, category, rule, title, expected, request, check,
-                    dict(args or {}), parameter, features, weaker)
+                    dict(args or {}), parameter, features, weaker, self._prereqs(case_id, request, check),
+                    evidence, derive)
+
+    def _prereqs(self, case_id: str, request: Request, check: str) -> tuple[Prereq, ...]:
+        """The roots this case's rule cannot be observed without, most basic first."""
+        if request.method != "POST" or request.path != self.profile.request_path:
+            return ()
+        prereqs = [] if case_id == self.base_root else [Prereq(self.base_root, self.chat(), "completion")]
+        reads_stream = request.stream and check not in STATUS_CHECKS
+        if reads_stream and self.stream_root and case_id != self.stream_root:
+            prereqs.append(Prereq(self.stream_root, self.stream_request(), "stream"))
+        return tuple(prereqs)
+
+    def capability_evidence(self, parameter: str | None, features: tuple[str, ...]) -> tuple[tuple[str, Request], ...]:
+        """For a case of a discoverable capability: the requests setting its parameter to each documented value."""
+        param = self.profile.params.get(parameter or "")
+        if param is None or not any(f in KEYWORDS and KEYWORDS[f] for f in features):
+            return ()
+        values = [(str(v), v) for v in param.get("enum") or [] if v is not None]
+        values = values or [(e.name, e.value) for e in param.accepts if not e.with_]  # documented values only
+        return tuple((f"{CAPABILITY_EVIDENCE}{name}", self.chat(self.param_body(param, value))) for name, value in values)

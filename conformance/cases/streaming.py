@@ -4,15 +4,13 @@ the usage chunk, and stream:false giving plain JSON."""
 from __future__ import annotations
 
 from ..case import Case
-from .builder import LONG_PROMPT, TOOL, TOOL_PROMPT, Builder
+from .builder import LONG_PROMPT, STREAM_CAP, TOOL, TOOL_PROMPT, Builder
 from .fields import field_cases
-
-STREAM_CAP = 4
 
 
 def generate(b: Builder) -> list[Case]:
     p, s = b.profile, b.profile.stream
-    stream = b.chat(b.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True))
+    stream = b.stream_request()
     cases: list[Case] = []
 
     def add(variant: str, key: str, title: str, expected: str, check: str, request=stream, args=None) -> None:

@@ -2,7 +2,9 @@
 
 A check returns None when the answer meets the requirement, or a one-line
 description of what came back instead. It raises Inconclusive when the answer
-cannot show either (e.g. no usage to count), which skips the case with a reason.
+cannot show either (e.g. no usage to count): the case is then inconclusive, never passed.
+A check that reads the case's evidence (controls) is marked with `@reads_evidence`
+and gets it as a third argument. DERIVERS build a probe from a control's answer.
 """
 
 from __future__ import annotations
@@ -11,21 +13,32 @@ from typing import Callable
 
 from ..case import Case
 from ..engine import Exchange
+from ..request import Request
 from .common import Inconclusive, NotAccepted
 from . import behaviour, shape, status, stream
 
-Check = Callable[[Exchange, Case], "str | None"]
+Check = Callable[..., "str | None"]
 
 CHECKS: dict[str, Check] = {}
+DERIVERS: dict[str, Callable[[Case, Exchange, dict[str, Exchange]], Request]] = {}
 for _module in (status, shape, stream, behaviour):
     CHECKS.update(_module.CHECKS)
+    DERIVERS.update(getattr(_module, "DERIVERS", {}))
 
-__all__ = ["CHECKS", "Inconclusive", "evaluate"]
+__all__ = ["CHECKS", "DERIVERS", "Inconclusive", "derive", "evaluate"]
 
 
-def evaluate(exchange: Exchange, case: Case) -> str | None:
+def evaluate(exchange: Exchange, case: Case, evidence: dict[str, Exchange] | None = None) -> str | None:
     """None when met; otherwise what came back. Raises Inconclusive."""
+    check = CHECKS[case.check]
     try:
-        return CHECKS[case.check](exchange, case)
+        if getattr(check, "reads_evidence", False):
+            return check(exchange, case, evidence or {})
+        return check(exchange, case)
     except NotAccepted as exc:
         return str(exc)
+
+
+def derive(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> Request:
+    """The probe request of a derived case, from its control's answer. Raises Inconclusive."""
+    return DERIVERS[case.derive](case, control, evidence)

@@ -12,6 +12,12 @@ class Inconclusive(Exception):
     """The answer can neither meet nor break the requirement (the case is skipped)."""
 
 
+def reads_evidence(check):
+    """Marks a check that takes the case's evidence exchanges (controls) as a third argument."""
+    check.reads_evidence = True
+    return check
+
+
 class NotAccepted(Exception):
     """A valid request that the check needs answered was not: the message says how."""
 
