@@ -1,0 +1,90 @@
+"""Evidence before verdict: no vacuous pass, one root cause instead of a cascade, capabilities
+discovered rather than assumed. Each against a loopback server built to show it."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.responses import JSONResponse
+
+from conformance.cases import generate_cases
+from conformance.engine import Deadlines, Engine
+from conformance.gateway import start_in_thread
+from conformance.runner import BLOCKED, FAILED, INCONCLUSIVE, PASSED, execute
+from conformance.spec import load_profile
+
+from evidence_servers import FixedReplyModel, Proxy
+
+FAST = Deadlines(connect=2.0, response=5.0, stream_total=5.0, stream_idle=2.0, after_terminator=0.3)
+MODEL = "routecheck-echo-1"
+
+
+def judged(url: str, profile: str, key: str, model: str = MODEL, **options) -> dict:
+    cases = generate_cases(load_profile(profile), model)
+    results = execute(Engine(key, deadlines=FAST), [(url, c) for c in cases], **options)
+    return {r.case.id.split("/", 1)[1]: r for r in results}
+
+
+@pytest.fixture()
+def serve():
+    running = []
+
+    def start(app):
+        running.append(start_in_thread(app))
+        return running[-1].url
+
+    yield start
+    for server in running:
+        server.stop()
+
+
+def test_a_fixed_reply_model_gives_inconclusive_stop_cases_and_a_failed_cap_case(serve):
+    results = judged(serve(FixedReplyModel()), "routify", "any-key", model="mock")
+    stops = {k: r for k, r in results.items() if k.startswith("behaviour/stop/")}
+    assert len(stops) == 4 and {r.outcome for r in stops.values()} == {INCONCLUSIVE}
+    assert all("fixed reply" in r.message for r in stops.values())
+    cap = results["behaviour/max_tokens/bounds-completion"]
+    assert cap.outcome == FAILED and "usage.completion_tokens 20 > 3" in cap.message
+
+
+def test_the_faithful_gateway_earns_its_behaviour_passes_with_evidence(gateway):
+    results = judged(f"{gateway.root}/p/routify/f/none", "routify", gateway.key)
+    stop = results["behaviour/stop/later-in-list"]
+    assert stop.outcome == PASSED
+    sent = stop.judged_request.body["stop"]
+    assert len(sent) == 3 and sent[-1] in stop.evidence["control"].text()  # a word the model really said
+    assert sent[-1] not in stop.exchange.text()
+    cap = results["behaviour/max_tokens/bounds-completion"]
+    assert cap.outcome == PASSED and '"completion_tokens":8' in cap.evidence["control"].text().replace(" ", "")
+
+
+def test_a_gateway_that_drops_stop_fails_every_stop_case(gateway):
+    # the reference gateway's stop-in-output fault: the word the controls said stays in the answer
+    results = judged(f"{gateway.root}/p/routify/f/behaviour.stop-in-output", "routify", gateway.key)
+    stops = [r for k, r in results.items() if k.startswith("behaviour/stop/")]
+    assert len(stops) == 4 and {r.outcome for r in stops} == {FAILED}
+    assert all("which the controls said without stop" in r.message for r in stops)
+
+
+def test_a_gateway_that_adds_stream_options_gives_one_root_failure_not_a_cascade(gateway, serve):
+    # LiteLLM adds stream_options to every stream; a strict upstream (routify-mvp rejects unknown fields) refuses it
+    def add_stream_options(body: dict) -> dict:
+        return dict(body, stream_options={"include_usage": True}) if body.get("stream") is True else body
+
+    url = serve(Proxy(f"{gateway.root}/p/routify-mvp/f/none", rewrite=add_stream_options))
+    results = judged(url, "routify-mvp", gateway.key)
+    failed = sorted(k for k, r in results.items() if r.outcome == FAILED)
+    assert failed == ["streaming/stream/content-type"]
+    blocked = [r for r in results.values() if r.outcome == BLOCKED]
+    assert len(blocked) >= 8
+    assert {r.blocked_by for r in blocked} == {"routify-mvp/streaming/stream/content-type"}
+    assert results["streaming/stream/terminator"].outcome == BLOCKED
+
+
+def test_a_rejected_base_request_blocks_everything_that_depends_on_it(gateway, serve):
+    refuse_all = Proxy(gateway.root, refuse=lambda body: JSONResponse(
+        {"error": {"message": "model not available", "type": "invalid_request_error"}}, status_code=404))
+    results = judged(serve(refuse_all), "routify", gateway.key)
+    root = results.pop("auth/bearer/valid-key")
+    assert root.outcome == FAILED
+    chat = {k: r for k, r in results.items() if not k.startswith("response/models")}
+    assert {r.outcome for r in chat.values()} == {BLOCKED}
