@@ -27,7 +27,7 @@ SCHEMA_PATH = Path(__file__).parent / "data" / "results.schema.json"
 
 def build(cases: list[dict], *, targets: dict[str, str], model: str, started: str, duration: float,
           notes: list[str] | None = None) -> dict:
-    cases = sorted(cases, key=lambda c: c["id"])
+    cases = _with_blocked_under_roots(sorted(cases, key=lambda c: c["id"]))
     by_profile: dict[str, list[dict]] = defaultdict(list)
     for case in cases:
         by_profile[case["profile"]].append(case)
@@ -50,6 +50,27 @@ def build(cases: list[dict], *, targets: dict[str, str], model: str, started: st
         "notes": (notes or []) + _notes(cases),
         "cases": cases,
     }
+
+
+SHOWN_BLOCKED = 8
+
+
+def _with_blocked_under_roots(cases: list[dict]) -> list[dict]:
+    """A root case lists the cases its failure blocked (`blocks`, and a line under its message), so every
+    report shows one cause with its consequences under it rather than a cascade of failures."""
+    blocked: dict[str, list[str]] = defaultdict(list)
+    for case in cases:
+        if case.get("blocked_by"):
+            blocked[case["blocked_by"]].append(case["id"])
+    out = []
+    for case in cases:
+        ids = blocked.get(case["id"])
+        if ids and "blocks" not in case:
+            shown = ", ".join(ids[:SHOWN_BLOCKED]) + (f" (+{len(ids) - SHOWN_BLOCKED} more)" if len(ids) > SHOWN_BLOCKED else "")
+            case = dict(case, blocks=ids, message=(case["message"] + "\n" if case["message"] else "")
+                        + f"  Blocks:      {len(ids)} case(s) whose rule this hides: {shown}")
+        out.append(case)
+    return out
 
 
 def _notes(cases: list[dict]) -> list[str]:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import random
 from typing import Callable
 
 import httpx
@@ -20,6 +21,9 @@ FIXED_USAGE = {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30}
 
 
 class FixedReplyModel:
+    def text(self, body: dict) -> str:
+        return FIXED_TEXT
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return
@@ -29,18 +33,19 @@ class FixedReplyModel:
                                                                  "owned_by": "test"}]})
         else:
             body = json.loads(await request.body())
-            response = self.stream() if body.get("stream") is True else JSONResponse(self.completion())
+            text = self.text(body)
+            response = self.stream(text) if body.get("stream") is True else JSONResponse(self.completion(text))
         await response(scope, receive, send)
 
     @staticmethod
-    def completion() -> dict:
+    def completion(text: str) -> dict:
         return {"id": "chatcmpl-fixed", "object": "chat.completion", "created": 1_700_000_000, "model": "mock",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": FIXED_TEXT},
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
                              "finish_reason": "stop"}], "usage": FIXED_USAGE}
 
     @staticmethod
-    def stream() -> StreamingResponse:
-        words = FIXED_TEXT.split(" ")
+    def stream(text: str) -> StreamingResponse:
+        words = text.split(" ")
 
         def chunk(delta: dict, finish: str | None, usage: dict | None = None) -> bytes:
             doc = {"id": "chatcmpl-fixed", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": "mock",
@@ -51,6 +56,20 @@ class FixedReplyModel:
                   for i, w in enumerate(words)]
         events += [chunk({}, "stop", FIXED_USAGE), b"data: [DONE]\n\n"]
         return StreamingResponse(iter(events), media_type="text/event-stream")
+
+
+class SamplingModel(FixedReplyModel):
+    """Samples a fresh answer each time, unless temperature is 0 (then always the same); with `drop_zero`,
+    a gateway in front of it drops an explicit 0 as if it were absent."""
+
+    def __init__(self, drop_zero: bool = False):
+        self.drop_zero = drop_zero
+        self.rng = random.Random(7)  # seeded: a run is reproducible, its answers still differ from each other
+
+    def text(self, body: dict) -> str:
+        if body.get("temperature") == 0 and not self.drop_zero:
+            return "The sea is calm tonight."
+        return " ".join(self.rng.choice(("The", "sea", "waves", "blue", "deep", "salt", "wind", "tide")) for _ in range(8))
 
 
 class Proxy:

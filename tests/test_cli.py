@@ -28,8 +28,11 @@ def test_default_run_covers_every_profile_with_zero_failures_and_warnings(tmp_pa
     doc = json.loads(results.read_text())
     assert set(doc["profiles"]) >= {"routify-mvp", "routify", "routeapi", "routmy", "routeway"}
     s = doc["summary"]
-    assert s["failed"] == 0 and s["warned"] == 0 and s["errors"] == 0 and s["skipped"] == 0
-    assert s["passed"] == s["total"] > 1000
+    assert s["failed"] == 0 and s["warned"] == 0 and s["errors"] == 0 and s["skipped"] == 0 and s["blocked"] == 0
+    # the reference model is deterministic, so sampling gives no evidence about a dropped temperature 0
+    inconclusive = {c["id"] for c in doc["cases"] if c["outcome"] == "inconclusive"}
+    assert inconclusive == {"routeapi/behaviour/explicit-values/temperature-zero"}
+    assert s["passed"] == s["total"] - 1 > 1000
     assert doc["cost"]["requests"] > 0 and doc["model"]
     assert "<testsuite" in junit.read_text() and (tmp_path / "r.html").exists()
 

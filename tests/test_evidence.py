@@ -9,10 +9,10 @@ from starlette.responses import JSONResponse
 from conformance.cases import generate_cases
 from conformance.engine import Deadlines, Engine
 from conformance.gateway import start_in_thread
-from conformance.runner import BLOCKED, FAILED, INCONCLUSIVE, PASSED, execute
+from conformance.runner import BLOCKED, FAILED, INCONCLUSIVE, PASSED, WARNED, execute
 from conformance.spec import load_profile
 
-from evidence_servers import FixedReplyModel, Proxy
+from evidence_servers import FixedReplyModel, Proxy, SamplingModel
 
 FAST = Deadlines(connect=2.0, response=5.0, stream_total=5.0, stream_idle=2.0, after_terminator=0.3)
 MODEL = "routecheck-echo-1"
@@ -88,3 +88,17 @@ def test_a_rejected_base_request_blocks_everything_that_depends_on_it(gateway, s
     assert root.outcome == FAILED
     chat = {k: r for k, r in results.items() if not k.startswith("response/models")}
     assert {r.outcome for r in chat.values()} == {BLOCKED}
+
+
+@pytest.mark.parametrize("drop_zero, outcome", [(False, PASSED), (True, WARNED)])
+def test_an_explicit_temperature_zero_is_judged_against_a_sampling_control(serve, drop_zero, outcome):
+    results = judged(serve(SamplingModel(drop_zero)), "routeapi", "any-key", model="mock")
+    case = results["behaviour/explicit-values/temperature-zero"]
+    assert case.outcome == outcome, case.message
+    assert drop_zero == ("the 0 looks dropped" in case.message)
+
+
+def test_an_explicit_temperature_zero_on_a_deterministic_model_is_inconclusive(gateway):
+    results = judged(f"{gateway.root}/p/routeapi/f/none", "routeapi", gateway.key)
+    case = results["behaviour/explicit-values/temperature-zero"]
+    assert case.outcome == INCONCLUSIVE and "sampling shows nothing" in case.message
