@@ -18,11 +18,12 @@ import pytest
 
 from .case import Case
 from .cases import generate_cases
-from .engine import Deadlines, Engine, Exchange, deadlines_from, fingerprint
+from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine, Exchange, deadlines_from, fingerprint
 from .errors import RoutecheckError
 from .features import parse_disabled, skip_reason
 from .results import build, case_dict, write, write_junit
 from .runner import ERROR, FAILED, SKIPPED, WARNED, Result, jobs_for, judge, now_iso
+from .request import redact
 from .sender import Sender, SenderError
 from .spec import load_profile, profile_names
 from .target import DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, new_key, normalise_base_url, read_key
@@ -56,6 +57,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--response-timeout", type=float, default=Deadlines.response)
     group.addoption("--stream-timeout", type=float, default=Deadlines.stream_total)
     group.addoption("--idle-timeout", type=float, default=Deadlines.stream_idle)
+    group.addoption("--max-duration", type=float, default=DEFAULT_MAX_DURATION,
+                    help="seconds for the whole run; cases not done by then end as harness errors")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,7 +85,8 @@ class RunContext:
             base_url = self.gateway.base_url()
         model = opt.model or discover_model(base_url.replace("{profile}", self.profiles[0].name), self.profiles[0], key)
         self.target = Target(base_url, key, model)
-        self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=deadlines_from(opt))
+        self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=deadlines_from(opt),
+                             max_duration=opt.max_duration)
         self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model)]
         # xdist workers send their own cases one by one; a single process hands them all to a sender,
         # which `routecheck run` starts (and feeds) before pytest itself has started
@@ -186,12 +190,12 @@ def run_case(case: Case, item: pytest.Item) -> None:
     item.user_properties.append((PROPERTY, case_dict(result)))
     item.user_properties.append((META_PROPERTY, {"model": ctx.target.model}))
     if result.outcome == ERROR:
-        raise HarnessError(result.message)
+        raise HarnessError(_redacted(result.message, ctx.target.key))
     check_result(result, allure_on=bool(item.config.getoption("allure_report_dir", None)),
-                 warn=item.config.pluginmanager.has_plugin("warnings"))
+                 warn=item.config.pluginmanager.has_plugin("warnings"), key=ctx.target.key)
 
 
-def label(result: Result) -> None:
+def label(result: Result, key: str = "") -> None:
     """Allure labels; no-ops unless pytest runs with --alluredir."""
     try:
         import allure
@@ -204,28 +208,36 @@ def label(result: Result) -> None:
     allure.dynamic.feature(case.category)
     allure.dynamic.story(case.parameter or case.rule.id)
     allure.dynamic.severity(allure.severity_level.CRITICAL if case.is_must else allure.severity_level.MINOR)
-    allure.dynamic.title(case.id)
+    allure.dynamic.title(_redacted(case.id, key))
     src = case.rule.source
-    allure.dynamic.description(f"[{case.level}] {case.title}\n\n{src.cite()}")
+    allure.dynamic.description(_redacted(f"[{case.level}] {case.title}\n\n{src.cite()}", key))
     allure.dynamic.label("routecheck_rule", case.rule.id)
     allure.dynamic.tag(case.level)
     allure.dynamic.parameter("rc_case", case.id)  # the ID, not the whole Case repr
     document = DEFAULT_SPECS_DIR / "sources" / src.document  # a link Allure can open, or just the name
     allure.dynamic.link(document.as_uri() if document.exists() else src.document, name=f"source: {src.document}")
-    allure.attach(json.dumps(case.request.record(), indent=1, ensure_ascii=False), "request", allure.attachment_type.JSON)
+    allure.attach(_redacted(json.dumps(case.request.record(), indent=1, ensure_ascii=False), key), "request",
+                  allure.attachment_type.JSON)
     if result.exchange is not None:
-        allure.attach(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), "response", allure.attachment_type.JSON)
+        allure.attach(_redacted(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), key), "response",
+                      allure.attachment_type.JSON)
 
 
-def check_result(result: Result, allure_on: bool = False, warn: bool = True) -> None:
+def check_result(result: Result, allure_on: bool = False, warn: bool = True, key: str = "") -> None:
     if allure_on:
-        label(result)
+        label(result, key)
+    message = _redacted(result.message, key)  # pytest prints it: the console is an output too
     if result.outcome == FAILED:
-        pytest.fail(result.message, pytrace=False)
+        pytest.fail(message, pytrace=False)
     if result.outcome == WARNED and warn:
-        warnings.warn(ConventionWarning(result.message), stacklevel=2)
+        warnings.warn(ConventionWarning(message), stacklevel=2)
     if result.outcome == SKIPPED:
-        pytest.skip(result.message)
+        pytest.skip(message)
+
+
+def _redacted(text: str, key: str) -> str:
+    """Redacted (conformance/redaction.py), and any lone surrogate escaped so the text can be written as UTF-8."""
+    return redact(text, (key,)).encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 class ResultsCollector:

@@ -52,6 +52,9 @@ def judge(case: Case, base_url: str, exchange: Exchange | None, disabled: frozen
         problem = evaluate(exchange, case)
     except Inconclusive as exc:
         return Result(case, base_url, SKIPPED, f"inconclusive: {exc}", exchange)
+    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on deeply nested JSON: this case's error, not the run's
+        return Result(case, base_url, ERROR, f"harness error, not a verdict: the check raised "
+                      f"{type(exc).__name__}: {str(exc)[:200]!r}", exchange)
     if problem is None:
         return Result(case, base_url, PASSED, "", exchange)
     outcome = FAILED if case.is_must else WARNED
