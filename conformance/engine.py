@@ -317,8 +317,8 @@ class Engine:
 
     def _read(self, response: httpx.Response, ex: Exchange, cut: _Cut, watchdog: Watchdog) -> None:
         limit = self.deadlines.max_body
-        sse = ex.is_sse or ex.request.stream
-        parser = SseParser(max_events=self.deadlines.max_events) if sse else None
+        # parsed as it comes only for a stream (its terminator starts a deadline); other SSE answers at the end
+        parser = SseParser(max_events=self.deadlines.max_events) if ex.request.stream else None
         decoder = BodyDecoder(ex.headers.get("content-encoding", ""), limit)
         text = _Utf8()
         body = bytearray()  # not a list of chunks: a body sent a byte at a time would cost 40 bytes per byte
@@ -350,13 +350,13 @@ class Engine:
             ex.body = scrub.bytes(bytes(body))
             if decoder.anomaly:
                 ex.anomalies.append(scrub.text(decoder.anomaly))
+            if parser is not None and ex.body == body:
+                parser.feed(text.flush())
+            elif parser is not None or ex.is_sse:
+                parser = SseParser(max_events=self.deadlines.max_events)
+                parser.feed(ex.body.decode("utf-8", errors="replace"))
+            del body
             if parser is not None:
-                if ex.body == body:
-                    parser.feed(text.flush())
-                else:
-                    parser = SseParser(max_events=self.deadlines.max_events)
-                    parser.feed(ex.body.decode("utf-8", errors="replace"))
-                del body
                 if reached_eof:
                     parser.close()
                 ex.events = parser.kept()

@@ -49,12 +49,15 @@ class SseParser:
         for match in LINE_END.finditer(text):
             if match.group() == "\r" and match.end() == len(text):
                 self._pending_cr = True  # may be the first half of CRLF
-            self._buffer.write(text[start:match.start()])
-            line = self._buffer.getvalue()
-            self._buffer = io.StringIO()
+            line = text[start:match.start()]
+            if self._buffer.tell():  # the start of this line came in an earlier chunk
+                self._buffer.write(line)
+                line = self._buffer.getvalue()
+                self._buffer = io.StringIO()
             self._line(line)
             start = match.end()
-        self._buffer.write(text[start:])
+        if start < len(text):
+            self._buffer.write(text[start:])
         new = self.events[before:]
         return new + [self.last] if self.dropped > dropped and self.last is not None else new
 
