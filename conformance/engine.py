@@ -239,8 +239,8 @@ class Engine:
             with self._lock:  # the backoff the target asked for, out of the run's retry budget
                 delay = min(delay, max(self.retry.budget - self._retry_slept, 0.0), max(self._left(), 0.0))
                 self._retry_slept += delay
-            if delay <= 0 and self._retry_slept >= self.retry.budget:
-                break  # the retry budget is spent: this answer stands
+            if delay <= 0 and (self._retry_slept >= self.retry.budget or self._left() <= 0):
+                break  # the retry budget or the run's is spent: this answer stands
             time.sleep(delay)
         ex.elapsed = time.monotonic() - started
         with self._lock:

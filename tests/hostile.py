@@ -365,3 +365,40 @@ def key_forms(key: str) -> dict[str, bytes]:
 
 def leaks(key: str, data: bytes) -> list[str]:
     return [name for name, form in key_forms(key).items() if form in data]
+
+
+class DyingServer:
+    """Answers `answers` requests (one connection each, `Connection: close`), then closes its listening
+    socket: every later request is refused at once. No timing decides when it dies."""
+
+    def __init__(self, answers: int) -> None:
+        self.answers = answers
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.listener.close()
+        self.thread.join(timeout=10)
+
+    def _serve(self) -> None:
+        try:
+            for _ in range(self.answers):
+                conn, _ = self.listener.accept()
+                with conn:
+                    head = b""
+                    while b"\r\n\r\n" not in head:
+                        data = conn.recv(65536)
+                        if not data:
+                            break
+                        head += data
+                    body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+                    conn.sendall(response(200, body, "text/html"))
+        except OSError:
+            return  # closed by __exit__ before its answers were used up
+        finally:
+            self.listener.close()
