@@ -193,12 +193,9 @@ class RawHostile:
         self.server.server_close()
 
     def _handle(self, sock) -> None:
-        head = b""
-        while b"\r\n\r\n" not in head:
-            data = sock.recv(65536)
-            if not data:
-                return
-            head += data
+        head = read_head(sock)
+        if head is None:
+            return
         head, _, body = head.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         method, path = lines[0].split(" ")[:2]
@@ -341,6 +338,17 @@ class RawHostile:
         sock.sendall(response(307, b"", extra=[("Location", "http://127.0.0.1:9/elsewhere")]))
 
 
+def read_head(sock) -> bytes | None:
+    """The request up to the end of its headers (and whatever of the body came with it); None if it hung up."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        data = sock.recv(65536)
+        if not data:
+            return None
+        head += data
+    return head
+
+
 def response(status: int, body: bytes, content_type: str = "application/json",
              extra: list[tuple[str, str]] = ()) -> bytes:
     head = [f"HTTP/1.1 {status} X", f"Content-Type: {content_type}", f"Content-Length: {len(body)}", "Connection: close"]
@@ -390,12 +398,7 @@ class DyingServer:
             for _ in range(self.answers):
                 conn, _ = self.listener.accept()
                 with conn:
-                    head = b""
-                    while b"\r\n\r\n" not in head:
-                        data = conn.recv(65536)
-                        if not data:
-                            break
-                        head += data
+                    read_head(conn)
                     body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
                     conn.sendall(response(200, body, "text/html"))
         except OSError:
