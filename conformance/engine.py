@@ -347,7 +347,7 @@ class Engine:
             # decoding, so a key split across two reads or two stream events is still found; the events
             # are parsed again from the redacted body, so none holds a piece of the key either
             scrub = self.redactor
-            ex.body = scrub.bytes(bytes(body))
+            ex.body = scrub.bytes(body)
             if decoder.anomaly:
                 ex.anomalies.append(scrub.text(decoder.anomaly))
             if parser is not None and ex.body == body:

@@ -45,11 +45,16 @@ class Redactor:
                 text = text.replace(needle, REDACTED)
         return text
 
-    def bytes(self, data: bytes) -> bytes:
+    def bytes(self, data: bytes | bytearray) -> bytes:
         if self._pattern is None or not data:
-            return data
+            return bytes(data)
         # surrogateescape: bytes that are not UTF-8 pass through unchanged
-        return self.text(data.decode("utf-8", errors="surrogateescape")).encode("utf-8", errors="surrogateescape")
+        text = data.decode("utf-8", errors="surrogateescape")
+        redacted = self.text(text)
+        if redacted == text:
+            del text, redacted  # a body of megabytes: one copy at a time
+            return bytes(data)
+        return redacted.encode("utf-8", errors="surrogateescape")
 
     def found(self, text: str) -> bool:
         return self._pattern is not None and self.text(text) != text

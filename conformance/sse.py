@@ -101,7 +101,7 @@ class SseParser:
             event = SseEvent("\n".join(self._data), self._event or "message", self._id, len(self._data))
             if self.max_events is None or len(self.events) < self.max_events:
                 self.events.append(event)
-            else:
+            else:  # tiny events by the million must not cost memory by the gigabyte
                 if not self.dropped:
                     self.anomalies.append(f"more than {self.max_events} events: only the first ones and the last are kept")
                 self.dropped += 1
