@@ -268,14 +268,14 @@ class RawHostile:
 
     def mode_echo(self, sock, key, stream):
         """The key back in every encoding: in the body, \\u-escaped in a JSON string, as a header name and
-        value, and split across two stream events."""
+        value, and split across two stream events (then "five", a stop word: that case quotes the joined text)."""
         forms = encodings(key)
         escaped = "".join(f"\\u{ord(c):04x}" for c in key)
         extra = [("X-Echo-B64", forms["base64"]), (key, "named after the key"), ("X-Echo-Hex", forms["hex"])]
         if stream:
             half = len(key) // 2
             events = [dict(CHUNK, choices=[{"index": 0, "delta": {"content": part}, "finish_reason": None}])
-                      for part in (key[:half], key[half:], " ".join(forms.values()))]
+                      for part in (key[:half], key[half:], " five " + " ".join(forms.values()))]
             body = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + f'data: {{"echo": "{escaped}"}}\n\n'
             sock.sendall(response(200, (body + "data: [DONE]\n\n").encode(), "text/event-stream", extra))
             return

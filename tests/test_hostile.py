@@ -35,7 +35,7 @@ AUTH_AND_STREAM = "auth or terminator"
 FAST = ["--connect-timeout", "2", "--response-timeout", "3", "--stream-timeout", "3", "--idle-timeout", "2"]
 # mode: (profile, -k selection, exit code, extra options); modes `discover-*` end before the first case
 BEHAVIOURS = {
-    "echo": ("routify-mvp", AUTH_AND_STREAM, 1, []),
+    "echo": ("routify-mvp", "auth or terminator or stop", 1, []),
     "key-model": ("routify-mvp", AUTH_AND_STREAM, 1, []),
     "gzip-gzip": ("routify-mvp", AUTH_AND_STREAM, 1, []),
     "gzip-bomb": ("routify-mvp", AUTH_AND_STREAM, 1, []),
@@ -124,6 +124,12 @@ def test_what_was_echoed_came_back_redacted(runs):
     assert valid["response"]["body"].count(REDACTED) >= len(encodings(KEY)) + 2  # every form, the id, the escapes
     stream = next(c for c in doc["cases"] if c["id"].endswith("stream/terminator"))
     assert any(REDACTED in event for event in stream["response"]["events"])
+
+
+def test_a_key_split_across_two_stream_events_is_redacted_where_they_are_joined(runs):
+    doc = json.loads((runs["echo"]["where"] / "out" / "results.json").read_text())
+    stop = next(c for c in doc["cases"] if c["id"].endswith("stop/excluded-stream"))
+    assert stop["outcome"] in ("failed", "warned") and f"{REDACTED} five" in stop["message"]  # it quotes the streamed text
 
 
 def test_a_model_id_that_is_the_key_is_redacted_but_used(runs):
