@@ -305,8 +305,10 @@ class Engine:
     def _headers(self, response: httpx.Response) -> dict[str, str]:
         """Names lower-cased, names and values redacted (a header named after the key counts too)."""
         out: dict[str, str] = {}
-        for name, value in response.headers.raw[:200]:
-            out[self.redactor.header_name(name.decode("latin-1"))] = self.redactor.text(value.decode("latin-1")[:4000])
+        for raw_name, raw_value in response.headers.raw[:200]:
+            name = self.redactor.header_name(raw_name.decode("latin-1"))
+            value = self.redactor.text(raw_value.decode("latin-1")[:4000])
+            out[name] = f"{out[name]}, {value}" if name in out else value  # repeated headers joined, as httpx does
         return out
 
     def _deadline(self, ex: Exchange, how: str, seconds: float | None) -> None:

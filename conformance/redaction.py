@@ -30,7 +30,11 @@ class Redactor:
             needles += _forms(secret)
         needles = sorted(set(needles), key=len, reverse=True)  # the longest form wins where two overlap
         self._needles = tuple(needles)
-        self._pattern = re.compile("|".join(_escaped(n) for n in needles)) if needles else None
+        # text without these marks holds no escaped form: plain search does, 100 times faster than the pattern
+        self._marks = ("\\u", "%") + tuple(f"\\{c}" for c in "/\"\\" if any(c in n for n in needles))
+        # the lookahead skips, with one character test, the positions where no form can start
+        starts = "".join(sorted({re.escape(n[0]) for n in needles}))
+        self._pattern = re.compile(f"(?=[{starts}\\\\%])(?:" + "|".join(_escaped(n) for n in needles) + ")") if needles else None
 
     def __bool__(self) -> bool:
         return self._pattern is not None
@@ -38,9 +42,9 @@ class Redactor:
     def text(self, text: str) -> str:
         if self._pattern is None or not text:
             return text
-        if "\\" in text or "%" in text:
+        if any(mark in text for mark in self._marks):
             return self._pattern.sub(REDACTED, text)
-        for needle in self._needles:  # no escape anywhere: plain search is 100 times faster
+        for needle in self._needles:
             if needle in text:
                 text = text.replace(needle, REDACTED)
         return text
