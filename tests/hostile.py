@@ -269,20 +269,12 @@ class RawHostile:
     def mode_echo(self, sock, key, stream):
         """The key back in every encoding: in the body, \\u-escaped in a JSON string, as a header name and
         value, and split across two stream events (then "five", a stop word: that case quotes the joined text)."""
-        forms = encodings(key)
-        escaped = "".join(f"\\u{ord(c):04x}" for c in key)
-        extra = [("X-Echo-B64", forms["base64"]), (key, "named after the key"), ("X-Echo-Hex", forms["hex"])]
-        if stream:
-            half = len(key) // 2
-            events = [dict(CHUNK, choices=[{"index": 0, "delta": {"content": part}, "finish_reason": None}])
-                      for part in (key[:half], key[half:], " five " + " ".join(forms.values()))]
-            body = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + f'data: {{"echo": "{escaped}"}}\n\n'
-            sock.sendall(response(200, (body + "data: [DONE]\n\n").encode(), "text/event-stream", extra))
-            return
-        completion = dict(COMPLETION, id=key, model=key, choices=[{"index": 0, "finish_reason": "stop", "message": {
-            "role": "assistant", "content": " ".join(forms.values())}}])
-        text = json.dumps(completion)[:-1] + f', "escaped": "{escaped}"}}'
-        sock.sendall(response(200, text.encode(), extra=extra))
+        sock.sendall(response(*echo(key, stream)))
+
+    def mode_echo_gzip(self, sock, key, stream):
+        """The same, gzip-compressed: found only once decoded."""
+        status, body, content_type, extra = echo(key, stream)
+        sock.sendall(response(status, gzip_bytes(body), content_type, extra + [("Content-Encoding", "gzip")]))
 
     def mode_key_model(self, sock, key, stream):
         self.mode_echo(sock, key, stream)
@@ -338,6 +330,23 @@ class RawHostile:
 
     def mode_redirect(self, sock, key, stream):
         sock.sendall(response(307, b"", extra=[("Location", "http://127.0.0.1:9/elsewhere")]))
+
+
+def echo(key: str, stream: bool) -> tuple[int, bytes, str, list[tuple[str, str]]]:
+    """An answer holding the key in every form of `encodings`, \\u-escaped, and as a header name and value."""
+    forms = encodings(key)
+    escaped = "".join(f"\\u{ord(c):04x}" for c in key)
+    extra = [("X-Echo-B64", forms["base64"]), (key, "named after the key"), ("X-Echo-Hex", forms["hex"])]
+    if stream:
+        half = len(key) // 2
+        events = [dict(CHUNK, choices=[{"index": 0, "delta": {"content": part}, "finish_reason": None}])
+                  for part in (key[:half], key[half:], " five " + " ".join(forms.values()))]
+        body = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + f'data: {{"echo": "{escaped}"}}\n\n'
+        return 200, (body + "data: [DONE]\n\n").encode(), "text/event-stream", extra
+    completion = dict(COMPLETION, id=key, model=key, choices=[{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": " ".join(forms.values())}}])
+    text = json.dumps(completion)[:-1] + f', "escaped": "{escaped}"}}'
+    return 200, text.encode(), "application/json", extra
 
 
 def read_head(sock) -> bytes | None:

@@ -36,6 +36,7 @@ FAST = ["--connect-timeout", "2", "--response-timeout", "3", "--stream-timeout",
 # mode: (profile, -k selection, exit code, extra options); modes `discover-*` end before the first case
 BEHAVIOURS = {
     "echo": ("routify-mvp", "auth or terminator or stop", 1, []),
+    "echo-gzip": ("routify-mvp", AUTH_AND_STREAM, 1, []),
     "key-model": ("routify-mvp", AUTH_AND_STREAM, 1, []),
     "gzip-gzip": ("routify-mvp", AUTH_AND_STREAM, 1, []),
     "gzip-bomb": ("routify-mvp", AUTH_AND_STREAM, 1, []),
@@ -116,9 +117,10 @@ def test_the_key_is_in_no_output_in_any_encoding(runs, mode):
     assert leaks(KEY, run["console"]) == []
 
 
-def test_what_was_echoed_came_back_redacted(runs):
+@pytest.mark.parametrize("mode", ["echo", "echo-gzip"])
+def test_what_was_echoed_came_back_redacted(runs, mode):
     """The echo really happened (else the test above proves nothing): header name, values, body, events."""
-    doc = json.loads((runs["echo"]["where"] / "out" / "results.json").read_text())
+    doc = json.loads((runs[mode]["where"] / "out" / "results.json").read_text())
     valid = next(c for c in doc["cases"] if c["id"].endswith("bearer/valid-key"))
     assert REDACTED in valid["response"]["headers"] and REDACTED in valid["response"]["headers"]["x-echo-hex"]
     assert valid["response"]["body"].count(REDACTED) >= len(encodings(KEY)) + 2  # every form, the id, the escapes
