@@ -122,6 +122,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     parse_disabled(args.without)
     if args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
+    if not args.max_duration > 0:
+        raise UsageError("--max-duration must be a positive number of seconds")
     if args.fault and args.base_url:
         raise UsageError("--fault applies to the bundled gateway only (drop --base-url)")
     gate_inputs = _gate_inputs(args)  # a bad baseline or expectations file stops here, before anything runs

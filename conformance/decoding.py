@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 
 DECODABLE = ("gzip", "x-gzip", "deflate")
+ACCEPTED_ENCODINGS = "gzip, deflate"  # what the engine offers: what it can decode
 
 
 class BodyDecoder:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import httpx
 
-from .decoding import BodyDecoder
+from .decoding import ACCEPTED_ENCODINGS, BodyDecoder
 from .redaction import Redactor, redactor
 from .request import Request
 from .sse import SseEvent, SseParser
@@ -185,8 +185,9 @@ class Engine:
             # one client and one connection per thread, so the watchdog knows which socket each read is on
             # trust_env=False: never route through a proxy from the environment
             line = _Line()
+            # only the encodings conformance/decoding.py decodes (with brotli installed httpx would offer br too)
             with httpx.Client(limits=httpx.Limits(max_connections=1, max_keepalive_connections=1), trust_env=False,
-                              follow_redirects=False, verify=verify) as client:
+                              follow_redirects=False, verify=verify, headers={"Accept-Encoding": ACCEPTED_ENCODINGS}) as client:
                 while True:
                     with self._lock:  # one job per thread at a time, taken in order
                         job = next(pending, None)

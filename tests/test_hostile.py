@@ -231,3 +231,14 @@ def test_events_beyond_the_cap_keep_only_the_count_and_the_last():
     parser.feed("".join(f"data: {i}\n\n" for i in range(100)) + "data: [DONE]\n\n")
     kept = parser.kept()
     assert len(kept) == 11 and kept[-1].data == "[DONE]" and parser.dropped == 91 and parser.anomalies
+
+
+@pytest.mark.parametrize("wbits", [15, -15])  # deflate as the RFC has it (zlib-wrapped), and raw as many servers send it
+def test_deflate_is_decoded_either_way(wbits):
+    import zlib
+
+    z = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    data = z.compress(b'{"id": "x"}' * 100) + z.flush()
+    decoder = BodyDecoder("deflate", 1 << 20)
+    assert decoder.feed(data[:7]) + decoder.feed(data[7:]) + decoder.flush() == b'{"id": "x"}' * 100
+    assert decoder.anomaly is None
