@@ -242,3 +242,9 @@ def test_deflate_is_decoded_either_way(wbits):
     decoder = BodyDecoder("deflate", 1 << 20)
     assert decoder.feed(data[:7]) + decoder.feed(data[7:]) + decoder.flush() == b'{"id": "x"}' * 100
     assert decoder.anomaly is None
+
+
+def test_a_run_budget_that_is_not_positive_is_a_usage_error():
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--max-duration", "0"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "--max-duration" in done.stderr and len(done.stderr.strip().splitlines()) == 1
