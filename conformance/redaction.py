@@ -16,7 +16,7 @@ import re
 from typing import Iterable
 
 REDACTED = "[REDACTED]"
-MIN_SECRET = 4  # shorter "secrets" would redact ordinary words
+MIN_SECRET = 8  # a shorter key is redacted raw only: its encoded forms would match ordinary text
 MIN_CORE = 6  # a base64 core shorter than this is too common to be evidence
 
 
@@ -24,7 +24,7 @@ class Redactor:
     """Built once from the secrets; `text` and `bytes` replace every form of them."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = tuple(dict.fromkeys(s for s in secrets if s and len(s) >= MIN_SECRET))
+        self.secrets = tuple(dict.fromkeys(s for s in secrets if s))
         needles: list[str] = []
         for secret in self.secrets:
             needles += _forms(secret)
@@ -79,6 +79,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 def _forms(secret: str) -> list[str]:
     """The key as it may come back: raw (and its case variants), hex, and base64 at each offset."""
+    if len(secret) < MIN_SECRET:
+        return [secret]
     raw = secret.encode("utf-8")
     forms = [secret, secret.lower(), secret.upper(), raw.hex(), raw.hex().upper()]
     for offset in range(3):
