@@ -16,9 +16,10 @@ from pathlib import Path
 from . import __version__, gating
 from .errors import RoutecheckError, TargetError, UsageError
 from .cases import generate_cases
-from .engine import Engine, deadlines_from
+from .engine import DEFAULT_MAX_DURATION, Engine, deadlines_from
 from .features import FEATURES, parse_disabled, parse_required
 from .runner import jobs_for
+from .request import redact
 from .sender import Sender
 from .spec import load_profile, profile_names
 from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_reachable, discover_model, new_key,
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fault", help="bundled gateway only: break one rule (see `routecheck faults`)")
     for name, default in (("connect-timeout", 5.0), ("response-timeout", 30.0), ("stream-timeout", 60.0), ("idle-timeout", 15.0)):
         run.add_argument(f"--{name}", type=float, default=default, help=f"seconds (default {default:g})")
+    run.add_argument("--max-duration", type=float, default=DEFAULT_MAX_DURATION,
+                     help=f"seconds for the whole run; cases not done by then end as harness errors (default {DEFAULT_MAX_DURATION:g})")
     run.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose listing")
     run.add_argument("--baseline", metavar="OLD.json", help="an earlier results file: exit 1 only on MUST failures it did not have")
     run.add_argument("--expect", metavar="FILE", help="expectations (YAML): accepted failures, shown as expected-fail")
@@ -99,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("a command is needed: run, report, expect, serve, profiles, cases or faults (see `routecheck --help`)")
         return COMMANDS[args.command](args)
     except RoutecheckError as exc:
-        print(f"routecheck: error: {exc}", file=sys.stderr)
+        # the message may quote what the target sent: a key it echoed is redacted here too
+        secret = os.environ.get(getattr(locals().get("args"), "api_key_env", None) or DEFAULT_KEY_ENV, "")
+        print(f"routecheck: error: {redact(str(exc), (secret,))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("routecheck: interrupted", file=sys.stderr)
@@ -119,6 +124,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     parse_required(args.require, parse_disabled(args.without))
     if args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
+    if not args.max_duration > 0:
+        raise UsageError("--max-duration must be a positive number of seconds")
     if args.fault and args.base_url:
         raise UsageError("--fault applies to the bundled gateway only (drop --base-url)")
     gate_inputs = _gate_inputs(args)  # a bad baseline or expectations file stops here, before anything runs
@@ -166,7 +173,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
         # with -k the plugin hands over the selected requests itself
         cases = [c for name in profiles for c in generate_cases(load_profile(name), model)]
-        engine = Engine(key, concurrency=args.concurrency, rate_limit=args.rate_limit, deadlines=deadlines_from(args))
+        engine = Engine(key, concurrency=args.concurrency, rate_limit=args.rate_limit, deadlines=deadlines_from(args),
+                        max_duration=args.max_duration)
         target = Target(base_url, key, model)
         sender.send(engine, jobs_for([(target.url(c.profile), c) for c in cases], parse_disabled(args.without)))
     json_path = Path(args.json_path)
@@ -184,6 +192,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
                    "--rc-json", str(json_path), "--rc-concurrency", str(args.concurrency),
                    "--connect-timeout", str(args.connect_timeout), "--response-timeout", str(args.response_timeout),
                    "--stream-timeout", str(args.stream_timeout), "--idle-timeout", str(args.idle_timeout),
+                   "--max-duration", str(args.max_duration),
                    "--rootdir", str(PACKAGE_DIR.parent), "-o", "addopts=", "--no-header", "--tb=no" if not args.verbose else "--tb=short",
                    "-rf", "-v" if args.verbose else "-q"]
     if args.rate_limit:

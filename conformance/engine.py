@@ -11,6 +11,7 @@ import contextlib
 import heapq
 import itertools
 import json
+import math
 import socket
 import threading
 import time
@@ -19,7 +20,9 @@ from typing import Any, Callable, Iterable, Iterator
 
 import httpx
 
-from .request import REDACTED, Request
+from .decoding import ACCEPTED_ENCODINGS, BodyDecoder
+from .redaction import Redactor, redactor
+from .request import Request
 from .sse import SseEvent, SseParser
 
 SSE_TYPE = "text/event-stream"
@@ -35,7 +38,8 @@ class Deadlines:
     stream_total: float = 60.0  # whole stream
     stream_idle: float = 15.0  # silence between two reads
     after_terminator: float = 2.0  # wait for the end of the body after the terminator
-    max_body: int = 4 * 1024 * 1024  # bytes kept; the rest is not read
+    max_body: int = 4 * 1024 * 1024  # bytes read off the wire, and bytes kept once decoded; the rest is not read
+    max_events: int = 10_000  # stream events kept per exchange (the last one always): tiny events cost memory
 
 
 def deadlines_from(options: Any) -> Deadlines:
@@ -49,13 +53,16 @@ class RetryPolicy:
     attempts: int = 3  # total, for 429/503 answers
     base_delay: float = 0.5
     max_delay: float = 8.0
+    budget: float = 60.0  # seconds of retry sleep in a whole run: a 429 storm must not take many minutes
 
     def delay(self, attempt: int, retry_after: str | None) -> float:
         if retry_after:
             try:
-                return min(max(float(retry_after), 0.0), self.max_delay)
+                asked = float(retry_after[:40])
             except ValueError:
-                pass  # an HTTP date: fall back to backoff
+                asked = math.nan  # an HTTP date: fall back to backoff
+            if math.isfinite(asked):  # nan and inf are treated as absent
+                return min(max(asked, 0.0), self.max_delay)
         return min(self.base_delay * (2 ** attempt), self.max_delay)
 
 
@@ -88,7 +95,12 @@ class Exchange:
         return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        return json.loads(self.body)
+        """Strict JSON: NaN and Infinity are not JSON, so they raise ValueError like any other non-JSON;
+        so does nesting too deep to read (no completion is nested a thousand levels deep)."""
+        try:
+            return json.loads(self.body, parse_constant=_not_json)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply to read") from None
 
     def record(self, limit: int = 4000) -> dict:
         text = self.text()
@@ -113,6 +125,12 @@ class Exchange:
 
 GONE_AFTER = 5  # consecutive transport failures after which the target is taken to be gone
 TARGET_GONE = "not sent: the target stopped answering"
+DEFAULT_MAX_DURATION = 900.0  # seconds for a whole run (--max-duration)
+CUTS = ("total-timeout", "idle-timeout")  # deadline cuts: the answer never completed
+
+
+def run_budget_spent(seconds: float) -> str:
+    return f"run budget of {seconds:g} s spent (--max-duration)"
 
 
 class Engine:
@@ -124,20 +142,28 @@ class Engine:
     """
 
     def __init__(self, key: str, *, deadlines: Deadlines | None = None, concurrency: int = 8,
-                 retry: RetryPolicy | None = None, secrets: tuple[str, ...] = (), rate_limit: float | None = None):
+                 retry: RetryPolicy | None = None, secrets: tuple[str, ...] = (), rate_limit: float | None = None,
+                 max_duration: float | None = DEFAULT_MAX_DURATION):
         self.key = key
         self.deadlines = deadlines or Deadlines()
         self.concurrency = max(1, concurrency)
         self.retry = retry or RetryPolicy()
         self.secrets = tuple(s for s in (key, *secrets) if s)
         self.rate_limit = rate_limit if rate_limit and rate_limit > 0 else None
+        self.max_duration = max_duration if max_duration and max_duration > 0 else None
         self._lock = threading.Lock()
         self._next_start = 0.0
         self._failures = 0
+        self._retry_slept = 0.0
+        self._run_end: float | None = None  # set when the first run starts (in the process that sends)
         d = self.deadlines
         # per read: silence allowed between two reads (the whole answer's deadline when not streamed)
         self._timeouts = {stream: httpx.Timeout(connect=d.connect, read=d.stream_idle if stream else d.response,
                                                 write=d.connect, pool=None) for stream in (False, True)}
+
+    @property
+    def redactor(self) -> Redactor:
+        return redactor(self.secrets)
 
     def __getstate__(self) -> dict:  # sent to conformance.sender's child process; locks do not travel
         return {k: v for k, v in self.__dict__.items() if k != "_lock"}
@@ -148,7 +174,10 @@ class Engine:
     def run(self, jobs: Iterable[tuple[str, Request]],
             on_done: Callable[[str, Exchange], None] | None = None) -> dict[str, Exchange]:
         """Send every distinct (base_url, request) once, in order; returns exchanges by fingerprint.
-        `on_done(fingerprint, exchange)` is called as each one completes, from a sending thread."""
+        `on_done(fingerprint, exchange)` is called as each one completes, from a sending thread; then
+        the exchange is not kept here (the sending process would otherwise hold every answer to the end)."""
+        if self._run_end is None and self.max_duration is not None:
+            self._run_end = time.monotonic() + self.max_duration
         unique: dict[str, tuple[str, Request]] = {}
         for base_url, request in jobs:
             unique.setdefault(fingerprint(base_url, request), (base_url, request))
@@ -160,17 +189,20 @@ class Engine:
             # one client and one connection per thread, so the watchdog knows which socket each read is on
             # trust_env=False: never route through a proxy from the environment
             line = _Line()
+            # only the encodings conformance/decoding.py decodes (with brotli installed httpx would offer br too)
             with httpx.Client(limits=httpx.Limits(max_connections=1, max_keepalive_connections=1), trust_env=False,
-                              follow_redirects=False, verify=verify) as client:
+                              follow_redirects=False, verify=verify, headers={"Accept-Encoding": ACCEPTED_ENCODINGS}) as client:
                 while True:
                     with self._lock:  # one job per thread at a time, taken in order
                         job = next(pending, None)
                     if job is None:
                         return
                     key, (base_url, request) = job
-                    done[key] = exchange = self._one(client, line, watchdog, base_url, request)
+                    exchange = self._one(client, line, watchdog, base_url, request)
                     if on_done is not None:
                         on_done(key, exchange)
+                    else:
+                        done[key] = exchange
 
         with Watchdog() as watchdog:
             # daemon: an interrupted run exits at once; otherwise every exchange ends within its deadlines
@@ -188,7 +220,13 @@ class Engine:
         if gone:  # fail fast instead of N more timeouts
             return Exchange(request, base_url, error=f"{TARGET_GONE} ({self._failures} failures in a row)")
         self._pace()
+        if self._left() <= 0:
+            return Exchange(request, base_url, error=f"not sent: {run_budget_spent(self.max_duration or 0)}")
         return self.exchange(client, line, watchdog, base_url, request)
+
+    def _left(self) -> float:
+        """Seconds left of the run's budget (--max-duration)."""
+        return math.inf if self._run_end is None else self._run_end - time.monotonic()
 
     def exchange(self, client: httpx.Client, line: _Line, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
         started = time.monotonic()
@@ -200,13 +238,26 @@ class Engine:
                 ex.statuses.append(ex.status)
             if ex.dropped and attempt == 0:
                 continue  # maybe a keep-alive connection the server had just closed: once more, on a new one
-            if ex.status not in RETRY_STATUSES or attempt + 1 == self.retry.attempts:
+            if ex.status not in RETRY_STATUSES or attempt + 1 == self.retry.attempts or ex.error:
                 break
-            time.sleep(self.retry.delay(attempt, ex.headers.get("retry-after")))  # backoff the target asked for
+            delay = self.retry.delay(attempt, ex.headers.get("retry-after"))
+            with self._lock:  # the backoff the target asked for, out of the run's retry budget
+                delay = min(delay, max(self.retry.budget - self._retry_slept, 0.0), max(self._left(), 0.0))
+                self._retry_slept += delay
+            if delay <= 0 and (self._retry_slept >= self.retry.budget or self._left() <= 0):
+                break  # the retry budget or the run's is spent: this answer stands
+            time.sleep(delay)
         ex.elapsed = time.monotonic() - started
         with self._lock:
-            self._failures = self._failures + 1 if ex.status is None else 0
+            self._failures = self._failures + 1 if self._never_completed(ex) else 0
         return ex
+
+    @staticmethod
+    def _never_completed(ex: Exchange) -> bool:
+        """No status, or cut at a deadline with nothing usable (a stream of keep-alive pings only)."""
+        if ex.status is None:
+            return True
+        return ex.ended in CUTS and not ex.events and (ex.events is not None or not ex.body)
 
     def _pace(self) -> None:
         """--rate-limit: request starts spaced 1/rate seconds apart."""
@@ -225,13 +276,15 @@ class Engine:
         total = self.deadlines.stream_total if request.stream else self.deadlines.response
         cut = _Cut(line)
         started = time.monotonic()
+        left = self._left()
         try:
             # armed before sending: headers trickled in byte by byte are cut at the deadline too
             with watchdog.armed(started + total, cut, "total-timeout"), \
+                    (watchdog.armed(started + left, cut, "run-budget") if left < total else contextlib.nullcontext()), \
                     client.stream(request.method, url, content=request.content(), headers=request.send_headers(self.key),
                                   timeout=self._timeouts[request.stream], extensions={"trace": line.trace}) as response:
                 ex.status = response.status_code
-                ex.headers = {k.lower(): self._scrub_text(v) for k, v in response.headers.items()}
+                ex.headers = self._headers(response)
                 self._read(response, ex, cut, watchdog)
         except httpx.ReadTimeout:
             self._deadline(ex, "idle-timeout", self._timeouts[request.stream].read)
@@ -241,16 +294,27 @@ class Engine:
             if cut.reason:
                 pass  # the watchdog cut the read: recorded as a deadline below
             elif ex.status is None:  # connected, then hung up: the target's answer to this request
-                ex.dropped = f"{type(exc).__name__}: {self._scrub_text(str(exc)) or 'connection closed'}"
+                ex.dropped = f"{type(exc).__name__}: {self.redactor.text(str(exc))[:300] or 'connection closed'}"
             else:
                 ex.anomalies.append(f"connection broke while reading: {type(exc).__name__}")
         except httpx.HTTPError as exc:
             if ex.status is None:
-                ex.error = f"{type(exc).__name__}: {self._scrub_text(str(exc)) or 'no detail'} ({url})"
+                ex.error = f"{type(exc).__name__}: {self.redactor.text(str(exc))[:300] or 'no detail'} ({url})"
             else:  # the answer started, then broke: a verdict on what was received
                 ex.anomalies.append(f"connection broke while reading: {type(exc).__name__}")
-        if cut.reason:
+        if cut.reason == "run-budget":
+            ex.error = run_budget_spent(self.max_duration or 0)  # a verdict on a cut answer would be unfair
+        elif cut.reason:
             self._deadline(ex, cut.reason, total if cut.reason == "total-timeout" else self.deadlines.after_terminator)
+
+    def _headers(self, response: httpx.Response) -> dict[str, str]:
+        """Names lower-cased, names and values redacted (a header named after the key counts too)."""
+        out: dict[str, str] = {}
+        for raw_name, raw_value in response.headers.raw[:200]:
+            name = self.redactor.header_name(raw_name.decode("latin-1"))
+            value = self.redactor.text(raw_value.decode("latin-1")[:4000])
+            out[name] = f"{out[name]}, {value}" if name in out else value  # repeated headers joined, as httpx does
+        return out
 
     def _deadline(self, ex: Exchange, how: str, seconds: float | None) -> None:
         if ex.status is None:
@@ -259,49 +323,55 @@ class Engine:
             ex.ended = how
 
     def _read(self, response: httpx.Response, ex: Exchange, cut: _Cut, watchdog: Watchdog) -> None:
-        parser = SseParser() if (ex.is_sse or ex.request.stream) else None
-        decoder = _Utf8()
-        chunks: list[bytes] = []
-        size = 0
+        limit = self.deadlines.max_body
+        # parsed as it comes only for a stream (its terminator starts a deadline); other SSE answers at the end
+        parser = SseParser(max_events=self.deadlines.max_events) if ex.request.stream else None
+        decoder = BodyDecoder(ex.headers.get("content-encoding", ""), limit)
+        text = _Utf8()
+        body = bytearray()  # not a list of chunks: a body sent a byte at a time would cost 40 bytes per byte
+        wire = 0
         reached_eof = terminated = False
         try:
             with contextlib.ExitStack() as terminator:
-                for data in response.iter_bytes():
-                    size += len(data)
-                    if size > self.deadlines.max_body:
-                        ex.truncated, ex.ended = True, "body-limit"
-                        break
-                    chunks.append(data)
-                    if parser is not None:
-                        for event in parser.feed(decoder.decode(data)):
+                for data in response.iter_raw():  # raw: decoded here, with caps (conformance/decoding.py)
+                    wire += len(data)
+                    data = decoder.feed(data)
+                    body += data
+                    if parser is not None and data:
+                        for event in parser.feed(text.decode(data)):
                             if event.data.strip() == "[DONE]" and not terminated:
                                 terminated = True  # after it only the end of the body may come, and soon
                                 terminator.enter_context(watchdog.armed(
                                     time.monotonic() + self.deadlines.after_terminator, cut, "open-after-terminator"))
+                    if wire > limit or decoder.exceeded:
+                        ex.truncated, ex.ended = True, "body-limit"
+                        break
                 else:
                     reached_eof = not cut.reason
+                    body += decoder.flush()
         finally:
-            # kept even when a deadline cut the read: what did arrive is evidence
-            # scrubbed whole, so a key split across two reads is still found
-            ex.body = self._scrub(b"".join(chunks))
+            # kept even when a deadline cut the read: what did arrive is evidence. Redacted whole, after
+            # decoding, so a key split across two reads or two stream events is still found; the events
+            # are parsed again from the redacted body, so none holds a piece of the key either
+            scrub = self.redactor
+            ex.body = scrub.bytes(body)
+            if decoder.anomaly:
+                ex.anomalies.append(scrub.text(decoder.anomaly))
+            if parser is not None and ex.body == body:
+                parser.feed(text.flush())
+            elif parser is not None or ex.is_sse:
+                parser = SseParser(max_events=self.deadlines.max_events)
+                parser.feed(ex.body.decode("utf-8", errors="replace"))
+            del body
             if parser is not None:
-                parser.feed(decoder.flush())
                 if reached_eof:
                     parser.close()
-                for event in parser.events:
-                    event.data = self._scrub_text(event.data)
-                ex.events = parser.events
-                ex.anomalies += [self._scrub_text(a) for a in parser.anomalies]
+                ex.events = parser.kept()
+                ex.anomalies += [scrub.text(a) for a in parser.anomalies[:50]]
 
-    def _scrub(self, data: bytes) -> bytes:
-        for secret in self.secrets:
-            data = data.replace(secret.encode(), REDACTED.encode())
-        return data
 
-    def _scrub_text(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 class _Line:

@@ -12,16 +12,17 @@ import json
 import time
 import traceback
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from .case import Case
 from .cases import generate_cases
-from .engine import Deadlines, Engine, Exchange, deadlines_from, fingerprint
+from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine, Exchange, deadlines_from, fingerprint
 from .errors import RoutecheckError
 from .features import FEATURES, parse_disabled, parse_required
-from .request import Request
+from .request import Request, redact
 from .results import build, case_dict, write, write_junit
 from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge, now_iso
 from .sender import Sender, SenderError
@@ -59,6 +60,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--response-timeout", type=float, default=Deadlines.response)
     group.addoption("--stream-timeout", type=float, default=Deadlines.stream_total)
     group.addoption("--idle-timeout", type=float, default=Deadlines.stream_idle)
+    group.addoption("--max-duration", type=float, default=DEFAULT_MAX_DURATION,
+                    help="seconds for the whole run; cases not done by then end as harness errors")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -86,7 +89,8 @@ class RunContext:
             base_url = self.gateway.base_url()
         model = opt.model or discover_model(base_url.replace("{profile}", self.profiles[0].name), self.profiles[0], key)
         self.target = Target(base_url, key, model)
-        self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=deadlines_from(opt))
+        self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=deadlines_from(opt),
+                             max_duration=opt.max_duration)
         self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model)]
         # xdist workers send their own cases one by one; a single process hands them all to a sender,
         # which `routecheck run` starts (and feeds) before pytest itself has started
@@ -94,7 +98,8 @@ class RunContext:
         self.sender: Sender | None = None if hasattr(config, "workerinput") else handed[0] if handed else Sender()
         self.owns_sender = not handed
         self.frozen = False
-        self.sent_here: dict[str, Exchange] = {}  # requests no sender had: derived probes, deselected roots
+        self.sent_here: dict[str, Exchange] = {}  # requests no sender had: probes derived from a control
+        self.roots: frozenset[str] | None = None  # the case IDs this run judges (after -k)
 
     def url(self, case: Case) -> str:
         return self.target.url(case.profile)
@@ -108,10 +113,12 @@ class RunContext:
             self.frozen = True
             gc.freeze()  # the collected items live to the end: the collector need not walk them again and again
         url = self.url(case)
-        handed = {fingerprint(url, r) for r in case.requests()}
+        handed = Counter(fingerprint(url, r) for r in case.requests())
+        unread = Counter(handed)
 
         def fetch(request: Request) -> Exchange:
             key = fingerprint(url, request)
+            unread[key] -= 1
             try:
                 exchange = self.sender.get(key) if self.sender is not None else None
             except SenderError as exc:
@@ -125,7 +132,15 @@ class RunContext:
                 exchange = self.sent_here[key]
             return exchange
 
-        return judge(case, url, fetch, self.disabled, self.required)
+        if self.roots is None:
+            self.roots = frozenset(i.callspec.params["rc_case"].id for i in items
+                                   if hasattr(i, "callspec") and "rc_case" in i.callspec.params)
+        result = judge(case, url, fetch, self.disabled, self.required, self.roots)
+        if self.sender is not None and result.outcome != SKIPPED:
+            for key, count in unread.items():  # a blocked case never reads its own exchange: let it go all the same
+                for _ in range(max(0, count)):
+                    self.sender.release(key)
+        return result
 
     def close(self) -> None:
         if self.sender is not None and self.owns_sender:
@@ -196,12 +211,12 @@ def run_case(case: Case, item: pytest.Item) -> None:
     item.user_properties.append((PROPERTY, case_dict(result)))
     item.user_properties.append((META_PROPERTY, {"model": ctx.target.model}))
     if result.outcome == ERROR:
-        raise HarnessError(result.message)
+        raise HarnessError(_redacted(result.message, ctx.target.key))
     check_result(result, allure_on=bool(item.config.getoption("allure_report_dir", None)),
-                 warn=item.config.pluginmanager.has_plugin("warnings"))
+                 warn=item.config.pluginmanager.has_plugin("warnings"), key=ctx.target.key)
 
 
-def label(result: Result) -> None:
+def label(result: Result, key: str = "") -> None:
     """Allure labels; no-ops unless pytest runs with --alluredir."""
     try:
         import allure
@@ -214,28 +229,36 @@ def label(result: Result) -> None:
     allure.dynamic.feature(case.category)
     allure.dynamic.story(case.parameter or case.rule.id)
     allure.dynamic.severity(allure.severity_level.CRITICAL if case.is_must else allure.severity_level.MINOR)
-    allure.dynamic.title(case.id)
+    allure.dynamic.title(_redacted(case.id, key))
     src = case.rule.source
-    allure.dynamic.description(f"[{case.level}] {case.title}\n\n{src.cite()}")
+    allure.dynamic.description(_redacted(f"[{case.level}] {case.title}\n\n{src.cite()}", key))
     allure.dynamic.label("routecheck_rule", case.rule.id)
     allure.dynamic.tag(case.level)
     allure.dynamic.parameter("rc_case", case.id)  # the ID, not the whole Case repr
     document = DEFAULT_SPECS_DIR / "sources" / src.document  # a link Allure can open, or just the name
     allure.dynamic.link(document.as_uri() if document.exists() else src.document, name=f"source: {src.document}")
-    allure.attach(json.dumps(case.request.record(), indent=1, ensure_ascii=False), "request", allure.attachment_type.JSON)
+    allure.attach(_redacted(json.dumps(result.judged_request.record(), indent=1, ensure_ascii=False), key), "request",
+                  allure.attachment_type.JSON)
     if result.exchange is not None:
-        allure.attach(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), "response", allure.attachment_type.JSON)
+        allure.attach(_redacted(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), key), "response",
+                      allure.attachment_type.JSON)
 
 
-def check_result(result: Result, allure_on: bool = False, warn: bool = True) -> None:
+def check_result(result: Result, allure_on: bool = False, warn: bool = True, key: str = "") -> None:
     if allure_on:
-        label(result)
+        label(result, key)
+    message = _redacted(result.message, key)  # pytest prints it: the console is an output too
     if result.outcome == FAILED:
-        pytest.fail(result.message, pytrace=False)
+        pytest.fail(message, pytrace=False)
     if result.outcome == WARNED and warn:
-        warnings.warn(ConventionWarning(result.message), stacklevel=2)
+        warnings.warn(ConventionWarning(message), stacklevel=2)
     if result.outcome in (SKIPPED, INCONCLUSIVE, BLOCKED):
-        pytest.skip(result.message)
+        pytest.skip(message)
+
+
+def _redacted(text: str, key: str) -> str:
+    """Redacted (conformance/redaction.py), and any lone surrogate escaped so the text can be written as UTF-8."""
+    return redact(text, (key,)).encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 class ResultsCollector:

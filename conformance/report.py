@@ -219,7 +219,7 @@ def write_html(docs: list[dict], path: str | Path, secrets: tuple[str, ...] = ()
     text = redact(render(docs, labels, gates, secrets), secrets)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8", errors="backslashreplace")  # lone surrogates a target sent
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

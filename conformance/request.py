@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .redaction import redact as redact_all
+
 KEY_PLACEHOLDER = "{key}"
 KEY_ENV_REFERENCE = "$ROUTECHECK_API_KEY"
-REDACTED = "[REDACTED]"
+REDACTED = "[REDACTED]"  # the same mark as conformance.redaction.REDACTED
 
 
 class _NoBody:
@@ -110,7 +112,5 @@ class Request:
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
+    """The key in any usual encoding (conformance/redaction.py): one function for every output."""
+    return redact_all(text, secrets)

@@ -23,6 +23,7 @@ from .runner import summarise
 
 FORMAT = "routecheck-results/1"
 SCHEMA_PATH = Path(__file__).parent / "data" / "results.schema.json"
+UNPAIRED = "backslashreplace"  # a lone surrogate a target sent ("\ud800") is written as its escape, not a crash
 
 
 def build(cases: list[dict], *, targets: dict[str, str], model: str, started: str, duration: float,
@@ -104,7 +105,7 @@ def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(json.dumps(doc, ensure_ascii=False), secrets), encoding="utf-8")
+        path.write_text(redact(json.dumps(doc, ensure_ascii=False), secrets), encoding="utf-8", errors=UNPAIRED)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
@@ -184,7 +185,7 @@ def write_junit(doc: dict, path: str | Path, secrets: tuple[str, ...] = (), gate
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(junit(doc, gate), secrets), encoding="utf-8")
+        path.write_text(redact(junit(doc, gate), secrets), encoding="utf-8", errors=UNPAIRED)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .case import Case
@@ -78,11 +78,23 @@ def unmet_need(exchange: Exchange, need: str) -> str | None:
 
 
 def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = frozenset(),
-          required: frozenset[str] = frozenset()) -> Result:
-    """The verdict on one case. `fetch` gives the exchange of a request (sent once, shared)."""
+          required: frozenset[str] = frozenset(), roots: frozenset[str] | None = None) -> Result:
+    """The verdict on one case. `fetch` gives the exchange of a request (sent once, shared). `roots`: the
+    case IDs in this run (None: all); a root that is not judged in the run cannot block (-k left it out),
+    so the case is judged on its own: a failure is never hidden behind a case nobody sees."""
     reason = skip_reason(case, disabled)
     if reason:
         return Result(case, base_url, SKIPPED, reason)
+    if roots is not None:
+        case = replace(case, prereqs=tuple(p for p in case.prereqs if p.root in roots))
+    try:
+        return _judged(case, base_url, fetch, required)
+    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on deeply nested JSON: this case's error, not the run's
+        return Result(case, base_url, ERROR, f"harness error, not a verdict: judging it raised "
+                      f"{type(exc).__name__}: {str(exc)[:200]!r}")
+
+
+def _judged(case: Case, base_url: str, fetch: Fetch, required: frozenset[str]) -> Result:
     for prereq in case.prereqs:  # most basic first: the first one unmet is the root cause
         unmet = unmet_need(fetch(prereq.request), prereq.need)
         if unmet:
@@ -151,7 +163,8 @@ def execute(engine: Engine, jobs: Iterable[tuple[str, Case]], disabled: frozense
             return exchanges[key]
         return fetch
 
-    return [judge(case, url, fetcher(url), disabled, required) for url, case in jobs]
+    roots = frozenset(case.id for _, case in jobs)
+    return [judge(case, url, fetcher(url), disabled, required, roots) for url, case in jobs]
 
 
 def jobs_for(jobs: Iterable[tuple[str, Case]], disabled: frozenset[str]) -> list[tuple[str, Request]]:

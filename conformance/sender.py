@@ -16,11 +16,12 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from concurrent.futures import Future
 from typing import BinaryIO
 
 from .engine import Engine, Exchange, fingerprint
-from .request import Request
+from .request import Request, redact
 
 
 class SenderError(Exception):
@@ -35,12 +36,16 @@ class Sender:
         self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self._stderr)
         self.futures: dict[str, Future] = {}
+        self.uses: Counter[str] = Counter()  # cases still to judge per exchange: then it is dropped
+        self.secrets: tuple[str, ...] = ()
         self.sent = False
 
     def send(self, engine: Engine, jobs: list[tuple[str, Request]]) -> None:
         """Once: the child sends these in order. A case whose request is not among them is sent on its own."""
         self.sent = True
         self.futures = {fingerprint(url, request): Future() for url, request in jobs}
+        self.uses = Counter(fingerprint(url, request) for url, request in jobs)
+        self.secrets = engine.secrets
         data = pickle.dumps((engine, jobs), protocol=pickle.HIGHEST_PROTOCOL)
         # written from a thread: the pipe holds 64 KiB and the child reads only once its imports are done
         threading.Thread(target=self._hand_over, args=(data,), name="routecheck-hand-over", daemon=True).start()
@@ -54,8 +59,19 @@ class Sender:
             self._fail(f"could not hand it the requests ({exc})")
 
     def get(self, key: str) -> Exchange | None:
+        """The exchange for one case; once every case sharing it has asked, it is no longer held here."""
         future = self.futures.get(key)
-        return None if future is None else future.result()
+        if future is None:
+            return None
+        exchange = future.result()
+        self.release(key)
+        return exchange
+
+    def release(self, key: str) -> None:
+        """One case is done with this exchange (read or not): the last one lets it go."""
+        self.uses[key] -= 1
+        if self.uses[key] <= 0:
+            self.futures.pop(key, None)
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -67,7 +83,9 @@ class Sender:
         try:
             while True:
                 key, exchange = pickle.load(self.process.stdout)
-                self.futures[key].set_result(exchange)
+                future = self.futures.get(key)
+                if future is not None:  # else every case that shared it was done without it (blocked)
+                    future.set_result(exchange)
         except EOFError:
             if any(not f.done() for f in self.futures.values()):
                 self._fail("it ended early")
@@ -79,7 +97,8 @@ class Sender:
             self.process.kill()
         self.process.wait()
         self._stderr.seek(0)
-        lines = [line for line in self._stderr.read().decode(errors="replace").splitlines() if line.strip()]
+        text = redact(self._stderr.read(1 << 20).decode(errors="replace"), self.secrets)
+        lines = [line for line in text.splitlines() if line.strip()]
         detail = f": {lines[-1][:200]}" if lines else f" (exit code {self.process.returncode})"
         for future in self.futures.values():
             if not future.done():
@@ -91,9 +110,8 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
     lock = threading.Lock()  # exchanges complete on several sending threads
 
     def done(key: str, exchange: Exchange) -> None:
-        data = pickle.dumps((key, exchange), protocol=pickle.HIGHEST_PROTOCOL)
-        with lock:
-            sink.write(data)
+        with lock:  # dumped straight into the pipe: no second copy of a body of megabytes
+            pickle.dump((key, exchange), sink, protocol=pickle.HIGHEST_PROTOCOL)
             sink.flush()
 
     engine.run(jobs, on_done=done)

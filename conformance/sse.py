@@ -8,9 +8,12 @@ stream — so the suite can report them instead of silently repairing them.
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass, field
 
 KNOWN_FIELDS = ("data", "event", "id", "retry")
+LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -25,7 +28,10 @@ class SseEvent:
 class SseParser:
     events: list[SseEvent] = field(default_factory=list)
     anomalies: list[str] = field(default_factory=list)
-    _buffer: str = ""
+    max_events: int | None = None  # beyond it only the count and the last event are kept
+    dropped: int = 0
+    last: SseEvent | None = None
+    _buffer: io.StringIO = field(default_factory=io.StringIO)  # the unfinished line: appended, never re-scanned
     _data: list[str] = field(default_factory=list)
     _event: str = ""
     _id: str | None = None
@@ -34,27 +40,37 @@ class SseParser:
 
     def feed(self, text: str) -> list[SseEvent]:
         """Feed decoded text; returns the events completed by it."""
-        before = len(self.events)
+        before, dropped = len(self.events), self.dropped
         if self._pending_cr and text.startswith("\n"):
             text = text[1:]  # the LF of a CRLF split across two chunks
         self._pending_cr = False
-        self._buffer += text
-        while True:
-            cut = _line_end(self._buffer)
-            if cut is None:
-                break
-            line, end = cut
-            if self._buffer[line:end] == "\r" and end == len(self._buffer):
+        start = 0
+        # only the new text is searched: a line sent a byte at a time costs linear time, not quadratic
+        for match in LINE_END.finditer(text):
+            if match.group() == "\r" and match.end() == len(text):
                 self._pending_cr = True  # may be the first half of CRLF
-            self._line(self._buffer[:line])
-            self._buffer = self._buffer[end:]
-        return self.events[before:]
+            line = text[start:match.start()]
+            if self._buffer.tell():  # the start of this line came in an earlier chunk
+                self._buffer.write(line)
+                line = self._buffer.getvalue()
+                self._buffer = io.StringIO()
+            self._line(line)
+            start = match.end()
+        if start < len(text):
+            self._buffer.write(text[start:])
+        new = self.events[before:]
+        return new + [self.last] if self.dropped > dropped and self.last is not None else new
+
+    def kept(self) -> list[SseEvent]:
+        """The events kept: the first max_events, then the last one if any were dropped."""
+        return self.events + [self.last] if self.dropped and self.last is not None else self.events
 
     def close(self) -> None:
         """End of stream: an event without its blank line is incomplete and dropped."""
-        if self._buffer:
-            self._line(self._buffer)
-            self._buffer = ""
+        rest = self._buffer.getvalue()
+        if rest:
+            self._line(rest)
+            self._buffer = io.StringIO()
         if self._has_fields:
             data = "\n".join(self._data)
             self.anomalies.append(f"stream ended inside an event (no blank line after it): {data[:80]!r}")
@@ -82,23 +98,18 @@ class SseParser:
 
     def _dispatch(self) -> None:
         if self._data:
-            self.events.append(SseEvent("\n".join(self._data), self._event or "message", self._id, len(self._data)))
+            event = SseEvent("\n".join(self._data), self._event or "message", self._id, len(self._data))
+            if self.max_events is None or len(self.events) < self.max_events:
+                self.events.append(event)
+            else:  # tiny events by the million must not cost memory by the gigabyte
+                if not self.dropped:
+                    self.anomalies.append(f"more than {self.max_events} events: only the first ones and the last are kept")
+                self.dropped += 1
+                self.last = event
         self._reset()
 
     def _reset(self) -> None:
         self._data, self._event, self._has_fields = [], "", False
-
-
-def _line_end(buffer: str) -> tuple[int, int] | None:
-    """(start of the line break, end of it) for the first complete line, if any."""
-    lf, cr = buffer.find("\n"), buffer.find("\r")
-    if lf == -1 and cr == -1:
-        return None
-    if cr == -1 or (lf != -1 and lf < cr):
-        return lf, lf + 1
-    if buffer[cr + 1:cr + 2] == "\n":
-        return cr, cr + 2
-    return cr, cr + 1
 
 
 def parse(text: str) -> SseParser:

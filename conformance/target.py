@@ -16,10 +16,9 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
-
-from .engine import needs_tls
+from .engine import CUTS, Deadlines, Engine, Exchange, RetryPolicy, fingerprint
 from .errors import TargetError, UsageError
+from .request import KEY_PLACEHOLDER, Request, redact
 from .spec import Profile
 
 READY_DEADLINE = 30.0
@@ -56,41 +55,66 @@ class Target:
         return url_for(self.base_url, profile)
 
 
+PREFLIGHT_BODY = 1 << 20  # bytes of a model listing or a probe answer read at most
+
+
 def discover_model(base_url: str, profile: Profile, key: str, timeout: float = 10.0) -> str:
-    """First model id from GET /v1/models. Unreachable or hung: TargetError (exit 3); no listing: UsageError."""
-    url = base_url.rstrip("/") + profile.models_path
+    """First model id from GET /v1/models. Unreachable or hung: TargetError (exit 3); no listing: UsageError.
+    Sent like any case (conformance/engine.py): one deadline for the whole answer, a capped body, redaction."""
     scheme = profile.auth[0]
+    request = Request("GET", profile.models_path, headers=((scheme.header, scheme.value(KEY_PLACEHOLDER)),))
+    url = base_url.rstrip("/") + profile.models_path
+    ex = _preflight(base_url, request, key, timeout)
+    if ex.status in (401, 403):
+        raise UsageError(f"the target rejected the API key ({ex.status} on GET {profile.models_path})")
+    if ex.truncated:
+        raise UsageError(_redacted(f"the answer to GET {url} is larger than {PREFLIGHT_BODY >> 20} MiB; pass --model", key))
     try:
-        with httpx.Client(timeout=timeout, trust_env=False, verify=needs_tls([url])) as client:
-            response = client.get(url, headers={scheme.header: scheme.value(key)})
-    except httpx.TimeoutException:
-        raise TargetError(f"target {base_url} did not answer within {timeout:g}s") from None
-    except httpx.HTTPError as exc:
-        raise TargetError(f"target {base_url} is unreachable: {type(exc).__name__}: {_reason(exc)}") from None
-    if response.status_code in (401, 403):
-        raise UsageError(f"the target rejected the API key ({response.status_code} on GET {profile.models_path})")
-    try:
-        data = response.json()
+        data = ex.json()
         listing = data.get("data") if isinstance(data, dict) else data
-        return next(m["id"] for m in listing if isinstance(m, dict) and isinstance(m.get("id"), str))
-    except (ValueError, TypeError, StopIteration, AttributeError):
-        raise UsageError(f"could not read a model id from GET {url} ({response.status_code}); pass --model") from None
+        return next(m["id"] for m in listing if isinstance(m, dict) and _usable_model(m.get("id")))
+    except (ValueError, TypeError, StopIteration, AttributeError, RecursionError):
+        raise UsageError(_redacted(f"could not read a model id from GET {url} ({ex.status}); pass --model", key)) from None
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:160]
+def _usable_model(model: object) -> bool:
+    """An id we can send and write: a short printable string that is valid Unicode (no lone surrogate)."""
+    if not isinstance(model, str) or not 0 < len(model) <= 256 or not model.isprintable():
+        return False
+    try:
+        model.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_reachable(base_url: str, timeout: float = 5.0) -> None:
     """Fails fast (seconds, not N timeouts) when nothing answers at base_url."""
-    try:
-        with httpx.Client(timeout=timeout, trust_env=False, verify=needs_tls([base_url])) as client:
-            client.get(base_url.rstrip("/") + "/")
-    except httpx.TimeoutException:
-        raise TargetError(f"target {base_url} did not answer within {timeout:g}s") from None
-    except httpx.HTTPError as exc:
-        raise TargetError(f"target {base_url} is unreachable: {_reason(exc)}") from None
+    _preflight(base_url, Request("GET", "/"), "", timeout)
+
+
+def _preflight(base_url: str, request: Request, key: str, timeout: float) -> Exchange:
+    """One request before the cases, with the engine's deadlines: headers trickled a byte at a time, keep-alive
+    pings or endless `100 Continue` answers end at `timeout`. A target that does not answer: TargetError."""
+    deadlines = Deadlines(connect=timeout, response=timeout, stream_total=timeout, stream_idle=timeout,
+                          max_body=PREFLIGHT_BODY)
+    engine = Engine(key, deadlines=deadlines, concurrency=1, retry=RetryPolicy(attempts=1), max_duration=None)
+    ex = engine.run([(base_url, request)])[fingerprint(base_url, request)]
+    if ex.error and ("Timeout" in ex.error.split(" ")[0] or ex.error.startswith("no answer within")):
+        raise TargetError(f"target {base_url} did not answer within {timeout:g}s")
+    if ex.error or ex.dropped:
+        raise TargetError(_redacted(f"target {base_url} is unreachable: {_first_line(ex.error or ex.dropped or '')}", key))
+    if ex.ended in CUTS and request.path != "/":
+        raise TargetError(f"target {base_url} did not finish its answer to GET {request.path} within {timeout:g}s")
+    return ex
+
+
+def _redacted(text: str, key: str) -> str:
+    return redact(text, (key,)) if key else text
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0][:200] if text else "no detail"
 
 
 class BundledGateway:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 
@@ -15,7 +14,7 @@ from conformance.results import build, case_dict
 from conformance.runner import BLOCKED, ERROR, FAILED, PASSED, SKIPPED, execute
 from conformance.spec import load_profile
 
-from hostile import HangUpServer, HostileApp
+from hostile import DyingServer, HangUpServer, HostileApp
 
 FAST = Deadlines(connect=2.0, response=3.0, stream_total=3.0, stream_idle=1.0, after_terminator=0.3,
                  max_body=1024 * 1024)
@@ -131,23 +130,15 @@ def test_a_429_storm_is_retried_boundedly_and_ends_as_error_not_failure(hostile)
 
 
 def test_a_target_that_dies_mid_run_ends_the_rest_as_errors_quickly():
-    app = HostileApp(dies_after=15)
-    running = start_in_thread(app)
-    url = running.url
     cases = some_cases("validation", "ranges")
-
-    def stop_when_dead():
-        app.died.wait(30)
-        running.stop()
-
-    threading.Thread(target=stop_when_dead, daemon=True).start()
-    results, seconds = run(f"{url}/html", cases, concurrency=2)
+    with DyingServer(answers=15) as server:  # closes its listening socket after 15 answers: no race
+        results, seconds = run(server.url, cases, concurrency=2)
     assert seconds < 30
     errors = [r for r in results if r.outcome == ERROR]
     assert len(errors) > len(cases) / 2
-    doc = build([case_dict(r) for r in results], targets={"routify": url}, model="m", started="now", duration=seconds)
+    assert all("stopped answering" in r.message or "ConnectError" in r.message for r in errors)
+    doc = build([case_dict(r) for r in results], targets={"routify": server.url}, model="m", started="now", duration=seconds)
     assert any("went away" in note for note in doc["notes"])
-
 
 
 def test_a_sending_process_that_dies_ends_its_cases_as_harness_errors_not_a_hang():

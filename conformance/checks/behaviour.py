@@ -125,7 +125,7 @@ def stop_probe(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> 
     plain, streamed = (other, own) if control.request.stream else (own, other)
     different = answer_text(evidence["other-prompt"], "the control of another prompt")
     if _same_reply(plain, different):
-        raise Inconclusive(f"the model answers two different prompts alike ({plain[:80]!r}): a fixed reply shows no "
+        raise Inconclusive(f"the model answers two different prompts alike ({own[:80]!r}): a fixed reply shows no "
                            "generation for a stop sequence to cut")
     word = stop_word(plain, streamed)
     if word is None:

@@ -24,8 +24,8 @@ class NotAccepted(Exception):
 
 def brief(ex: Exchange, limit: int = 300) -> str:
     """Status and the start of the body, on one line."""
-    text = " ".join(ex.text().split())
-    if len(text) > limit:
+    text = " ".join(ex.body[:limit * 4].decode("utf-8", errors="replace").split())  # not all of a huge body
+    if len(text) > limit or (text and len(ex.body) > limit * 4):
         text = text[:limit] + "..."
     ctype = ex.content_type.split(";")[0] or "no content-type"
     return f"{ex.status} ({ctype}) {text or '<empty body>'}"

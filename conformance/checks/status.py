@@ -21,14 +21,17 @@ def accepted(ex: Exchange, case: Case) -> str | None:
     if case.request.stream:
         return None if ex.is_sse or ex.events else f"a stream was asked for and this came back: {brief(ex)}"
     try:
-        ex.json()
+        data = ex.json()  # strict: NaN and Infinity are not JSON
     except ValueError:
         return f"the 2xx answer is not JSON: {brief(ex)}"
-    return None
+    return None if isinstance(data, dict) else f"the 2xx answer is not a JSON object: {brief(ex)}"
 
 
 def not_server_error(ex: Exchange, case: Case) -> str | None:
-    return f"a server error: {brief(ex)}" if ex.status >= 500 else None
+    """Accepted or rejected: a 5xx is a server error, and a 3xx (a redirect) is no answer either."""
+    if 200 <= ex.status < 300 or 400 <= ex.status < 500:
+        return None
+    return f"a server error: {brief(ex)}" if ex.status >= 500 else f"neither accepted nor rejected: {brief(ex)}"
 
 
 def status_is(ex: Exchange, case: Case) -> str | None:
