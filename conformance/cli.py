@@ -20,6 +20,7 @@ from .engine import DEFAULT_MAX_DURATION, Engine, deadlines_from
 from .features import FEATURES, parse_disabled, parse_required
 from .runner import jobs_for
 from .request import redact
+from .preflight import choose_cap_param
 from .sender import Sender
 from .spec import load_profile, profile_names
 from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_reachable, discover_model, new_key,
@@ -169,13 +170,14 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         check_reachable(first_url, timeout=args.connect_timeout)
     else:
         model = discover_model(first_url, first, key, timeout=min(args.response_timeout, 10.0))
+    engine = Engine(key, concurrency=args.concurrency, rate_limit=args.rate_limit, deadlines=deadlines_from(args),
+                    max_duration=args.max_duration)
+    target = Target(base_url, key, model)
+    caps = {name: choose_cap_param(engine, target.url(name), load_profile(name), model) for name in profiles}
     if sender is not None and not args.keyword:
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
         # with -k the plugin hands over the selected requests itself
-        cases = [c for name in profiles for c in generate_cases(load_profile(name), model)]
-        engine = Engine(key, concurrency=args.concurrency, rate_limit=args.rate_limit, deadlines=deadlines_from(args),
-                        max_duration=args.max_duration)
-        target = Target(base_url, key, model)
+        cases = [c for name in profiles for c in generate_cases(load_profile(name), model, caps[name])]
         sender.send(engine, jobs_for([(target.url(c.profile), c) for c in cases], parse_disabled(args.without)))
     json_path = Path(args.json_path)
     if json_path.exists():
@@ -203,6 +205,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         pytest_args += ["--without", feature]
     for feature in args.require:
         pytest_args += ["--require", feature]
+    for name, cap in caps.items():
+        pytest_args += ["--cap-param", f"{name}={cap}"]  # chosen once, here: the plugin does not ask again
     if args.alluredir:
         pytest_args += ["-p", "allure_pytest.plugin", "--alluredir", args.alluredir]
     if args.keyword:

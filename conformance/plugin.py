@@ -25,6 +25,7 @@ from .features import FEATURES, parse_disabled, parse_required
 from .request import Request, redact
 from .results import build, case_dict, write, write_junit
 from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge, now_iso
+from .preflight import choose_cap_param
 from .sender import Sender, SenderError
 from .spec import load_profile, profile_names
 from .target import DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, new_key, normalise_base_url, read_key
@@ -50,6 +51,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--model", help="model id (default: first id from GET /v1/models)")
     group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
     group.addoption("--without", action="append", default=[], help=f"features the target's model lacks: {','.join(FEATURES)}")
+    group.addoption("--cap-param", action="append", default=[], metavar="PROFILE=PARAM",
+                    help="token cap of the base requests per profile (default: max_tokens, or max_completion_tokens "
+                         "where the document offers both and the model refuses max_tokens; one request decides)")
     group.addoption("--require", action="append", default=[],
                     help="features the target's model has: refusing them fails instead of being inconclusive")
     group.addoption("--rc-json", help="canonical results file (default reports/results.json)")
@@ -91,7 +95,10 @@ class RunContext:
         self.target = Target(base_url, key, model)
         self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=deadlines_from(opt),
                              max_duration=opt.max_duration)
-        self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model)]
+        given = dict(item.split("=", 1) for item in opt.cap_param if "=" in item)
+        caps = {p.name: given.get(p.name) or choose_cap_param(self.engine, self.target.url(p.name), p, model)
+                for p in self.profiles}
+        self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model, caps[p.name])]
         # xdist workers send their own cases one by one; a single process hands them all to a sender,
         # which `routecheck run` starts (and feeds) before pytest itself has started
         handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Sender)]

@@ -102,3 +102,55 @@ def test_an_explicit_temperature_zero_on_a_deterministic_model_is_inconclusive(g
     results = judged(f"{gateway.root}/p/routeapi/f/none", "routeapi", gateway.key)
     case = results["behaviour/explicit-values/temperature-zero"]
     assert case.outcome == INCONCLUSIVE and "sampling shows nothing" in case.message
+
+
+REASONING = ("reasoning_effort", "reasoningSummary", "verbosity")
+
+
+def _no_reasoning(body: dict):
+    """A non-reasoning model behind the gateway: every reasoning control refused, naming the parameter."""
+    named = [p for p in REASONING if p in body]
+    if not named:
+        return None
+    return JSONResponse({"error": {"message": f"Unrecognized request argument supplied: {named[0]}",
+                                   "type": "invalid_request_error", "param": named[0], "code": None}}, status_code=400)
+
+
+def test_a_model_that_refuses_every_reasoning_control_gives_inconclusive_not_failed(gateway, serve):
+    url = serve(Proxy(f"{gateway.root}/p/routify-mvp/f/none", refuse=_no_reasoning))
+    results = judged(url, "routify-mvp", gateway.key)
+    reasoning = {k: r for k, r in results.items() if r.case.parameter in REASONING}
+    assert not [k for k, r in results.items() if r.outcome in (FAILED, WARNED)]
+    inconclusive = [r for r in reasoning.values() if r.outcome == INCONCLUSIVE]
+    assert len(inconclusive) >= 7 and all("refused alike" in r.message for r in inconclusive)
+    assert results["ranges/reasoning_effort/enum-high"].outcome == INCONCLUSIVE
+
+
+def test_require_turns_an_absent_capability_into_failures(gateway, serve):
+    url = serve(Proxy(f"{gateway.root}/p/routify-mvp/f/none", refuse=_no_reasoning))
+    results = judged(url, "routify-mvp", gateway.key, required=frozenset({"reasoning"}))
+    assert results["ranges/reasoning_effort/enum-high"].outcome == FAILED
+    assert "Unrecognized request argument" in results["ranges/reasoning_effort/enum-high"].message
+
+
+def _no_max_tokens(body: dict):
+    """An o-series-like model: max_tokens refused, max_completion_tokens taken."""
+    if "max_tokens" not in body:
+        return None
+    return JSONResponse({"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                                   "Use 'max_completion_tokens' instead.", "type": "invalid_request_error",
+                                   "param": "max_tokens", "code": "unsupported_parameter"}}, status_code=400)
+
+
+def test_base_requests_use_the_cap_the_model_takes_where_the_document_offers_both(gateway, serve):
+    from conformance.preflight import choose_cap_param
+
+    url = serve(Proxy(f"{gateway.root}/p/openai/f/none", refuse=_no_max_tokens))
+    engine = Engine(gateway.key, deadlines=FAST)
+    cap = choose_cap_param(engine, url, load_profile("openai"), MODEL)
+    assert cap == "max_completion_tokens"
+    assert choose_cap_param(engine, f"{gateway.root}/p/openai/f/none", load_profile("openai"), MODEL) == "max_tokens"
+    cases = generate_cases(load_profile("openai"), MODEL, cap)
+    results = {r.case.id: r for r in execute(engine, [(url, c) for c in cases])}
+    assert results["openai/auth/bearer/valid-key"].outcome == PASSED
+    assert not [r for r in results.values() if r.outcome == BLOCKED]  # the refused max_tokens blocks nothing

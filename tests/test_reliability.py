@@ -11,7 +11,7 @@ from conformance.cases import generate_cases
 from conformance.engine import Deadlines, Engine, RetryPolicy
 from conformance.gateway import start_in_thread
 from conformance.results import build, case_dict
-from conformance.runner import BLOCKED, ERROR, FAILED, PASSED, SKIPPED, execute
+from conformance.runner import BLOCKED, ERROR, FAILED, PASSED, SKIPPED, WARNED, execute
 from conformance.spec import load_profile
 
 from hostile import DyingServer, HangUpServer, HostileApp
@@ -105,7 +105,7 @@ def test_a_target_that_hangs_up_without_answering_fails_the_case_after_one_retry
     with HangUpServer() as server:
         results, seconds = run(server.url, cases)
     assert seconds < 20
-    assert {r.outcome for r in results} == {FAILED}
+    assert all(r.outcome == (FAILED if r.case.is_must else WARNED) for r in results)
     assert all("closed the connection" in r.message and r.exchange.attempts == 2 for r in results)
 
 

@@ -10,8 +10,8 @@ from .builder import Builder
 GENERATORS = (auth, validation, ranges, streaming, response, behaviour, errors)
 
 
-def generate_cases(profile: Profile, model: str) -> list[Case]:
-    builder = Builder(profile, model)
+def generate_cases(profile: Profile, model: str, cap_param: str = "max_tokens") -> list[Case]:
+    builder = Builder(profile, model, cap_param)
     cases: list[Case] = []
     for module in GENERATORS:
         cases += module.generate(builder)

@@ -71,7 +71,8 @@ def _explicit_cases(b: Builder) -> list[Case]:
     return [
         b.case("behaviour", "explicit-values", "max-tokens-zero", rule,
                title="max_tokens 0 is a user value: rejected or honoured, never replaced by a default",
-               expected="a 4xx, or a completion with 0 completion tokens", request=b.chat(b.body(prompt=LONG_PROMPT, cap=0)),
+               expected="a 4xx, or a completion with 0 completion tokens",
+               request=b.chat(b.body(prompt=LONG_PROMPT, cap=None, max_tokens=0)),
                check="explicit_zero_cap", parameter="max_tokens", features=BEHAVIOUR),
         # heuristic (sampling is not exactly reproducible everywhere), so reported at SHOULD
         b.case("behaviour", "explicit-values", "temperature-zero", rule,

@@ -33,9 +33,10 @@ STATUS_CHECKS = ("accepted", "rejected", "not_server_error", "status_is", "error
 class Builder:
     """Builds the requests and cases of one profile for one model id."""
 
-    def __init__(self, profile: Profile, model: str):
+    def __init__(self, profile: Profile, model: str, cap_param: str = "max_tokens"):
         self.profile = profile
         self.model = model
+        self.cap_param = cap_param  # the cap every base request carries (conformance/preflight.py picks it)
         self._baseline = load_profile(profile.baseline) if profile.baseline else None
         self._ids: set[str] = set()
         # root cases: the base request accepted, and a plain stream answered as a stream; every case whose
@@ -51,15 +52,15 @@ class Builder:
     def body(self, prompt: str = BASE_PROMPT, cap: int | None = 2, **fields: Any) -> dict:
         body: dict[str, Any] = {"model": self.model, "messages": [{"role": "user", "content": prompt}]}
         if cap is not None:
-            body["max_tokens"] = cap
+            body[self.cap_param] = cap
         body.update(fields)
         return body
 
     def param_body(self, param: Param, value: Any, **extra: Any) -> dict:
         """Base body with `param` set (and the companions it requires)."""
         body = self.body(**extra)
-        if param.name == "max_tokens":
-            body.pop("max_tokens")
+        if param.name == self.cap_param:
+            body.pop(self.cap_param)
         for name, companion in param.companions.items():
             body.setdefault(name, companion)
         body[param.name] = value

@@ -39,7 +39,8 @@ def _bound_cases(b: Builder, param: Param) -> list[Case]:
     type_rule = param.facets.get("type")
     if type_rule is not None and "number" in param.types and not param.get("integer"):
         lo, hi = param.get("minimum"), param.get("maximum")
-        whole = math.ceil(lo) if lo is not None else 1
+        # 1 where the range holds it: 0 is OpenAI's minimum, a value the document may never state
+        whole = 1 if (lo is None or lo <= 1) and (hi is None or hi >= 1) else math.ceil(lo)
         if hi is None or whole <= hi:
             cases.append(b.case(
                 "ranges", param.name, "json-integer", type_rule,
