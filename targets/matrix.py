@@ -57,10 +57,11 @@ def plans() -> dict[str, Plan]:
     # Restarting per profile (about 13 s for LiteLLM, 3 s for Portkey) leaves only what the gateway changes.
     reference_note = "in front of routecheck's reference gateway serving the profile under test."
     return {
-        # mock_response returns one fixed string whatever is asked: it can make no tool call and no JSON.
-        # Image parts are simply ignored (accepted), so vision stays on.
+        # mock_response returns one fixed string whatever is asked: it can make no tool call and no JSON, and
+        # honours neither caps nor stop: a mock has no model behaviour to judge. Image parts are simply
+        # ignored (accepted), so vision stays on.
         "litellm_mock": Plan("litellm_mock", "LiteLLM proxy, `mock_response` model, no upstream; "
-                             "run `--without tools,json_mode`.", without=("tools", "json_mode")),
+                             "run `--without tools,json_mode,behaviour`.", without=("tools", "json_mode", "behaviour")),
         # the upstream implements tools, JSON mode and image parts: nothing is left out
         "litellm_reference": Plan("litellm_reference", f"LiteLLM proxy {reference_note}", upstream_per_profile=True),
         "portkey_reference": Plan("portkey_reference", f"Portkey gateway (behind a header-adding proxy) {reference_note}",

@@ -68,7 +68,10 @@ def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_inst
         assert_loopback_only(portkey.pid, portkey.label)
         proxy = Child("header proxy", [sys.executable, "-m", "targets.header_proxy", "--upstream", portkey_root,
                                        "--header", "x-portkey-provider=openai",
-                                       "--header", f"x-portkey-custom-host={upstream.base_url}"],
+                                       "--header", f"x-portkey-custom-host={upstream.base_url}",
+                                       # Portkey drops client headers it does not know; this documented opt-in
+                                       # forwards x-api-key, so Routeway's second auth header reaches the upstream
+                                       "--header", "x-portkey-forward-headers=x-api-key"],
                       log_path=logs / "header-proxy.log", cwd=REPO)
         stack.callback(proxy.stop)
         proxy.start()
