@@ -19,8 +19,17 @@ import yaml
 
 from .errors import SpecError, UsageError
 
-DEFAULT_SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
+
+def _shipped_specs() -> Path:
+    """Installed from a wheel, the specs ship inside the package (conformance/specs, mapped from the top-level
+    specs/ by pyproject.toml); in a checkout, editable install or not, they are the top-level specs/ itself."""
+    here = Path(__file__).resolve().parent
+    inside = here / "specs"
+    return inside if (inside / SCHEMA_FILE).is_file() else here.parent / "specs"
+
+
 SCHEMA_FILE = "spec.schema.json"
+DEFAULT_SPECS_DIR = _shipped_specs()
 MUST, SHOULD = "MUST", "SHOULD"
 
 # Facets of a parameter that become rules (one rule, one or more cases each).
