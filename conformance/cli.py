@@ -8,6 +8,8 @@ conformance/gating.py), 2 usage or configuration error, 3 target or harness erro
 from __future__ import annotations
 
 import argparse
+import math
+import signal
 import os
 import sys
 from collections import Counter
@@ -31,6 +33,36 @@ PLACEHOLDER_MODEL = "MODEL"
 UNUSED_PLUGINS = ("warnings", "faulthandler", "doctest", "pastebin", "stepwise", "legacypath", "tmpdir",
                   "monkeypatch", "recwarn", "setuponly", "setupplan")
 SHOWN_WARNINGS = 15
+EXIT_INTERRUPTED = 130
+SHOWN_FAILURES = 20
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse turns the ValueError into a one-line usage error)."""
+    value = float(text)
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(text)
+    return value
+
+
+_seconds.__name__ = "positive number"  # what argparse names in its message
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+_count.__name__ = "whole number of at least 1"
+
+
+def _workers(text: str) -> str:
+    return text if text == "auto" else str(_count(text))
+
+
+_workers.__name__ = "worker count (a whole number of at least 1, or auto)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,17 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--html", default="reports/report.html", help="HTML report path")
     run.add_argument("--no-html", action="store_true", help="do not write the HTML report")
     run.add_argument("-k", dest="keyword", help="only cases whose ID matches this pytest -k expression")
-    run.add_argument("-n", dest="workers", help="pytest-xdist workers (default: none; requests already run concurrently)")
+    run.add_argument("-n", dest="workers", type=_workers, help="pytest-xdist workers (default: none; requests already run concurrently)")
     run.add_argument("--without", action="append", default=[], help=f"features the model lacks: {', '.join(FEATURES)}")
     run.add_argument("--require", action="append", default=[],
                      help="features the model has: refusing them fails instead of being inconclusive")
-    run.add_argument("--concurrency", type=int, default=4,
+    run.add_argument("--concurrency", type=_count, default=4,
                      help="requests in flight at once (default 4: best on loopback; raise it for slow remote targets)")
-    run.add_argument("--rate-limit", type=float, help="at most this many requests per second")
+    run.add_argument("--rate-limit", type=_seconds, help="at most this many requests per second")
     run.add_argument("--fault", help="bundled gateway only: break one rule (see `routecheck faults`)")
     for name, default in (("connect-timeout", 5.0), ("response-timeout", 30.0), ("stream-timeout", 60.0), ("idle-timeout", 15.0)):
-        run.add_argument(f"--{name}", type=float, default=default, help=f"seconds (default {default:g})")
-    run.add_argument("--max-duration", type=float, default=DEFAULT_MAX_DURATION,
+        run.add_argument(f"--{name}", type=_seconds, default=default, help=f"seconds (default {default:g})")
+    run.add_argument("--max-duration", type=_seconds, default=DEFAULT_MAX_DURATION,
                      help=f"seconds for the whole run; cases not done by then end as harness errors (default {DEFAULT_MAX_DURATION:g})")
     run.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose listing")
     run.add_argument("--baseline", metavar="OLD.json", help="an earlier results file: exit 1 only on MUST failures it did not have")
@@ -123,10 +155,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for name in profiles:
         load_profile(name)  # a bad spec or unknown profile stops here, before anything starts
     parse_required(args.require, parse_disabled(args.without))
-    if args.concurrency < 1:
-        raise UsageError("--concurrency must be at least 1")
-    if not args.max_duration > 0:
-        raise UsageError("--max-duration must be a positive number of seconds")
+    if args.keyword:
+        _check_keyword(args.keyword)
     if args.fault and args.base_url:
         raise UsageError("--fault applies to the bundled gateway only (drop --base-url)")
     gate_inputs = _gate_inputs(args)  # a bad baseline or expectations file stops here, before anything runs
@@ -143,6 +173,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                 find_fault(load_profile(name), args.fault)
             except KeyError:
                 raise UsageError(f"profile {name} has no fault '{args.fault}' (see `routecheck faults --profile {name}`)") from None
+    for stale in (args.json_path, None if args.no_html else args.html):
+        if stale:  # an old report must never look like this run's
+            Path(stale).unlink(missing_ok=True)
+    # SIGTERM ends a run like Ctrl-C: results of what ran, marked incomplete, and exit 130
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     # the sending process starts now, so its start-up overlaps ours (xdist workers send for themselves)
     sender = None if args.workers else Sender()
     try:
@@ -152,9 +187,35 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
             os.environ[args.api_key_env] = key  # for pytest in this process and any xdist worker
             return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs, sender)
+    except KeyboardInterrupt:  # before or after pytest ran: nothing judged that is not already written
+        return _interrupted(args, key)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if sender is not None:
             sender.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _interrupted(args: argparse.Namespace, key: str) -> int:
+    """Exit 130, leaving a results file (and report) marked incomplete with whatever was judged."""
+    from . import results
+    from .runner import now_iso
+
+    path = Path(args.json_path)
+    doc = results.read(path) if path.exists() else None
+    if doc is None:
+        doc = results.build([], targets={}, model=args.model or "", started=now_iso(), duration=0.0,
+                            complete=False)
+        results.write(doc, path, secrets=(key,))
+    if not args.no_html:
+        from .report import write_html
+        write_html([doc], args.html, secrets=(key,), labels=["interrupted"])
+    print(f"routecheck: interrupted: {doc['summary']['total']} cases judged before the stop, in {path} "
+          "(marked complete: false)", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
@@ -196,7 +257,9 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
                    "--stream-timeout", str(args.stream_timeout), "--idle-timeout", str(args.idle_timeout),
                    "--max-duration", str(args.max_duration),
                    "--rootdir", str(PACKAGE_DIR.parent), "-o", "addopts=", "--no-header", "--tb=no" if not args.verbose else "--tb=short",
-                   "-rf", "-v" if args.verbose else "-q"]
+                   # one summary, routecheck's: pytest prints no letter per case and no summary of its own
+                   *(["-v", "-rf"] if args.verbose else ["-qq", "--no-summary", "-o", "console_output_style=classic",
+                                                         "--rc-progress"])]
     if args.rate_limit:
         pytest_args += ["--rate-limit", str(args.rate_limit)]
     for name in profiles:
@@ -221,7 +284,9 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise UsageError(f"no case matched -k {args.keyword!r}" if args.keyword else "no case was collected")
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) or not json_path.exists():
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # pytest wrote the cases it judged, marked incomplete: cmd_run reports them
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not json_path.exists():
         raise TargetError(f"the run did not complete (pytest exit code {int(code)})")
     doc = results.read(json_path)  # written by this run: no need to validate it again
     summary = doc["summary"]
@@ -229,6 +294,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
     baseline, expectations = gate_inputs
     gate = gating.evaluate(doc, baseline, expectations)
+    print("\n".join(_must_failures(doc)))
     print(results.summary_line(doc))
     for note in doc.get("notes", []):
         print(f"routecheck: note: {note}")
@@ -251,6 +317,27 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
                           gates=[gate] if gated else None)
         print(f"routecheck: report in {path}")
     return gate.exit_code
+
+
+def _check_keyword(expression: str) -> None:
+    """A -k expression pytest would refuse is a usage error here, in one line, before anything starts."""
+    try:
+        from _pytest.mark.expression import Expression
+    except ImportError:  # a private module: if it moves, pytest itself refuses the expression
+        return
+    try:
+        Expression.compile(expression)
+    except Exception as exc:  # noqa: BLE001 - pytest 8 raises its ParseError, pytest 9 a SyntaxError
+        raise UsageError(f"-k {expression!r} is not a valid expression: {getattr(exc, 'msg', None) or exc}") from None
+
+
+def _must_failures(doc: dict) -> list[str]:
+    """Requirement / Expected / Actual / Sent / Reproduce of each MUST failure, for the console."""
+    failed = [c for c in doc["cases"] if c["outcome"] == "failed" and c["level"] == "MUST"]
+    lines = [c["message"] + "\n" for c in failed[:SHOWN_FAILURES]]
+    if len(failed) > SHOWN_FAILURES:
+        lines.append(f"routecheck: ... and {len(failed) - SHOWN_FAILURES} more MUST failures (see the report)")
+    return lines if failed else []
 
 
 def _gate_inputs(args: argparse.Namespace) -> tuple[dict | None, list[gating.Expectation]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 import time
 import traceback
 import warnings
@@ -51,6 +52,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--model", help="model id (default: first id from GET /v1/models)")
     group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
     group.addoption("--without", action="append", default=[], help=f"features the target's model lacks: {','.join(FEATURES)}")
+    group.addoption("--rc-progress", action="store_true",
+                    help="no letter per case; one progress line on a terminal (routecheck run prints the summary)")
     group.addoption("--cap-param", action="append", default=[], metavar="PROFILE=PARAM",
                     help="token cap of the base requests per profile (default: max_tokens, or max_completion_tokens "
                          "where the document offers both and the model refuses max_tokens; one request decides)")
@@ -277,6 +280,12 @@ class ResultsCollector:
         self.meta: dict = {}
         self.started = now_iso()
         self.t0 = time.monotonic()
+        self.total = 0
+        # one progress line, rewritten in place, and only on a terminal: a CI log gets the summary alone
+        self.progress = config.getoption("rc_progress", False) and sys.stderr.isatty()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.total = len(session.items)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call":
@@ -288,15 +297,22 @@ class ResultsCollector:
                 self.cases[report.nodeid] = value
             elif name == META_PROPERTY:
                 self.meta.update(value)
+        if self.progress and (len(self.cases) % 25 == 0 or len(self.cases) == self.total):
+            failed = sum(1 for c in self.cases.values() if c["outcome"] == FAILED)
+            sys.stderr.write(f"\rroutecheck: {len(self.cases)}/{self.total} cases judged, {failed} failed")
+            sys.stderr.flush()
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         config = self.config
-        if hasattr(config, "workerinput") or not self.cases:
+        if self.progress:
+            sys.stderr.write("\r\033[K")  # the summary replaces the progress line
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        if hasattr(config, "workerinput") or not (self.cases or interrupted):
             return
         cases = list(self.cases.values())
         targets = {c["profile"]: c["base_url"] for c in cases}
         doc = build(cases, targets=targets, model=self.meta.get("model", config.option.model or ""),
-                    started=self.started, duration=time.monotonic() - self.t0)
+                    started=self.started, duration=time.monotonic() - self.t0, complete=not interrupted)
         secrets = (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
         path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
         try:
@@ -313,6 +329,13 @@ def _harness_failure(case: dict, report: pytest.TestReport) -> dict:
     must not call it passed, so the case becomes a harness error, which fails the run (exit 3)."""
     lines = [line for line in str(report.longrepr).splitlines() if line.strip()]
     return dict(case, outcome=ERROR, message=f"harness error, not a verdict: routecheck raised {lines[-1] if lines else 'an error'}")
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    """With --rc-progress a conformance case prints no letter: routecheck's own summary says it all."""
+    if config.getoption("rc_progress", False) and report.nodeid.rpartition("::")[2].startswith("test_case["):
+        return report.outcome, "", report.outcome.upper()
+    return None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -27,7 +27,7 @@ UNPAIRED = "backslashreplace"  # a lone surrogate a target sent ("\ud800") is wr
 
 
 def build(cases: list[dict], *, targets: dict[str, str], model: str, started: str, duration: float,
-          notes: list[str] | None = None) -> dict:
+          notes: list[str] | None = None, complete: bool = True) -> dict:
     cases = _with_blocked_under_roots(sorted(cases, key=lambda c: c["id"]))
     by_profile: dict[str, list[dict]] = defaultdict(list)
     for case in cases:
@@ -36,6 +36,7 @@ def build(cases: list[dict], *, targets: dict[str, str], model: str, started: st
     return {
         "format": FORMAT,
         "suite_version": __version__,
+        "complete": complete,  # false: the run was interrupted, these are the cases judged before it stopped
         "target": _common_target(targets),
         "targets": targets,
         "profiles": profiles,

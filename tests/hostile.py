@@ -103,6 +103,7 @@ class _HangUp(socketserver.BaseRequestHandler):
 class _SlowHeaders(socketserver.BaseRequestHandler):
     def handle(self):
         self.request.recv(65536)
+        self.server.requested.set()
         try:
             self.request.sendall(b"HTTP/1.1 200 OK\r\n")
             for _ in range(600):  # a header line every 0.1 s for a minute: never idle, never done
@@ -119,6 +120,7 @@ class HangUpServer:
     def __init__(self, slow_headers: bool = False):
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SlowHeaders if slow_headers else _HangUp)
         self.server.daemon_threads = True
+        self.server.requested = self.requested = threading.Event()  # a request arrived (slow_headers)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -183,6 +185,7 @@ class RawHostile:
         handler = type("Handler", (socketserver.BaseRequestHandler,), {"handle": lambda h: self._handle(h.request)})
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
+        self.server.requested = self.requested = threading.Event()  # a request arrived (slow_headers)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -132,3 +132,26 @@ def test_an_exception_inside_routecheck_is_a_harness_error_not_a_pass(tmp_path, 
     assert code == 3, capsys.readouterr().out[-2000:]
     cases = json.loads(results.read_text())["cases"]
     assert cases and all(c["outcome"] == "error" and "planted reporting bug" in c["message"] for c in cases)
+
+
+def test_an_interrupted_run_exits_130_with_results_marked_incomplete(tmp_path):
+    """SIGINT while the target holds the requests: what ran is written, marked incomplete, and no old report stays."""
+    import signal
+
+    from hostile import HangUpServer
+
+    (tmp_path / "report.html").write_text("an old report")
+    with HangUpServer(slow_headers=True) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.cli", "run", "--base-url", server.url, "--profile", "routify-mvp",
+             "--model", "m", "--json", str(tmp_path / "results.json"), "--html", str(tmp_path / "report.html")],
+            env=dict(os.environ, ROUTECHECK_API_KEY="rc-test-key-interrupt"), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        assert server.requested.wait(60)  # a request is in flight: the run is under way
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, out + err
+    assert "Traceback" not in out + err and "interrupted" in err
+    doc = json.loads((tmp_path / "results.json").read_text())
+    assert doc["complete"] is False
+    assert "an old report" not in (tmp_path / "report.html").read_text()
