@@ -92,13 +92,18 @@ def _must_failed(cases: list[dict]) -> int:
 
 
 def _cost(cases: list[dict]) -> dict:
+    """Distinct requests sent, and the token caps of those the target accepted: a refused request
+    generates nothing, so probes a conforming gateway refuses cost nothing."""
     sent: dict[str, int] = {}
     for case in cases:
         if case["outcome"] == "skipped":
             continue
-        for request in [case.get("request") or {}] + [e["request"] for e in case.get("evidence") or []]:
+        pairs = [(case.get("request") or {}, case.get("response") or {})]
+        pairs += [(e["request"], e["response"]) for e in case.get("evidence") or []]
+        for request, response in pairs:
             if "key" in request:
-                sent[request["key"]] = request.get("completion_budget", 0)
+                accepted = isinstance(response.get("status"), int) and 200 <= response["status"] < 300
+                sent[request["key"]] = max(sent.get(request["key"], 0), request.get("completion_budget", 0) if accepted else 0)
     return {"requests": len(sent), "completion_tokens_requested": sum(sent.values())}
 
 

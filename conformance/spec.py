@@ -429,6 +429,21 @@ class _Merger:
         )
 
 
+def foreign_enum_values(profile: Profile, name: str, directory: str | Path | None = None) -> list[str]:
+    """String values other profiles' documents list for parameter `name` that this profile's enum does not:
+    the near misses a gateway sharing one list across providers would wrongly accept."""
+    own = profile.params[name].get("enum") or []
+    found: list[str] = []
+    for other in profile_names(directory):
+        if other == profile.name:
+            continue
+        param = load_profile(other, directory).params.get(name)
+        for value in (param.get("enum") or []) if param else []:
+            if isinstance(value, str) and value not in own and value not in found:
+                found.append(value)
+    return found
+
+
 # ---------------------------------------------------------------- quotes
 
 _WS = re.compile(r"\s+")

@@ -44,7 +44,7 @@ def test_a_broken_rule_exits_1_and_is_named(tmp_path):
     assert done.returncode == 1, done.stdout[-2000:]
     doc = json.loads(results.read_text())
     failed = [c for c in doc["cases"] if c["outcome"] == "failed"]
-    assert [c["id"] for c in failed] == ["routify/ranges/temperature/above-max"]
+    assert [c["id"] for c in failed] == ["routify/ranges/temperature/above-max", "routify/ranges/temperature/far-above-max"]
     message = failed[0]["message"]
     assert "Требуемый диапазон: 0 <= x <= 2" in message  # the requirement, quoted
     assert '"temperature": 2.01' in message and "Actual:      accepted: 200" in message

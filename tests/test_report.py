@@ -16,6 +16,7 @@ from conformance import gating, report, results
 
 REPO = Path(__file__).resolve().parent.parent
 ABOVE_MAX = "routify/ranges/temperature/above-max"
+FAR_ABOVE_MAX = "routify/ranges/temperature/far-above-max"  # the same broken rule, probed far past the bound
 BLOB = re.compile(r"<script type='application/json' id='report-data'>(.*?)</script>", re.S)
 
 
@@ -59,8 +60,8 @@ def test_report_command_puts_both_targets_side_by_side_with_the_faults_failure(r
     assert [t["label"] for t in data["targets"]] == ["reference", "faulty"]
     assert cell(data, 0, ABOVE_MAX)["v"] == "pass" and cell(data, 1, ABOVE_MAX)["v"] == "fail"
     failing = [c["id"] for i, c in enumerate(data["cases"]) if data["cells"][1][i]["v"] != "pass"]
-    assert failing == [ABOVE_MAX]
-    assert data["targets"][1]["counts"]["routify"]["ranges"]["MUST"]["fail"] == 1
+    assert failing == [ABOVE_MAX, FAR_ABOVE_MAX]
+    assert data["targets"][1]["counts"]["routify"]["ranges"]["MUST"]["fail"] == 2
     assert "fail" not in data["targets"][0]["counts"]["routify"]["ranges"]["MUST"]
 
 
@@ -124,7 +125,8 @@ def test_expectations_and_a_baseline_mark_the_cells(runs, tmp_path):
     assert routecheck("report", str(faulty), "-o", str(out), "--baseline", str(reference)).returncode == 0
     data = blob(out.read_text())
     assert cell(data, 0, ABOVE_MAX)["k"] == "regression"
-    assert data["targets"][0]["gate"]["regressions"][0]["id"] == ABOVE_MAX and data["targets"][0]["gate"]["exit_code"] == 1
+    assert {r["id"] for r in data["targets"][0]["gate"]["regressions"]} == {ABOVE_MAX, FAR_ABOVE_MAX}
+    assert data["targets"][0]["gate"]["exit_code"] == 1
 
 
 def test_gates_given_to_write_html_show_stale_expectations(docs, tmp_path):

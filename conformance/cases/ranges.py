@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..case import Case
-from ..spec import Param
+from ..spec import Param, foreign_enum_values
 from .builder import Builder
 
 ACCEPTED = "a 2xx completion"
@@ -36,6 +36,11 @@ def _bound_cases(b: Builder, param: Param) -> list[Case]:
             "ranges", param.name, f"{word}-{facet[:3]}", rule,
             title=f"{param.name} {_fmt(beyond)} (just {word} the {facet} {_fmt(bound)}) is rejected",
             expected=REJECTED, request=b.chat(b.param_body(param, beyond)), check="rejected", parameter=param.name))
+        for suffix, far in _far_values(param, facet, bound, beyond):
+            cases.append(b.case(
+                "ranges", param.name, f"far-{word}-{facet[:3]}{suffix}", rule,
+                title=f"{param.name} {_fmt(far)} (far {word} the {facet} {_fmt(bound)}) is rejected",
+                expected=REJECTED, request=b.chat(b.param_body(param, far)), check="rejected", parameter=param.name))
     type_rule = param.facets.get("type")
     if type_rule is not None and "number" in param.types and not param.get("integer"):
         lo, hi = param.get("minimum"), param.get("maximum")
@@ -49,6 +54,18 @@ def _bound_cases(b: Builder, param: Param) -> list[Case]:
     return cases
 
 
+def _far_values(param: Param, facet: str, bound: float, beyond: float) -> list[tuple[str, float]]:
+    """Values far past a bound, where parsers overflow: a negative below a bound of 0 or more (an unsigned
+    parse), 2^31 and 2^53+1 above an integer bound (int32, doubles), 1e308 above a fractional one."""
+    integer = bool(param.get("integer"))
+    if facet == "maximum" and param.multiplies_output:
+        return []  # n 2^31 through a broken gateway to a paid provider is a bill nobody wants
+    if facet == "maximum":
+        return [("", 2 ** 31), ("-2p53", 2 ** 53 + 1)] if integer else [("", 1e308)]
+    far = -1 if bound >= 0 and beyond != -1 else -(2 ** 31) if integer else -1e308
+    return [("", far)]
+
+
 def _enum_cases(b: Builder, param: Param) -> list[Case]:
     rule = param.facets.get("enum")
     if rule is None:
@@ -60,6 +77,16 @@ def _enum_cases(b: Builder, param: Param) -> list[Case]:
                         title=f"{param.name} 'routecheck-unknown' (not a documented value) is rejected",
                         expected=REJECTED, request=b.chat(b.param_body(param, "routecheck-unknown")), check="rejected",
                         parameter=param.name))
+    # near misses: bugs live there (a case-insensitive compare, a strip(), one list shared by every provider)
+    documented = [v for v in rule.value if isinstance(v, str)]
+    near = [("enum-other-case", documented[-1].swapcase(), "in another letter case"),
+            ("enum-padded", f" {documented[-1]} ", "with surrounding spaces")] if documented else []
+    near += [(f"enum-foreign-{v}", v, "another document's value, not this one's")
+             for v in foreign_enum_values(b.profile, param.name)[:2]]
+    for variant, value, how in near:
+        cases.append(b.case("ranges", param.name, variant, rule,
+                            title=f"{param.name} {value!r} ({how}) is rejected", expected=REJECTED,
+                            request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name))
     return cases
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec import PARAM_FACETS, Field, Param, Profile
+from ..spec import PARAM_FACETS, Field, Param, Profile, foreign_enum_values
 
 # Fault kinds, grouped by the module that applies them.
 AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme")
 REQUEST_KINDS = (
     "type-unchecked", "bool-as-number", "integer-unchecked", "not-required", "null-rejected",
-    "null-accepted", "bound-ignored", "bound-exclusive", "enum-open", "enum-value-rejected",
+    "null-accepted", "bound-ignored", "bound-exclusive", "bound-overflow", "enum-open", "enum-value-rejected",
+    "enum-case-insensitive", "enum-stripped", "enum-superset",
     "min-items-ignored", "max-items-ignored", "max-items-exclusive", "items-unchecked",
     "values-unchecked", "requires-ignored", "must-exist-ignored", "example-rejected",
     "example-accepted", "unknown-fields-inverted", "unknown-field-500", "body-not-object-500",
@@ -151,9 +152,19 @@ class _Builder:
             # no client asks for the maximum of a parameter that multiplies the output, so no one could notice
             if not (facet == "maximum" and param.multiplies_output):
                 add(f"{name}.{facet}-exclusive", rule, "bound-exclusive", f"{name} equal to its {facet} {value} is rejected", name, facet)
+                # no far probe past the maximum of what multiplies the output (it could cost a fortune)
+                add(f"{name}.{facet}-overflow", rule, "bound-overflow",
+                    f"{name} far past its {facet} {value} is accepted (an int32 or unsigned parse wraps it round)", name, facet)
         elif facet == "enum":
             add(f"{name}.enum-open", rule, "enum-open", f"any value of {name} is accepted", name)
             add(f"{name}.enum-value-rejected", rule, "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected", name, value[-1])
+            if any(isinstance(v, str) for v in value):
+                add(f"{name}.enum-case-insensitive", rule, "enum-case-insensitive", f"{name} is compared ignoring letter case", name)
+                add(f"{name}.enum-stripped", rule, "enum-stripped", f"{name} is compared after stripping spaces", name)
+            foreign = foreign_enum_values(self.profile, name)
+            if foreign:
+                add(f"{name}.enum-shared-list", rule, "enum-superset",
+                    f"{name} takes every value any provider lists ({', '.join(foreign)} too)", name, tuple(foreign))
         elif facet == "min_items":
             add(f"{name}.min-items-ignored", rule, "min-items-ignored", f"{name} with fewer than {value} items is accepted", name)
         elif facet == "max_items":
