@@ -22,7 +22,7 @@ import httpx
 
 from .decoding import ACCEPTED_ENCODINGS, BodyDecoder
 from .redaction import Redactor, redactor
-from .request import Request
+from .request import Request, key_variants
 from .sse import SseEvent, SseParser
 
 SSE_TYPE = "text/event-stream"
@@ -148,7 +148,7 @@ class Engine:
         self.deadlines = deadlines or Deadlines()
         self.concurrency = max(1, concurrency)
         self.retry = retry or RetryPolicy()
-        self.secrets = tuple(s for s in (key, *secrets) if s)
+        self.secrets = tuple(s for s in (key, *key_variants(key), *secrets) if s)
         self.rate_limit = rate_limit if rate_limit and rate_limit > 0 else None
         self.max_duration = max_duration if max_duration and max_duration > 0 else None
         self._lock = threading.Lock()

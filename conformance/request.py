@@ -8,6 +8,7 @@ reports, curl commands) cannot contain the secret.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +18,34 @@ from .redaction import redact as redact_all
 
 KEY_PLACEHOLDER = "{key}"
 KEY_ENV_REFERENCE = "$ROUTECHECK_API_KEY"
+_VAR = KEY_ENV_REFERENCE[1:]
+# near misses of the key, filled in at send time like the key itself: `{key|NAME}`. Each comes with the
+# shell expression of the key variable that gives it, so a reproduce command stays ready to paste.
+KEY_TRANSFORMS = {
+    "swapcase": (str.swapcase, f'$(printf %s "${_VAR}" | tr a-zA-Z A-Za-z)'),
+    "drop-last": (lambda k: k[:-1], f"${{{_VAR}%?}}"),
+    "flip-last": (lambda k: k[:-1] + ("y" if k.endswith("x") else "x"),
+                  f'${{{_VAR}%?}}$([ "${{{_VAR}: -1}}" = x ] && echo y || echo x)'),
+}
+_PLACEHOLDER = re.compile(r"\{key(?:\|([a-z-]+))?\}")
+
+
+def key_placeholder(transform: str | None = None) -> str:
+    return f"{{key|{transform}}}" if transform else KEY_PLACEHOLDER
+
+
+def key_variants(key: str) -> tuple[str, ...]:
+    """The near misses a request may send: the redactor scrubs them too, so an echo of one leaks nothing."""
+    return tuple(transform(key) for transform, _ in KEY_TRANSFORMS.values()) if key else ()
+
+
+def _filled(value: str, key: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: KEY_TRANSFORMS[m[1]][0](key) if m[1] else key, value)
+
+
+def _shown(value: str) -> str:
+    value = re.sub(r"\{key\}(?=\w)", f"${{{_VAR}}}", value)  # the key glued to more text: ${VAR}x, not $VARx
+    return _PLACEHOLDER.sub(lambda m: KEY_TRANSFORMS[m[1]][1] if m[1] else KEY_ENV_REFERENCE, value)
 REDACTED = "[REDACTED]"  # the same mark as conformance.redaction.REDACTED
 
 
@@ -51,7 +80,7 @@ class Request:
         return json.dumps(self.body, ensure_ascii=False).encode()
 
     def send_headers(self, key: str) -> dict[str, str]:
-        headers = {name: value.replace(KEY_PLACEHOLDER, key) for name, value in self.headers}
+        headers = {name: _filled(value, key) for name, value in self.headers}
         if self.content() is not None:
             headers.setdefault("Content-Type", "application/json")
         return headers
@@ -74,7 +103,7 @@ class Request:
         return min(caps) * n if caps else 0
 
     def shown_headers(self) -> dict[str, str]:
-        return {name: value.replace(KEY_PLACEHOLDER, KEY_ENV_REFERENCE) for name, value in self.headers}
+        return {name: _shown(value) for name, value in self.headers}
 
     def record(self) -> dict:
         out: dict[str, Any] = {"method": self.method, "path": self.path, "headers": self.shown_headers()}
@@ -87,9 +116,8 @@ class Request:
     def curl(self, base_url: str) -> str:
         parts = ["curl", "-sS", "-X", self.method, base_url.rstrip("/") + self.path]
         for name, value in self.headers:
-            shown = value.replace(KEY_PLACEHOLDER, KEY_ENV_REFERENCE)
             # double quotes so the shell expands $ROUTECHECK_API_KEY
-            parts.append(f'-H "{name}: {shown}"' if KEY_PLACEHOLDER in value else f"-H {shlex.quote(f'{name}: {value}')}")
+            parts.append(f'-H "{name}: {_shown(value)}"' if _PLACEHOLDER.search(value) else f"-H {shlex.quote(f'{name}: {value}')}")
         data = self.content()
         if data is not None:
             parts += ["-H", shlex.quote("Content-Type: application/json"), "--data-raw", shlex.quote(data.decode())]

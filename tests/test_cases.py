@@ -78,3 +78,19 @@ def test_accepted_requests_carry_a_small_cap():
     for case in generate_cases(load_profile("routmy"), "m-1"):
         if case.check == "accepted" and isinstance(case.request.body, dict):
             assert case.request.completion_budget() <= 32, case.id
+
+
+@pytest.mark.parametrize("key", ["rc-local-0123abcdef", "sk-Proj_MixedCase-x"])
+def test_every_reproduce_header_gives_in_a_shell_exactly_what_was_sent(key):
+    import subprocess
+
+    from conformance.request import _filled
+
+    shown = {}
+    for name in profile_names():
+        for case in generate_cases(load_profile(name), "m"):
+            for (header, value), show in zip(case.request.headers, case.request.shown_headers().values()):
+                shown[show] = _filled(value, key)
+    script = "".join(f'printf "%s\\0" "{show}"\n' for show in shown)
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env={"ROUTECHECK_API_KEY": key})
+    assert out.stdout.split("\0")[:-1] == list(shown.values())

@@ -78,3 +78,13 @@ def test_a_key_the_gateway_echoes_is_redacted_where_it_came_back(runs):
     echoed = [c["id"] for c in doc["cases"] if "[REDACTED]" in json.dumps(c.get("response", {}))]
     assert echoed, "errors.echo-key should echo the key in error bodies; nothing came back redacted"
     assert files_containing(where, key) == [] and key not in console
+
+
+def test_a_near_miss_key_echoed_back_is_scrubbed_like_the_key():
+    from conformance.engine import Engine
+    from conformance.request import key_variants
+
+    key = "rc-local-0123456789abcdef"
+    scrub = Engine(key).redactor()
+    for variant in key_variants(key):
+        assert variant not in scrub.text(f"invalid key: {variant}")

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from ..case import Case
+from ..request import KEY_PLACEHOLDER, key_placeholder
 from .builder import WRONG_KEY, Builder
 
 REJECTED = "a 4xx answer (the request is not authenticated)"
+# the key, nearly: where prefix compares, case-folding and truncating buffers let a wrong key in
+NEAR_MISSES = (("key-with-suffix", KEY_PLACEHOLDER + "x", "the key with a character added"),
+               ("key-other-case", key_placeholder("swapcase"), "the key in another letter case"),
+               ("key-truncated", key_placeholder("drop-last"), "the key without its last character"),
+               ("key-one-changed", key_placeholder("flip-last"), "the key with its last character changed"),
+               ("empty-token", "", "the scheme with no key after it"))
 
 
 def generate(b: Builder) -> list[Case]:
@@ -14,6 +21,12 @@ def generate(b: Builder) -> list[Case]:
     cases.append(b.case(
         "auth", "missing-key", "rejected", first.rule, title="a request without credentials is rejected",
         expected=REJECTED, request=b.chat(headers=()), check="rejected"))
+    for variant, token, what in NEAR_MISSES:
+        value = (first.prefix + token).rstrip()  # a header value cannot end in a space: "Bearer" stands for "Bearer "
+        if value:
+            cases.append(b.case(
+                "auth", first.name, variant, first.rule, title=f"{what} in `{first.header}` is rejected",
+                expected=REJECTED, request=b.chat(headers=((first.header, value),)), check="rejected"))
     for i, scheme in enumerate(b.profile.auth):
         header = scheme.header
         cases.append(b.case(

@@ -10,11 +10,19 @@ from .faults import Fault, hits
 
 def _scheme_accepts(scheme: AuthScheme, value: str, api_key: str, fault: Fault | None) -> bool:
     prefix = scheme.prefix
+    if hits(fault, "auth-empty-token") and value.strip().lower() == prefix.strip().lower():
+        return True
     # the auth-scheme word (e.g. "Bearer") is case-insensitive in HTTP; the key is not
     if value[: len(prefix)].lower() != prefix.lower():
         return False
     key = value[len(prefix):]
-    return bool(key) if hits(fault, "auth-any-key") else key == api_key
+    if hits(fault, "auth-any-key"):
+        return bool(key)
+    if hits(fault, "auth-case-insensitive"):
+        return key.lower() == api_key.lower()
+    if hits(fault, "auth-truncated-compare"):  # a fixed-width compare of all but the last character
+        return len(key) >= len(api_key) - 1 and key[: len(api_key) - 1] == api_key[:-1]
+    return key == api_key
 
 
 def authorized(profile: Profile, headers: Mapping[str, str], api_key: str, fault: Fault | None = None) -> bool:

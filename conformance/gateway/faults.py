@@ -13,7 +13,8 @@ from typing import Any
 from ..spec import PARAM_FACETS, Field, Param, Profile, foreign_enum_values
 
 # Fault kinds, grouped by the module that applies them.
-AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme")
+AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme", "auth-case-insensitive",
+              "auth-truncated-compare", "auth-empty-token")
 REQUEST_KINDS = (
     "type-unchecked", "bool-as-number", "integer-unchecked", "not-required", "null-rejected",
     "null-accepted", "bound-ignored", "bound-exclusive", "bound-overflow", "enum-open", "enum-value-rejected",
@@ -106,6 +107,10 @@ class _Builder:
         first = schemes[0].rule.id
         self.add("auth.any-key", first, "auth-any-key", "any non-empty key is accepted")
         self.add("auth.no-key", first, "auth-no-key", "a request without credentials is accepted")
+        self.add("auth.key-case-insensitive", first, "auth-case-insensitive", "the key is compared ignoring letter case")
+        self.add("auth.key-truncated-compare", first, "auth-truncated-compare",
+                 "only the key's characters but the last are compared (a longer, shorter or last-changed key passes)")
+        self.add("auth.empty-token", first, "auth-empty-token", "the scheme word with no key after it is accepted")
         # SHOULD: the documents prescribe Bearer to clients, none says a server refuses other schemes
         self.add("auth.wrong-scheme-accepted", first, "auth-wrong-scheme",
                  "the key is accepted after any scheme word (e.g. 'Basic KEY')", level="SHOULD")
