@@ -114,6 +114,16 @@ def _unknown_field_cases(b: Builder) -> list[Case]:
         cases = [b.case("validation", "unknown-field", UNKNOWN_FIELD, policy,
                         title=f"an unknown top-level field ({UNKNOWN_FIELD}) is rejected", expected=REJECTED,
                         request=probe, check="rejected")]
+        # a documented name in another letter case is not that field: an unknown one
+        for name, value in (("temperature", 1), ("max_tokens", 2)):
+            param = b.profile.params.get(name)
+            if param is None:
+                continue
+            variant = name.capitalize() if name == "temperature" else name.upper()
+            cases.append(b.case("validation", "unknown-field", f"case-variant-{variant}", policy,
+                                title=f"{variant}, {name} in another letter case, is rejected as an unknown field",
+                                expected=REJECTED, request=b.chat(b.body(**{variant: value})), check="rejected",
+                                parameter=name))
         for name in b.profile.unknown_params:
             reference = b.baseline_param(name)
             value = b.sample(reference) if reference else True

@@ -21,7 +21,7 @@ REQUEST_KINDS = (
     "enum-case-insensitive", "enum-stripped", "enum-superset",
     "min-items-ignored", "max-items-ignored", "max-items-exclusive", "items-unchecked",
     "values-unchecked", "requires-ignored", "must-exist-ignored", "example-rejected",
-    "example-accepted", "unknown-fields-inverted", "unknown-field-500", "body-not-object-500",
+    "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "unknown-field-500", "body-not-object-500",
     "explicit-zero-ignored",
 )
 MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored", "tool-args-object", "json-mode-ignored")
@@ -121,6 +121,8 @@ class _Builder:
         policy = self.profile.unknown_policy
         if policy.value == "reject":
             self.add("unknown-fields-inverted", policy.id, "unknown-fields-inverted", "unknown top-level fields are accepted")
+            self.add("unknown-fields-case-folded", policy.id, "unknown-fields-case-folded",
+                     "a documented field name in another letter case is taken as known (and its value ignored)")
         elif policy.value == "forward":
             self.add("unknown-fields-inverted", policy.id, "unknown-fields-inverted", "unknown top-level fields are rejected with 400")
         else:  # undocumented: a 4xx is as good as forwarding; only a 5xx breaks it

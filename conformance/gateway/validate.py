@@ -96,7 +96,8 @@ class _Validator:
 
     def unknown_fields(self, body: dict) -> None:
         policy = self.profile.unknown_policy.value
-        unknown = [k for k in body if k not in self.profile.params]
+        known = {n.lower() for n in self.profile.params} if self.hits("unknown-fields-case-folded") else set()
+        unknown = [k for k in body if k not in self.profile.params and k.lower() not in known]
         if not unknown:
             return
         if self.hits("unknown-field-500"):
