@@ -384,7 +384,8 @@ class _Merger:
         models_entry = models_own or models_base or {"path": "/v1/models", "schema": "none"}
         models_rule = self._rule("models", models_entry, None, models_entry["path"], models_own is None)
         models_fields = self._fields((models_own or {}).get("fields") or {}, models_base.get("fields") or {}, "models")
-        stream_keys = ("content_type", "terminator", "non_stream_json", "one_id", "final_finish_reason")
+        stream_keys = ("content_type", "terminator", "non_stream_json", "one_id", "final_finish_reason",
+                       "deltas_incremental", "finish_last")
         stream_own = {k: v for k, v in (raw.get("stream") or {}).items() if k != "fields"}
         stream_base = {k: v for k, v in (base.get("stream") or {}).items() if k != "fields"}
         stream = {}

@@ -32,6 +32,11 @@ def generate(b: Builder) -> list[Case]:
         "one id for the whole stream", "stream_one_id")
     add("final-finish-reason", "final_finish_reason", "the last chunk with a choice carries a finish_reason",
         "a non-null finish_reason on the last choice chunk", "stream_final_finish_reason")
+    add("deltas-incremental", "deltas_incremental", "each streamed delta carries only what is new, not the text so far",
+        "content deltas that are increments (judged on 3 or more)", "stream_deltas_incremental")
+    add("finish-last", "finish_last", "after a choice's finish_reason nothing more of that choice comes",
+        "no chunk of a choice after its finish_reason (a usage chunk with empty choices may follow)",
+        "stream_nothing_after_finish")
     add("stream-false-json", "non_stream_json", "stream:false is answered with one JSON completion, not SSE",
         "an application/json completion", "non_stream_json", request=b.chat(b.body(stream=False)))
     plain = {k: f for k, f in p.stream_fields.items() if "tool_calls" not in k}

@@ -113,6 +113,34 @@ def stream_usage_chunk(ex: Exchange, case: Case) -> str | None:
     return None if number == last_chunk else f"the usage chunk is event {number}, not the last before the end"
 
 
+def stream_deltas_incremental(ex: Exchange, case: Case) -> str | None:
+    texts = [choice["delta"]["content"] for _, chunk in chunks(ex) if isinstance(chunk, dict)
+             for choice in chunk.get("choices") or []
+             if isinstance(choice, dict) and choice.get("index", 0) == 0 and isinstance(choice.get("delta"), dict)
+             and isinstance(choice["delta"].get("content"), str) and choice["delta"]["content"]]
+    if len(texts) < 3:
+        raise Inconclusive(f"{len(texts)} content deltas: too few to tell increments from the text so far")
+    # cumulative: every delta is the one before it plus more (a real model never streams like that 3 times)
+    if all(later.startswith(earlier) and len(later) > len(earlier) for earlier, later in zip(texts, texts[1:])):
+        return f"every delta repeats the text so far: {', '.join(repr(t[:40]) for t in texts[:4])}"
+    return None
+
+
+def stream_nothing_after_finish(ex: Exchange, case: Case) -> str | None:
+    finished: dict[int, int] = {}
+    for number, chunk in chunks(ex):
+        for choice in (chunk.get("choices") or []) if isinstance(chunk, dict) else []:
+            index = choice.get("index", 0) if isinstance(choice, dict) else 0
+            if index in finished:
+                return f"chunk {number} carries choice {index} after its finish_reason (chunk {finished[index]})"
+            if isinstance(choice, dict) and choice.get("finish_reason"):
+                finished[index] = number
+    if not finished:
+        raise Inconclusive("no chunk carried a finish_reason: the final-finish-reason case reports that")
+    return None
+
+
 CHECKS = {f.__name__: f for f in (stream_content_type, stream_framing, stream_terminator, stream_nothing_after,
-                                   stream_one_id, stream_final_finish_reason, non_stream_json, stream_usage_chunk)}
+                                   stream_one_id, stream_final_finish_reason, non_stream_json, stream_usage_chunk,
+                                   stream_deltas_incremental, stream_nothing_after_finish)}
 

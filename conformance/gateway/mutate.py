@@ -6,6 +6,7 @@ Paths are the profile's field paths: dots between keys, `[]` for every item of a
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from ..spec import Field
@@ -68,6 +69,16 @@ def break_usage_sum(doc: dict, fault: Fault | None) -> None:
 
 def break_chunks(chunks: list[dict], fault: Fault | None, fields: dict[str, Field]) -> None:
     """Stream faults that live in the chunk bodies themselves."""
+    if hits(fault, "stream-cumulative-deltas"):
+        so_far: dict[int, str] = {}
+        for chunk in chunks:
+            for choice in chunk.get("choices") or []:
+                delta = choice.get("delta") or {}
+                if delta.get("content"):
+                    so_far[choice["index"]] = delta["content"] = so_far.get(choice["index"], "") + delta["content"]
+    if hits(fault, "stream-chunk-after-finish"):
+        last = max(i for i, c in enumerate(chunks) if any(ch.get("finish_reason") for ch in c.get("choices") or []))
+        chunks.insert(last + 1, copy.deepcopy(chunks[last - 1]))
     for number, chunk in enumerate(chunks):
         apply_field_fault(chunk, fault, "chunk-field", fields)
         break_usage_sum(chunk, fault)
