@@ -76,7 +76,8 @@ def test_requests_never_hold_the_key_and_stay_cheap():
 
 def test_accepted_requests_carry_a_small_cap():
     for case in generate_cases(load_profile("routmy"), "m-1"):
-        if case.check == "accepted" and isinstance(case.request.body, dict):
+        # a document's own example is sent as written: rout.my's asks for max_tokens 256
+        if case.check == "accepted" and isinstance(case.request.body, dict) and "documented-example" not in case.id:
             assert case.request.completion_budget() <= 32, case.id
 
 

@@ -10,6 +10,7 @@ from ..spec import Param
 from .builder import UNKNOWN_FIELD, UNKNOWN_MODEL, Builder
 
 REJECTED = "a 4xx answer"
+NON_ASCII_PROMPT = "Скажи привет. 你好。 👋 𝄞"
 ACCEPTED = "a 2xx completion"
 JSON_TYPES = ("string", "number", "boolean", "array", "object")
 
@@ -152,4 +153,9 @@ def generate(b: Builder) -> list[Case]:
                         check="rejected"))
     cases.append(b.case("validation", "body", "not-an-object", body_rule, title="a JSON array as the body is rejected",
                         expected=REJECTED, request=b.chat([b.body()]), check="rejected"))
+    # JSON is UTF-8: text outside ASCII, and outside the BMP, is ordinary content (no document says so: SHOULD)
+    cases.append(b.case("validation", "body", "non-ascii-content", body_rule,
+                        title="a message in Cyrillic, CJK, emoji and a character outside the BMP is never a 5xx",
+                        expected="a 2xx or 4xx answer, never 5xx", request=b.chat(b.body(prompt=NON_ASCII_PROMPT)),
+                        check="not_server_error", parameter="messages", weaker=True))
     return cases

@@ -21,7 +21,7 @@ REQUEST_KINDS = (
     "enum-case-insensitive", "enum-stripped", "enum-superset",
     "min-items-ignored", "max-items-ignored", "max-items-exclusive", "items-unchecked",
     "values-unchecked", "requires-ignored", "must-exist-ignored", "example-rejected",
-    "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "unknown-field-500", "body-not-object-500",
+    "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
     "explicit-zero-ignored",
 )
 MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored", "tool-args-object", "json-mode-ignored")
@@ -118,6 +118,8 @@ class _Builder:
     def body(self) -> None:
         self.add("body.not-object-500", self.profile.body_rule.id, "body-not-object-500",
                  "a body that is not a JSON object is answered 500 instead of 400")
+        self.add("body.non-bmp-500", self.profile.body_rule.id, "non-bmp-500",
+                 "a message holding a character outside the BMP (an emoji) is answered 500", level="SHOULD")
         policy = self.profile.unknown_policy
         if policy.value == "reject":
             self.add("unknown-fields-inverted", policy.id, "unknown-fields-inverted", "unknown top-level fields are accepted")

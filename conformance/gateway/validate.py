@@ -49,6 +49,8 @@ def parse_body(raw: bytes, fault: Fault | None = None) -> dict:
     except (UnicodeDecodeError, ValueError, RecursionError):
         problem = "the body is not valid JSON"
     if problem is None:
+        if hits(fault, "non-bmp-500") and any(ord(c) > 0xFFFF for c in raw.decode("utf-8")):
+            raise RequestError(500, "internal error", kind="server", error_type="server_error")  # a UCS-2 code path
         return body
     if hits(fault, "body-not-object-500"):
         raise RequestError(500, "internal error", kind="server", error_type="server_error")
