@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..case import Case
-from .builder import UNKNOWN_MODEL, Builder
+from .builder import UNKNOWN_MODEL, WRONG_KEY, Builder
 
 ERROR_SHAPE = 'a JSON body {"error": {"message": string, "type": string, ...}}'
 
@@ -24,6 +24,9 @@ def generate(b: Builder) -> list[Case]:
         rule = errors["auth_status"]
         cases.append(b.case("errors", "auth", "status", rule, title="a request without credentials gets the documented status",
                             expected=f"status {rule.value}", request=anonymous, check="status_is", args={"status": rule.value}))
+        cases.append(b.case("errors", "auth-wrong-key", "status", rule, title="a wrong key gets the documented status",
+                            expected=f"status {rule.value}", request=b.chat(headers=b.auth(0, WRONG_KEY)),
+                            check="status_is", args={"status": rule.value}))
     if "unknown_model_status" in errors:
         rule = errors["unknown_model_status"]
         cases.append(b.case("errors", "unknown-model", "status", rule,

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from ..case import Case
-from .builder import Builder
+from .builder import TOOL, TOOL_PROMPT, Builder
 from .fields import field_cases
 
 
 def generate(b: Builder) -> list[Case]:
     p = b.profile
     completion = b.chat()
-    cases = field_cases(b, p.response_fields, category="response", subject="completion", where="response",
+    plain = {k: f for k, f in p.response_fields.items() if "tool_calls" not in k}
+    cases = field_cases(b, plain, category="response", subject="completion", where="response",
                         request=completion, check_title="in a completion")
+    tool_fields = {k: f for k, f in p.response_fields.items() if "tool_calls" in k}
+    if tool_fields:  # judged where tool calls are: on a forced call, not on a plain answer (a vacuous pass)
+        forced = b.chat(b.body(prompt=TOOL_PROMPT, cap=32, tools=[TOOL],
+                               tool_choice={"type": "function", "function": {"name": "get_order"}}))
+        cases += field_cases(b, tool_fields, category="response", subject="tool-call", where="response",
+                             request=forced, check_title="in a forced tool call", features=("tools",))
     if p.usage_total is not None:
         cases.append(b.case("response", "completion/usage", "total", p.usage_total,
                             title="usage.total_tokens = prompt_tokens + completion_tokens",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -69,6 +70,8 @@ def field(ex: Exchange, case: Case) -> str | None:
                 return f"not JSON: {brief(ex)}"
         else:
             document = completion(ex)
+            if "tool_calls" in args["path"] and "tool_calls" not in json.dumps(document.get("choices")):
+                raise Inconclusive("the answer carries no tool call to check")
         return _violation(document, schema)
     for number, chunk in chunks(ex):
         problem = _violation(chunk, schema)

@@ -146,6 +146,9 @@ class Gateway:
                                  ("unknown_model", "unknown-model-status")):
             if exc.kind == kind and hits(fault, fault_kind):
                 status = fault.arg
+        presented = request is not None and any(s.header in request.headers for s in self.profile.auth)
+        if exc.kind == "auth" and presented and hits(fault, "auth-wrong-key-status"):
+            status = 400  # a wrong key answered like a bad request (LiteLLM without a database: "No connected db.")
         message, param = self._scrub(exc.message), self._scrub(exc.param)
         if hits(fault, "error-not-json"):
             return PlainTextResponse(message, status_code=status)

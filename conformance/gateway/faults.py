@@ -31,7 +31,8 @@ STREAM_KINDS = (
     "stream-plain-json", "stream-bad-json-line", "stream-ids-differ", "stream-no-finish-reason",
     "stream-usage-ignored", "stream-false-gives-sse", "stream-cumulative-deltas", "stream-chunk-after-finish",
 )
-ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "unknown-model-status")
+ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "auth-wrong-key-status",
+               "unknown-model-status")
 MODELS_KINDS = ("models-wrong-shape", "models-missing")
 FAULT_KINDS = AUTH_KINDS + REQUEST_KINDS + MODEL_KINDS + FIELD_KINDS + STREAM_KINDS + ERROR_KINDS + MODELS_KINDS
 
@@ -249,6 +250,7 @@ class _Builder:
         add("errors.echo-key", "errors.body", "error-echo-key",
             "error bodies are a bare string that echoes the credentials the request presented")
         add("errors.auth-403", "errors.auth_status", "auth-status", "bad credentials are answered 403", arg=403)
+        add("errors.wrong-key-400", "errors.auth_status", "auth-wrong-key-status", "a wrong key is answered 400, not 401")
         add("errors.unknown-model-400", "errors.unknown_model_status", "unknown-model-status", "an unknown model is answered 400", arg=400)
 
     def models(self) -> None:
