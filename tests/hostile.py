@@ -113,14 +113,13 @@ class _SlowHeaders(socketserver.BaseRequestHandler):
             pass  # the client cut the connection: what is being tested
 
 
-class HangUpServer:
-    """A TCP server on loopback that accepts every connection and hangs up without answering
-    (or, with `slow_headers`, trickles response headers without ever finishing them)."""
+class LoopbackTCP:
+    """A threaded TCP server on a free loopback port, serving while inside `with`."""
 
-    def __init__(self, slow_headers: bool = False):
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SlowHeaders if slow_headers else _HangUp)
+    def __init__(self, handler: type[socketserver.BaseRequestHandler]):
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
-        self.server.requested = self.requested = threading.Event()  # a request arrived (slow_headers)
+        self.server.requested = self.requested = threading.Event()  # set by handlers that report a request
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -131,6 +130,14 @@ class HangUpServer:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+class HangUpServer(LoopbackTCP):
+    """Accepts every connection and hangs up without answering (or, with `slow_headers`, trickles
+    response headers without ever finishing them, and sets `requested` once a request arrived)."""
+
+    def __init__(self, slow_headers: bool = False):
+        super().__init__(_SlowHeaders if slow_headers else _HangUp)
 
 
 # ---------------------------------------------------------------- a raw server for hostile answers
@@ -173,7 +180,7 @@ def encodings(key: str) -> dict[str, str]:
             "percent-lower": "".join(f"%{b:02x}" for b in raw)}
 
 
-class RawHostile:
+class RawHostile(LoopbackTCP):
     """A threaded TCP server on loopback speaking just enough HTTP/1.1. Mode by first path segment:
     /{mode}/v1/...; `/v1/models` answers normally but for modes `discover-*` (hostile before the first
     case) and `key-model` (lists the key it was sent as a model id)."""
@@ -182,20 +189,7 @@ class RawHostile:
         self.bomb_mib = bomb_mib  # what the gzip bombs expand to (the benchmark uses 1024)
         for layers in (1, 2):
             gzip_zeros(bomb_mib, layers)  # made now, not inside an answer (a run's deadline would be spent on it)
-        handler = type("Handler", (socketserver.BaseRequestHandler,), {"handle": lambda h: self._handle(h.request)})
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.server.requested = self.requested = threading.Event()  # a request arrived (slow_headers)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(type("Handler", (socketserver.BaseRequestHandler,), {"handle": lambda h: self._handle(h.request)}))
 
     def _handle(self, sock) -> None:
         head = read_head(sock)
