@@ -102,9 +102,25 @@ def _cost(cases: list[dict]) -> dict:
         pairs += [(e["request"], e["response"]) for e in case.get("evidence") or []]
         for request, response in pairs:
             if "key" in request:
-                accepted = isinstance(response.get("status"), int) and 200 <= response["status"] < 300
-                sent[request["key"]] = max(sent.get(request["key"], 0), request.get("completion_budget", 0) if accepted else 0)
+                sent[request["key"]] = max(sent.get(request["key"], 0), _tokens_asked(request, response))
     return {"requests": len(sent), "completion_tokens_requested": sum(sent.values())}
+
+
+HUGE_CAP = 1024  # above this a cap is a probe of the parser (2^31), not a budget: count what was generated
+
+
+def _tokens_asked(request: dict, response: dict) -> int:
+    """The cap of an accepted request (0 if refused); for a huge cap, the completion tokens the answer reports."""
+    if not (isinstance(response.get("status"), int) and 200 <= response["status"] < 300):
+        return 0
+    budget = request.get("completion_budget", 0)
+    if budget <= HUGE_CAP:
+        return budget
+    try:
+        reported = json.loads(response.get("body") or "null")["usage"]["completion_tokens"]
+    except (ValueError, TypeError, KeyError):
+        return budget  # nothing reported: the cap is all we know
+    return reported if isinstance(reported, int) and 0 <= reported <= budget else budget
 
 
 def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:

@@ -18,6 +18,7 @@ import jsonschema
 import yaml
 
 from .errors import SpecError, UsageError
+from .behaviours import names as behaviour_names
 
 
 def _shipped_specs() -> Path:
@@ -38,15 +39,6 @@ PARAM_FACETS = (
     "min_items", "max_items", "items", "values", "requires", "must_exist",
 )
 FIELD_FACETS = ("type", "required", "const", "enum", "min_items", "unix_seconds")
-# What a behaviour needs to be asked for at all: a parameter the profile knows.
-BEHAVIOUR_PARAMS = {
-    "stop_excluded": "stop",
-    "tool_calls": "tools",
-    "json_mode": "response_format",
-    "include_usage": "stream_options",
-    "explicit_values": None,
-    "finish_reason_length": None,
-}
 
 
 @dataclass(frozen=True)
@@ -199,7 +191,10 @@ def seed_profiles(directory: str | Path | None = None) -> list[str]:
 
 @lru_cache(maxsize=4)
 def _schema(directory: Path) -> dict:
-    return json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
+    schema = json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
+    # the behaviours a spec may name are the registry's (conformance/behaviours/): a typo fails loading
+    schema["properties"]["behaviours"]["propertyNames"] = {"enum": sorted(behaviour_names())}
+    return schema
 
 
 def load_raw(name: str, directory: str | Path | None = None) -> dict:
@@ -396,7 +391,7 @@ class _Merger:
         caps = {k: r for k, r in self._section("token_caps", None, "token_caps").items() if k in params}
         behaviours = {
             k: r for k, r in self._section("behaviours", None, "behaviours").items()
-            if BEHAVIOUR_PARAMS.get(k) is None or BEHAVIOUR_PARAMS[k] in params
+            if behaviour_names().get(k) is None or behaviour_names()[k] in params
         }
         body_entry = raw["request"].get("body") or (base.get("request") or {}).get("body")
         return Profile(

@@ -6,7 +6,7 @@ import pytest
 
 from conformance.case import CATEGORIES
 from conformance.cases import generate_cases
-from conformance.checks import CHECKS
+from conformance.checks import check_named
 from conformance.spec import MUST, SHOULD, load_profile, profile_names
 
 
@@ -23,7 +23,7 @@ def test_cases_are_complete_and_ids_unique_and_stable(name):
     for case in first:
         assert case.id.startswith(f"{name}/{case.category}/")
         assert case.category in CATEGORIES and case.level in (MUST, SHOULD)
-        assert case.check in CHECKS and case.title and case.expected
+        assert check_named(case.check) and case.title and case.expected
         assert case.rule.source.quote or case.rule.source.schema
 
 
@@ -70,6 +70,9 @@ def test_requests_never_hold_the_key_and_stay_cheap():
     for name in profile_names():
         for case in generate_cases(load_profile(name), "m-1"):
             assert "rc-" not in str(case.request.headers).replace("rc-invalid-key", "")
+            if case.id.endswith("/large-valid"):  # 2^31 probes the parser of a cap with no maximum: short prompt
+                assert case.request.body["messages"][0]["content"] == "Say hello." and case.check == "not_server_error"
+                continue
             # the largest: n 129 (past n's maximum of 128, refused by a conforming gateway) at the base cap of 2
             assert case.request.completion_budget() <= 2 * 129
 

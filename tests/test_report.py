@@ -173,3 +173,15 @@ def test_bad_report_input_is_one_line_and_exit_2(runs, tmp_path, args, message):
     done = routecheck(*(a.format(tmp=tmp_path, reference=runs[0], faulty=runs[1]) for a in args))
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_the_cost_counts_accepted_caps_and_what_a_huge_cap_really_generated():
+    def case(key, budget, status, body=""):
+        return {"outcome": "passed", "request": {"key": key, "completion_budget": budget},
+                "response": {"status": status, "body": body}}
+
+    usage = json.dumps({"usage": {"completion_tokens": 3}})
+    cost = results._cost([case("a", 2, 200), case("a", 2, 200), case("b", 8, 400), case("c", 2 ** 31, 200, usage),
+                          case("d", 2 ** 31, 200, "not json"), case("e", 2 ** 31, 500)])
+    # a: shared, counted once; b: refused, nothing generated; c: what it reports; d: nothing reported, the cap
+    assert cost == {"requests": 5, "completion_tokens_requested": 2 + 3 + 2 ** 31}

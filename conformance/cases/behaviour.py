@@ -14,7 +14,8 @@ from dataclasses import replace
 
 from ..case import Case
 from ..request import Request
-from .builder import JSON_PROMPT, LONG_PROMPT, STOP_PROMPT, TOOL, TOOL_PROMPT, Builder
+from ..behaviours import registry
+from .builder import JSON_PROMPT, LONG_PROMPT, STOP_PROMPT, Builder
 
 CAP = 3
 CONTROL_CAP = 8  # the control's cap: room to go past CAP, few tokens
@@ -113,8 +114,7 @@ def generate(b: Builder) -> list[Case]:
     cases = _cap_cases(b) + _explicit_cases(b) + _stop_cases(b)
     tools = p.behaviours.get("tool_calls")
     if tools is not None:
-        body = b.body(prompt=TOOL_PROMPT, cap=32, tools=[TOOL],
-                      tool_choice={"type": "function", "function": {"name": "get_order"}})
+        body = b.tool_body()
         cases.append(b.case("behaviour", "tools", "forced-call", tools,
                             title="a forced tool_choice gives tool_calls whose arguments are a JSON string",
                             expected="message.tool_calls[].function.name get_order, arguments a string holding a JSON object",
@@ -127,4 +127,7 @@ def generate(b: Builder) -> list[Case]:
                             title="response_format json_object gives content that parses as a JSON object",
                             expected="message.content is a JSON object (unless cut by the cap)",
                             request=b.chat(body), check="json_output", parameter="response_format", features=BEHAVIOUR))
+    for name, rule in p.behaviours.items():  # the behaviours that own a module (conformance/behaviours/)
+        if name in registry():
+            cases += registry()[name].generate(b, rule)
     return cases

@@ -56,6 +56,11 @@ class Builder:
         body.update(fields)
         return body
 
+    def tool_body(self, tool_choice: Any = None, cap: int = 32) -> dict:
+        """The tool prompt with the get_order tool, forced by name unless another tool_choice is given."""
+        forced = {"type": "function", "function": {"name": TOOL["function"]["name"]}}
+        return self.body(prompt=TOOL_PROMPT, cap=cap, tools=[TOOL], tool_choice=forced if tool_choice is None else tool_choice)
+
     def param_body(self, param: Param, value: Any, **extra: Any) -> dict:
         """Base body with `param` set (and the companions it requires)."""
         body = self.body(**extra)
@@ -71,6 +76,10 @@ class Builder:
         if raw is not None:
             return Request("POST", self.profile.request_path, raw=raw, headers=headers)
         return Request("POST", self.profile.request_path, self.body() if body is None else body, headers=headers)
+
+    def malformed(self) -> Request:
+        """A body cut off mid-JSON: only the gateway itself can answer it, never an upstream."""
+        return self.chat(raw='{"model": "' + self.model + '", "messages": [')
 
     def stream_request(self) -> Request:
         """The plain stream every stream-shape case reads."""

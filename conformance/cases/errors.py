@@ -13,6 +13,8 @@ def generate(b: Builder) -> list[Case]:
     invalid = b.chat(b.body(messages="Say hello."))  # messages must be an array in every document
     anonymous = b.chat(headers=())
     unknown_model = b.chat(b.body(model=UNKNOWN_MODEL))
+    # answered by the gateway itself, never by an upstream: its own error path must keep the shape too
+    malformed = b.malformed()
     cases = []
     if "validation_status" in errors:
         rule = errors["validation_status"]
@@ -35,7 +37,8 @@ def generate(b: Builder) -> list[Case]:
                             args={"status": rule.value}, parameter="model"))
     if "body" in errors:
         rule = errors["body"]
-        for variant, request in (("validation", invalid), ("auth", anonymous), ("unknown-model", unknown_model)):
+        for variant, request in (("validation", invalid), ("auth", anonymous), ("unknown-model", unknown_model),
+                                 ("malformed-json", malformed)):
             cases.append(b.case("errors", variant, "body", rule, title=f"the {variant} error body has the documented shape",
                                 expected=ERROR_SHAPE, request=request, check="error_body"))
     return cases

@@ -13,6 +13,7 @@ from .builder import Builder
 ACCEPTED = "a 2xx completion"
 REJECTED = "a 4xx answer"
 STEP = 0.01  # just past a fractional bound (temperature 2.01)
+LARGE_VALID = 2 ** 31
 
 
 def _fmt(value: Any) -> str:
@@ -64,6 +65,18 @@ def _far_values(param: Param, facet: str, bound: float, beyond: float) -> list[t
         return [("", 2 ** 31), ("-2p53", 2 ** 53 + 1)] if integer else [("", 1e308)]
     far = -1 if bound >= 0 and beyond != -1 else -(2 ** 31) if integer else -1e308
     return [("", far)]
+
+
+def _large_valid_cases(b: Builder, param: Param) -> list[Case]:
+    """A token cap with no documented maximum: 2^31 is valid. It may be refused (a model has a context
+    window), never with a 5xx: an int32 parse overflows there. No document says so: SHOULD."""
+    rule = param.facets.get("minimum")
+    if rule is None or param.get("maximum") is not None or param.name not in b.profile.token_caps:
+        return []
+    return [b.case("ranges", param.name, "large-valid", rule,
+                   title=f"{param.name} {LARGE_VALID} (valid: no maximum is documented) is never a 5xx",
+                   expected="a 2xx or 4xx answer, never 5xx", request=b.chat(b.param_body(param, LARGE_VALID)),
+                   check="not_server_error", parameter=param.name, weaker=True)]
 
 
 def _enum_cases(b: Builder, param: Param) -> list[Case]:
@@ -141,5 +154,6 @@ def _value_cases(b: Builder, param: Param) -> list[Case]:
 def generate(b: Builder) -> list[Case]:
     cases: list[Case] = []
     for param in b.profile.params.values():
-        cases += _bound_cases(b, param) + _enum_cases(b, param) + _array_cases(b, param) + _value_cases(b, param)
+        cases += (_bound_cases(b, param) + _large_valid_cases(b, param) + _enum_cases(b, param)
+                  + _array_cases(b, param) + _value_cases(b, param))
     return cases

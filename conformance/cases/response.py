@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..case import Case
-from .builder import TOOL, TOOL_PROMPT, Builder
+from .builder import Builder
 from .fields import field_cases
 
 
@@ -15,8 +15,7 @@ def generate(b: Builder) -> list[Case]:
                         request=completion, check_title="in a completion")
     tool_fields = {k: f for k, f in p.response_fields.items() if "tool_calls" in k}
     if tool_fields:  # judged where tool calls are: on a forced call, not on a plain answer (a vacuous pass)
-        forced = b.chat(b.body(prompt=TOOL_PROMPT, cap=32, tools=[TOOL],
-                               tool_choice={"type": "function", "function": {"name": "get_order"}}))
+        forced = b.chat(b.tool_body())
         cases += field_cases(b, tool_fields, category="response", subject="tool-call", where="response",
                              request=forced, check_title="in a forced tool call", features=("tools",))
     if p.usage_total is not None:

@@ -4,7 +4,7 @@ the usage chunk, and stream:false giving plain JSON."""
 from __future__ import annotations
 
 from ..case import Case
-from .builder import LONG_PROMPT, STREAM_CAP, TOOL, TOOL_PROMPT, Builder
+from .builder import LONG_PROMPT, STREAM_CAP, Builder
 from .fields import field_cases
 
 
@@ -44,8 +44,7 @@ def generate(b: Builder) -> list[Case]:
                          request=stream, check_title="in every chunk")
     tool_fields = {k: f for k, f in p.stream_fields.items() if "tool_calls" in k}
     if tool_fields:
-        tool_stream = b.chat(b.body(prompt=TOOL_PROMPT, cap=32, stream=True, tools=[TOOL],
-                                    tool_choice={"type": "function", "function": {"name": "get_order"}}))
+        tool_stream = b.chat(dict(b.tool_body(), stream=True))
         cases += field_cases(b, tool_fields, category="streaming", subject="tool-chunk", where="chunks",
                              request=tool_stream, check_title="in every chunk of a streamed tool call",
                              features=("tools",))

@@ -13,10 +13,17 @@ REJECTED = "a 4xx answer"
 NON_ASCII_PROMPT = "Скажи привет. 你好。 👋 𝄞"
 ACCEPTED = "a 2xx completion"
 JSON_TYPES = ("string", "number", "boolean", "array", "object")
+STRING_FORM = "<rc-stop>"  # a string the answer to a short prompt never holds
 
 
 def _probe(json_type: str, param: Param, b: Builder) -> Any:
     """A value of `json_type` that a client might plausibly send by mistake."""
+    if json_type == "object" and (param.get("items") or {}).get("type") == "object":
+        # one item where a list of them is due: messages as one message, tools as one tool
+        documented = [e.value for e in param.accepts if not e.with_]
+        for listed in [b.body().get(param.name)] + documented:
+            if isinstance(listed, list) and listed and isinstance(listed[0], dict):
+                return listed[0]
     if json_type == "string":
         sample = b.sample(param)
         if isinstance(sample, bool):
@@ -36,8 +43,14 @@ def _type_cases(b: Builder, param: Param) -> list[Case]:
             value = _probe(json_type, param, b)
             cases.append(b.case(
                 "validation", param.name, f"type-{json_type}", type_rule,
-                title=f"{param.name} as a {json_type} ({value!r}) is rejected; documented type: {' or '.join(allowed)}",
+                title=f"{param.name} as {'an' if json_type[0] in 'aeiou' else 'a'} {json_type} ({value!r}) is rejected; documented type: {' or '.join(allowed)}",
                 expected=REJECTED, request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name))
+    if type_rule is not None and {"string", "array"} <= set(param.types) and _string_items(param):
+        # "string or list of strings": the plain string is as documented as the list
+        cases.append(b.case(
+            "validation", param.name, "string-form", type_rule,
+            title=f"{param.name} as a plain string ({STRING_FORM!r}) is accepted; documented type: {' or '.join(param.types)}",
+            expected=ACCEPTED, request=b.chat(b.param_body(param, STRING_FORM)), check="accepted", parameter=param.name))
     integer_rule = param.facets.get("integer")
     if integer_rule is not None:
         cases.append(b.case(
@@ -54,6 +67,11 @@ def _type_cases(b: Builder, param: Param) -> list[Case]:
             title=f"{param.name} holding a {wrong} item is rejected; items are {' or '.join(item_types)}",
             expected=REJECTED, request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name))
     return cases
+
+
+def _string_items(param: Param) -> bool:
+    items = (param.get("items") or {}).get("type")
+    return items in (None, "string", ["string"])
 
 
 def _null_cases(b: Builder, param: Param) -> list[Case]:
@@ -149,7 +167,7 @@ def generate(b: Builder) -> list[Case]:
     cases += _unknown_field_cases(b)
     body_rule = b.profile.body_rule
     cases.append(b.case("validation", "body", "malformed-json", body_rule, title="a body that is not valid JSON is rejected",
-                        expected=REJECTED, request=b.chat(raw='{"model": "' + b.model + '", "messages": ['),
+                        expected=REJECTED, request=b.malformed(),
                         check="rejected"))
     cases.append(b.case("validation", "body", "not-an-object", body_rule, title="a JSON array as the body is rejected",
                         expected=REJECTED, request=b.chat([b.body()]), check="rejected"))

@@ -16,6 +16,7 @@ from ..engine import Exchange
 from ..request import Request
 from .common import Inconclusive, NotAccepted
 from . import behaviour, shape, status, stream
+from .. import behaviours
 
 Check = Callable[..., "str | None"]
 
@@ -25,12 +26,17 @@ for _module in (status, shape, stream, behaviour):
     CHECKS.update(_module.CHECKS)
     DERIVERS.update(getattr(_module, "DERIVERS", {}))
 
-__all__ = ["CHECKS", "DERIVERS", "Inconclusive", "derive", "evaluate"]
+__all__ = ["CHECKS", "DERIVERS", "Inconclusive", "check_named", "derive", "evaluate"]
+
+
+def check_named(name: str) -> Check:
+    """A check by name: the core ones above, or one a behaviour module owns (conformance/behaviours/)."""
+    return CHECKS.get(name) or behaviours.checks()[name]
 
 
 def evaluate(exchange: Exchange, case: Case, evidence: dict[str, Exchange] | None = None) -> str | None:
     """None when met; otherwise what came back. Raises Inconclusive."""
-    check = CHECKS[case.check]
+    check = check_named(case.check)
     try:
         if getattr(check, "reads_evidence", False):
             return check(exchange, case, evidence or {})
@@ -41,4 +47,4 @@ def evaluate(exchange: Exchange, case: Case, evidence: dict[str, Exchange] | Non
 
 def derive(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> Request:
     """The probe request of a derived case, from its control's answer. Raises Inconclusive."""
-    return DERIVERS[case.derive](case, control, evidence)
+    return (DERIVERS.get(case.derive) or behaviours.derivers()[case.derive])(case, control, evidence)

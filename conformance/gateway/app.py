@@ -103,6 +103,8 @@ class Gateway:
         if streaming:
             return self._stream(reply, params)
         doc = completion_body(reply)
+        if hits(fault, "behaviour") and fault.arg.completion:
+            fault.arg.completion(params, doc)
         apply_field_fault(doc, fault, "response-field", self.profile.response_fields)
         break_usage_sum(doc, fault)
         return JSONResponse(doc)
@@ -112,6 +114,8 @@ class Gateway:
         options = params.get("stream_options")
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
         chunks = chunk_bodies(reply, include_usage and not hits(fault, "stream-usage-ignored"))
+        if hits(fault, "behaviour") and fault.arg.chunks:
+            fault.arg.chunks(params, chunks)
         break_chunks(chunks, fault, self.profile.stream_fields)
         events = [sse_event(c) for c in chunks]
         if hits(fault, "stream-bad-json-line"):
@@ -142,7 +146,7 @@ class Gateway:
     def error(self, exc: RequestError, request: Request | None = None) -> Response:
         fault = self.fault
         status = exc.status
-        for kind, fault_kind in (("validation", "validation-status"), ("auth", "auth-status"),
+        for kind, fault_kind in (("validation", "validation-status"), ("malformed", "validation-status"), ("auth", "auth-status"),
                                  ("unknown_model", "unknown-model-status")):
             if exc.kind == kind and hits(fault, fault_kind):
                 status = fault.arg
@@ -150,6 +154,8 @@ class Gateway:
         if exc.kind == "auth" and presented and hits(fault, "auth-wrong-key-status"):
             status = 400  # a wrong key answered like a bad request (LiteLLM without a database: "No connected db.")
         message, param = self._scrub(exc.message), self._scrub(exc.param)
+        if exc.kind == "malformed" and hits(fault, "malformed-own-shape"):
+            return JSONResponse({"status": "failure", "message": message}, status_code=status)
         if hits(fault, "error-not-json"):
             return PlainTextResponse(message, status_code=status)
         if hits(fault, "error-echo-key") and request is not None:

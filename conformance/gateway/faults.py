@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..behaviours import registry
 from ..spec import PARAM_FACETS, Field, Param, Profile, foreign_enum_values
 
 # Fault kinds, grouped by the module that applies them.
@@ -22,9 +23,10 @@ REQUEST_KINDS = (
     "min-items-ignored", "max-items-ignored", "max-items-exclusive", "items-unchecked",
     "values-unchecked", "requires-ignored", "must-exist-ignored", "example-rejected",
     "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
-    "explicit-zero-ignored",
+    "explicit-zero-ignored", "object-wrapped", "string-form-rejected", "large-value-500",
 )
-MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored", "tool-args-object", "json-mode-ignored")
+MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored", "tool-args-object", "json-mode-ignored",
+               "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
 FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
 STREAM_KINDS = (
     "stream-no-terminator", "stream-after-terminator", "stream-never-ends", "stream-json-content-type",
@@ -32,7 +34,7 @@ STREAM_KINDS = (
     "stream-usage-ignored", "stream-false-gives-sse", "stream-cumulative-deltas", "stream-chunk-after-finish",
 )
 ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "auth-wrong-key-status",
-               "unknown-model-status")
+               "unknown-model-status", "malformed-own-shape")
 MODELS_KINDS = ("models-wrong-shape", "models-missing")
 FAULT_KINDS = AUTH_KINDS + REQUEST_KINDS + MODEL_KINDS + FIELD_KINDS + STREAM_KINDS + ERROR_KINDS + MODELS_KINDS
 
@@ -149,6 +151,12 @@ class _Builder:
             add(f"{name}.type-unchecked", rule, "type-unchecked", f"{name} of any JSON type is accepted (a wrong type is ignored)", name)
             if "number" in value:
                 add(f"{name}.bool-as-number", rule, "bool-as-number", f"JSON true/false is accepted as a number for {name}", name)
+            if "array" in value and (param.get("items") or {}).get("type") == "object":
+                add(f"{name}.lone-object-wrapped", rule, "object-wrapped",
+                    f"one object sent as {name} is taken as a list of that one item", name)
+            if "array" in value and "string" in value:
+                add(f"{name}.string-form-rejected", rule, "string-form-rejected",
+                    f"{name} as a plain string is rejected (only the list form is taken)", name)
         elif facet == "integer":
             add(f"{name}.integer-unchecked", rule, "integer-unchecked", f"a fractional {name} (1.5) is accepted", name)
         elif facet == "required":
@@ -165,6 +173,9 @@ class _Builder:
                 # no far probe past the maximum of what multiplies the output (it could cost a fortune)
                 add(f"{name}.{facet}-overflow", rule, "bound-overflow",
                     f"{name} far past its {facet} {value} is accepted (an int32 or unsigned parse wraps it round)", name, facet)
+            if facet == "minimum" and param.get("maximum") is None and name in self.profile.token_caps:
+                add(f"{name}.large-value-500", rule, "large-value-500",
+                    f"{name} 2^31 or more (valid: no maximum) is answered 500 (an int32 overflow)", name, level="SHOULD")
         elif facet == "enum":
             add(f"{name}.enum-open", rule, "enum-open", f"any value of {name} is accepted", name)
             add(f"{name}.enum-value-rejected", rule, "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected", name, value[-1])
@@ -240,6 +251,9 @@ class _Builder:
         add("behaviour.json-mode-ignored", "behaviours.json_mode", "json-mode-ignored", "JSON mode answers plain text")
         add("behaviour.explicit-zero-ignored", "behaviours.explicit_values", "explicit-zero-ignored",
             "parameters sent as 0 or false are treated as absent (max_tokens: 0 gives the full output)")
+        for name, behaviour in registry().items():
+            for fault in behaviour.faults:
+                add(fault.name, f"behaviours.{name}", "behaviour", fault.description, param=name, arg=fault)
 
     def errors(self) -> None:
         add = self.add
@@ -251,6 +265,8 @@ class _Builder:
             "error bodies are a bare string that echoes the credentials the request presented")
         add("errors.auth-403", "errors.auth_status", "auth-status", "bad credentials are answered 403", arg=403)
         add("errors.wrong-key-400", "errors.auth_status", "auth-wrong-key-status", "a wrong key is answered 400, not 401")
+        add("errors.malformed-own-shape", "errors.body", "malformed-own-shape",
+            'a body that is not JSON gets the gateway\'s own error, {"status": "failure", "message": ...} (Portkey\'s)')
         add("errors.unknown-model-400", "errors.unknown_model_status", "unknown-model-status", "an unknown model is answered 400", arg=400)
 
     def models(self) -> None:

@@ -1,0 +1,58 @@
+"""tool_choice "none": the model calls no tool and answers with a message.
+
+Evidence first: the control is the same prompt and tool with the tool forced. Unless the control
+made a tool call, nothing shows this model (through this gateway) calls tools at all, and a plain
+answer to "none" proves nothing: inconclusive. A refused "none" is inconclusive here too: whether
+the value must be accepted is the documented value's own case.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..checks.common import Inconclusive, NotAccepted, brief, completion, message, reads_evidence
+from . import Behaviour, GatewayFault
+
+
+@reads_evidence
+def no_tool_call(ex, case, evidence) -> str | None:
+    try:
+        called = message(completion(evidence["control"])).get("tool_calls")
+    except NotAccepted as exc:
+        raise Inconclusive(f"the control (the tool forced) gave no usable answer: {exc}") from None
+    if not called:
+        raise Inconclusive("the control, with the tool forced, made no tool call: nothing shows this model calls tools")
+    if ex.status is None or not 200 <= ex.status < 300:
+        raise Inconclusive(f"tool_choice \"none\" was not accepted: {brief(ex)}")
+    data = completion(ex)
+    calls = message(data).get("tool_calls")
+    if calls:
+        return f"message.tool_calls came back: {json.dumps(calls)[:200]}"
+    reason = data["choices"][0].get("finish_reason")
+    return f'finish_reason is "tool_calls" with no call' if reason == "tool_calls" else None
+
+
+def generate(b, rule) -> list:
+    probe = b.chat(b.tool_body(tool_choice="none", cap=8))
+    return [b.case("behaviour", "tool-choice", "none-calls-no-tool", rule,
+                   title='tool_choice "none" gives a message, no tool call (the control, the tool forced, made one)',
+                   expected="no message.tool_calls, finish_reason not \"tool_calls\"", request=probe,
+                   check="no_tool_call", parameter="tool_choice", features=("tools", "behaviour"),
+                   evidence=(("control", b.chat(b.tool_body())),))]
+
+
+def _call_anyway(params: dict, doc: dict) -> None:
+    if params.get("tool_choice") != "none" or not params.get("tools"):
+        return
+    name = ((params["tools"][0] or {}).get("function") or {}).get("name", "tool")
+    for choice in doc.get("choices") or []:
+        choice["message"] = {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": name, "arguments": "{}"}}]}
+        choice["finish_reason"] = "tool_calls"
+
+
+BEHAVIOUR = Behaviour(
+    name="tool_choice_none", needs="tool_choice", generate=generate, checks={"no_tool_call": no_tool_call},
+    faults=(GatewayFault("behaviour.tool-choice-none-ignored", 'tool_choice "none" still calls the first tool',
+                         completion=_call_anyway),),
+)

@@ -1,0 +1,91 @@
+"""The behaviour modules (conformance/behaviours/): each check on recorded answers, and the registry's wiring."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conformance.behaviours import names, registry
+from conformance.cases import generate_cases
+from conformance.checks import Inconclusive, evaluate
+from conformance.engine import Exchange
+from conformance.gateway.faults import faults_for
+from conformance.spec import SpecError, load_profile
+from conformance.sse import SseEvent
+
+
+def cases_of(profile: str) -> dict:
+    return {c.id: c for c in generate_cases(load_profile(profile), "m-1")}
+
+
+def answer(request, status: int = 200, **doc) -> Exchange:
+    return Exchange(request, "http://127.0.0.1", status=status, headers={"content-type": "application/json"},
+                    body=json.dumps(doc).encode())
+
+
+def stream(request, *chunk_docs) -> Exchange:
+    events = [SseEvent(data=json.dumps(c)) for c in chunk_docs] + [SseEvent(data="[DONE]")]
+    return Exchange(request, "http://127.0.0.1", status=200, headers={"content-type": "text/event-stream"},
+                    events=events)
+
+
+def choice(index, **message):
+    return {"index": index, "message": {"role": "assistant", "content": "hi", **message}, "finish_reason": "stop"}
+
+
+def test_every_registered_behaviour_has_cases_checks_and_a_fault_in_the_openai_profile():
+    profile = load_profile("openai")
+    cases = generate_cases(profile, "m-1")
+    faults = faults_for(profile)
+    for name, behaviour in registry().items():
+        assert name in names() and name in profile.behaviours
+        assert {c.check for c in cases if c.rule.id == f"behaviours.{name}"} == set(behaviour.checks)
+        assert {f.name for f in faults if f.rule == f"behaviours.{name}"} == {f.name for f in behaviour.faults}
+
+
+def test_a_spec_naming_an_unknown_behaviour_fails_loading(tmp_path):
+    import shutil
+    from conformance.spec import DEFAULT_SPECS_DIR
+    shutil.copytree(DEFAULT_SPECS_DIR, tmp_path / "specs")
+    path = tmp_path / "specs" / "openai.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  choices_indexed:", "  choices_indexd:"), encoding="utf-8")
+    with pytest.raises(SpecError, match="choices_indexd"):
+        load_profile("openai", tmp_path / "specs")
+
+
+def test_choices_indexed_judges_positions_and_needs_two_choices_for_n():
+    cases = cases_of("openai")
+    one, two = cases["openai/behaviour/choices/index-is-position"], cases["openai/behaviour/choices/index-is-position-n"]
+    assert evaluate(answer(one.request, choices=[choice(0)]), one) is None
+    assert "are [1]" in evaluate(answer(one.request, choices=[choice(1)]), one)
+    assert evaluate(answer(two.request, choices=[choice(0), choice(1)]), two) is None
+    assert "are [0, 0]" in evaluate(answer(two.request, choices=[choice(0), choice(0)]), two)
+    with pytest.raises(Inconclusive, match="1 choice"):
+        evaluate(answer(two.request, choices=[choice(0)]), two)
+    with pytest.raises(Inconclusive, match="integer index"):  # a missing index is the field rule's failure
+        evaluate(answer(one.request, choices=[{"message": {}}]), one)
+
+
+def test_choices_indexed_in_a_stream():
+    case = cases_of("openai")["openai/behaviour/choices/index-is-position-stream"]
+    delta = {"choices": [{"index": 0, "delta": {"content": "a"}}]}
+    assert evaluate(stream(case.request, delta, {"choices": [], "usage": {}}), case) is None
+    assert "chunk 2: choices[].index is 1" in evaluate(stream(case.request, delta, {"choices": [{"index": 1, "delta": {}}]}), case)
+
+
+def test_tool_choice_none_needs_a_control_that_called_a_tool():
+    case = cases_of("openai")["openai/behaviour/tool-choice/none-calls-no-tool"]
+    control_request = dict(case.evidence)["control"]
+    assert case.request.body["tool_choice"] == "none" and control_request.body["tool_choice"]["type"] == "function"
+    called = answer(control_request, choices=[choice(0, content=None, tool_calls=[{"id": "c", "type": "function"}])])
+    plain = answer(case.request, choices=[choice(0)])
+    assert evaluate(plain, case, {"control": called}) is None
+    tool_call = answer(case.request, choices=[choice(0, content=None, tool_calls=[{"id": "c"}])])
+    assert "tool_calls came back" in evaluate(tool_call, case, {"control": called})
+    finish = answer(case.request, choices=[dict(choice(0), finish_reason="tool_calls")])
+    assert "finish_reason" in evaluate(finish, case, {"control": called})
+    with pytest.raises(Inconclusive, match="made no tool call"):
+        evaluate(plain, case, {"control": answer(control_request, choices=[choice(0)])})
+    with pytest.raises(Inconclusive, match="not accepted"):
+        evaluate(answer(case.request, status=400, error={}), case, {"control": called})
