@@ -25,8 +25,8 @@ from .request import redact
 from .preflight import choose_cap_param
 from .sender import Sender
 from .spec import load_profile, profile_names
-from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_reachable, discover_model, new_key,
-                     normalise_base_url, read_key)
+from .target import (DEFAULT_KEY_ENV, BundledGateway, env_name, Target, check_reachable, discover_model, new_key,
+                     normalise_base_url, read_key, unlisted_model_warning)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PLACEHOLDER_MODEL = "MODEL"
@@ -46,6 +46,16 @@ def _seconds(text: str) -> float:
 
 
 _seconds.__name__ = "positive number"  # what argparse names in its message
+
+
+def _env_name(text: str) -> str:
+    try:
+        return env_name(text)
+    except UsageError:
+        raise ValueError(text) from None
+
+
+_env_name.__name__ = "environment variable name"
 
 
 def _count(text: str) -> int:
@@ -80,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", action="append", default=[],
                      help="profile to run (repeatable; default: openai with --base-url, all without)")
     run.add_argument("--model", help="model id (default: first id from GET /v1/models)")
-    run.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, help=f"variable holding the API key (default {DEFAULT_KEY_ENV})")
+    run.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, type=_env_name,
+                     help=f"variable holding the API key (default {DEFAULT_KEY_ENV}); reproduce commands name it")
     run.add_argument("--json", dest="json_path", default="reports/results.json", help="canonical results file")
     run.add_argument("--junitxml", help="also write JUnit XML here")
     run.add_argument("--html", default="reports/report.html", help="HTML report path")
@@ -229,6 +240,9 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     model = args.model
     if model:
         check_reachable(first_url, timeout=args.connect_timeout)
+        warning = unlisted_model_warning(first_url, first, key, model, timeout=min(args.response_timeout, 10.0))
+        if warning:
+            print(f"routecheck: warning: {warning}", file=sys.stderr)
     else:
         model = discover_model(first_url, first, key, timeout=min(args.response_timeout, 10.0))
     engine = Engine(key, concurrency=args.concurrency, rate_limit=args.rate_limit, deadlines=deadlines_from(args),
@@ -306,6 +320,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     gated = baseline is not None or bool(expectations)
     if gated:
         print("\n".join(gating.console_lines(gate)))
+    doc["gate"] = gate.record(doc)
+    results.write(doc, json_path, secrets=(key,))  # the gate is part of the record: a CI job reads it back
     if args.junitxml:
         results.write_junit(doc, args.junitxml, secrets=(key,), gate=gate)  # after gating: expected failures as skipped
     print(f"routecheck: results in {json_path}" + (f", JUnit in {args.junitxml}" if args.junitxml else "")

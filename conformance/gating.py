@@ -90,6 +90,21 @@ class Gate:
         }
 
 
+    def record(self, doc: dict) -> dict:
+        """What results.json keeps of the gate: the exit code, and which failures counted and which were accepted."""
+        must_failed = [c["id"] for c in doc["cases"] if c["outcome"] == "failed"]
+        counted = set(self.counted)
+        return {
+            "exit_code": self.exit_code,
+            "counted": self.counted,
+            "counted_errors": self.counted_errors,
+            "accepted": [i for i in must_failed if i not in counted],  # expected, or failed in the baseline too
+            "expected": sorted(self.expected),
+            "stale": sorted(self.stale),
+            "baseline": self.baseline,
+        }
+
+
 def _expectation_dict(exp: Expectation) -> dict:
     return {"case": exp.case, "verdict": exp.verdict, "reason": exp.reason}
 
@@ -134,6 +149,8 @@ def _entry(item: object, where: str) -> Expectation:
     reason = " ".join(str(item[k]).strip() for k in ("reason", "link") if item.get(k))
     if not reason:
         raise UsageError(f"{where} ({case}): a `reason` or a `link` is required")
+    if PLACEHOLDER_REASON in reason:  # `routecheck expect --from` wrote it: nobody has said why yet
+        raise UsageError(f"{where} ({case}): replace the placeholder reason with why this is accepted, or a link")
     return Expectation(case.strip(), verdict, reason)
 
 

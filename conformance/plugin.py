@@ -29,7 +29,8 @@ from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Resul
 from .preflight import choose_cap_param
 from .sender import Sender, SenderError
 from .spec import load_profile, profile_names
-from .target import DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, new_key, normalise_base_url, read_key
+from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, env_name, new_key, normalise_base_url,
+                     read_key)
 
 CONTEXT = pytest.StashKey["RunContext"]()
 PROPERTY, META_PROPERTY = "routecheck", "routecheck-meta"
@@ -88,6 +89,7 @@ class RunContext:
         self.disabled = parse_disabled(opt.without)
         self.required = parse_required(opt.require, self.disabled)
         self.gateway: BundledGateway | None = None
+        self.key_env = env_name(opt.api_key_env)  # reproduce commands read the key from it
         if opt.base_url:
             base_url, key = normalise_base_url(opt.base_url), read_key(opt.api_key_env)
         else:
@@ -145,7 +147,7 @@ class RunContext:
         if self.roots is None:
             self.roots = frozenset(i.callspec.params["rc_case"].id for i in items
                                    if hasattr(i, "callspec") and "rc_case" in i.callspec.params)
-        result = judge(case, url, fetch, self.disabled, self.required, self.roots)
+        result = judge(case, url, fetch, self.disabled, self.required, self.roots, self.key_env)
         if self.sender is not None and result.outcome != SKIPPED:
             for key, count in unread.items():  # a blocked case never reads its own exchange: let it go all the same
                 for _ in range(max(0, count)):
@@ -247,7 +249,7 @@ def label(result: Result, key: str = "") -> None:
     allure.dynamic.parameter("rc_case", case.id)  # the ID, not the whole Case repr
     document = DEFAULT_SPECS_DIR / "sources" / src.document  # a link Allure can open, or just the name
     allure.dynamic.link(document.as_uri() if document.exists() else src.document, name=f"source: {src.document}")
-    allure.attach(_redacted(json.dumps(result.judged_request.record(), indent=1, ensure_ascii=False), key), "request",
+    allure.attach(_redacted(json.dumps(result.judged_request.record(result.key_env), indent=1, ensure_ascii=False), key), "request",
                   allure.attachment_type.JSON)
     if result.exchange is not None:
         allure.attach(_redacted(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), key), "response",

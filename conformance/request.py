@@ -17,15 +17,14 @@ from typing import Any
 from .redaction import redact as redact_all
 
 KEY_PLACEHOLDER = "{key}"
-KEY_ENV_REFERENCE = "$ROUTECHECK_API_KEY"
-_VAR = KEY_ENV_REFERENCE[1:]
+KEY_ENV = "ROUTECHECK_API_KEY"  # the variable the key is read from unless --api-key-env names another
 # near misses of the key, filled in at send time like the key itself: `{key|NAME}`. Each comes with the
 # shell expression of the key variable that gives it, so a reproduce command stays ready to paste.
 KEY_TRANSFORMS = {
-    "swapcase": (str.swapcase, f'$(printf %s "${_VAR}" | tr a-zA-Z A-Za-z)'),
-    "drop-last": (lambda k: k[:-1], f"${{{_VAR}%?}}"),
+    "swapcase": (str.swapcase, lambda var: f'$(printf %s "${var}" | tr a-zA-Z A-Za-z)'),
+    "drop-last": (lambda k: k[:-1], lambda var: f"${{{var}%?}}"),
     "flip-last": (lambda k: k[:-1] + ("y" if k.endswith("x") else "x"),
-                  f'${{{_VAR}%?}}$([ "${{{_VAR}: -1}}" = x ] && echo y || echo x)'),
+                  lambda var: f'${{{var}%?}}$([ "${{{var}: -1}}" = x ] && echo y || echo x)'),
 }
 _PLACEHOLDER = re.compile(r"\{key(?:\|([a-z-]+))?\}")
 
@@ -43,9 +42,12 @@ def _filled(value: str, key: str) -> str:
     return _PLACEHOLDER.sub(lambda m: KEY_TRANSFORMS[m[1]][0](key) if m[1] else key, value)
 
 
-def _shown(value: str) -> str:
-    value = re.sub(r"\{key\}(?=\w)", f"${{{_VAR}}}", value)  # the key glued to more text: ${VAR}x, not $VARx
-    return _PLACEHOLDER.sub(lambda m: KEY_TRANSFORMS[m[1]][1] if m[1] else KEY_ENV_REFERENCE, value)
+def _shown(value: str, var: str = KEY_ENV) -> str:
+    """The header as a shell shows it: the key as a reference to the variable it is read from."""
+    value = re.sub(r"\{key\}(?=\w)", f"${{{var}}}", value)  # the key glued to more text: ${VAR}x, not $VARx
+    return _PLACEHOLDER.sub(lambda m: KEY_TRANSFORMS[m[1]][1](var) if m[1] else f"${var}", value)
+
+
 REDACTED = "[REDACTED]"  # the same mark as conformance.redaction.REDACTED
 
 
@@ -102,22 +104,24 @@ class Request:
         n = n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
         return min(caps) * n if caps else 0
 
-    def shown_headers(self) -> dict[str, str]:
-        return {name: _shown(value) for name, value in self.headers}
+    def shown_headers(self, key_env: str = KEY_ENV) -> dict[str, str]:
+        return {name: _shown(value, key_env) for name, value in self.headers}
 
-    def record(self) -> dict:
-        out: dict[str, Any] = {"method": self.method, "path": self.path, "headers": self.shown_headers()}
+    def record(self, key_env: str = KEY_ENV) -> dict:
+        out: dict[str, Any] = {"method": self.method, "path": self.path, "headers": self.shown_headers(key_env)}
         if self.raw is not None:
             out["raw_body"] = self.raw
         elif self.body is not NO_BODY:
             out["body"] = self.body
         return out
 
-    def curl(self, base_url: str) -> str:
-        parts = ["curl", "-sS", "-X", self.method, base_url.rstrip("/") + self.path]
+    def curl(self, base_url: str, key_env: str = KEY_ENV) -> str:
+        """A command ready to paste: the status line and headers shown (-i), the key from `key_env`."""
+        parts = ["curl", "-sS", "-i", "-X", self.method, base_url.rstrip("/") + self.path]
         for name, value in self.headers:
-            # double quotes so the shell expands $ROUTECHECK_API_KEY
-            parts.append(f'-H "{name}: {_shown(value)}"' if _PLACEHOLDER.search(value) else f"-H {shlex.quote(f'{name}: {value}')}")
+            # double quotes so the shell expands the key variable
+            parts.append(f'-H "{name}: {_shown(value, key_env)}"' if _PLACEHOLDER.search(value)
+                         else f"-H {shlex.quote(f'{name}: {value}')}")
         data = self.content()
         if data is not None:
             parts += ["-H", shlex.quote("Content-Type: application/json"), "--data-raw", shlex.quote(data.decode())]
@@ -125,9 +129,9 @@ class Request:
             parts.insert(1, "-N")
         return " ".join(parts)
 
-    def summary(self, limit: int = 600) -> str:
+    def summary(self, limit: int = 600, key_env: str = KEY_ENV) -> str:
         text = f"{self.method} {self.path}"
-        shown = self.shown_headers()
+        shown = self.shown_headers(key_env)
         if shown:
             text += " " + " ".join(f"[{k}: {v}]" for k, v in shown.items())
         else:

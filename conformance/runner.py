@@ -11,7 +11,7 @@ from .checks import Inconclusive, derive, evaluate
 from .checks.common import brief
 from .engine import Engine, Exchange, fingerprint
 from .features import capability_absent, skip_reason
-from .request import Request
+from .request import KEY_ENV, Request
 
 PASSED, FAILED, WARNED, SKIPPED, ERROR = "passed", "failed", "warned", "skipped", "error"
 INCONCLUSIVE, BLOCKED = "inconclusive", "blocked"
@@ -32,6 +32,7 @@ class Result:
     request: Request | None = None  # what was judged, when not the case's own request (a derived probe)
     blocked_by: str | None = None  # the root case whose failure hid this rule
     evidence: dict[str, Exchange] = field(default_factory=dict)  # controls the verdict rests on
+    key_env: str = KEY_ENV  # the variable the key comes from, as reproduce commands name it
 
     @property
     def judged_request(self) -> Request:
@@ -41,13 +42,14 @@ class Result:
         out = self.case.describe()
         request = self.judged_request
         out.update(outcome=self.outcome, message=self.message, base_url=self.base_url,
-                   request=dict(request.record(), curl=request.curl(self.base_url)))
+                   request=dict(request.record(self.key_env), curl=request.curl(self.base_url, self.key_env)))
         if self.exchange is not None:
             out["response"] = self.exchange.record()
         if self.blocked_by:
             out["blocked_by"] = self.blocked_by
         if self.evidence:
-            out["evidence"] = [{"name": name, "request": dict(ex.request.record(), curl=ex.request.curl(self.base_url)),
+            out["evidence"] = [{"name": name, "request": dict(ex.request.record(self.key_env),
+                                                              curl=ex.request.curl(self.base_url, self.key_env)),
                                 "response": ex.record()} for name, ex in self.evidence.items()]
         return out
 
@@ -78,7 +80,7 @@ def unmet_need(exchange: Exchange, need: str) -> str | None:
 
 
 def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = frozenset(),
-          required: frozenset[str] = frozenset(), roots: frozenset[str] | None = None) -> Result:
+          required: frozenset[str] = frozenset(), roots: frozenset[str] | None = None, key_env: str = KEY_ENV) -> Result:
     """The verdict on one case. `fetch` gives the exchange of a request (sent once, shared). `roots`: the
     case IDs in this run (None: all); a root that is not judged in the run cannot block (-k left it out),
     so the case is judged on its own: a failure is never hidden behind a case nobody sees."""
@@ -88,13 +90,13 @@ def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = fr
     if roots is not None:
         case = replace(case, prereqs=tuple(p for p in case.prereqs if p.root in roots))
     try:
-        return _judged(case, base_url, fetch, required)
+        return replace(_judged(case, base_url, fetch, required, key_env), key_env=key_env)
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on deeply nested JSON: this case's error, not the run's
         return Result(case, base_url, ERROR, f"harness error, not a verdict: judging it raised "
                       f"{type(exc).__name__}: {str(exc)[:200]!r}")
 
 
-def _judged(case: Case, base_url: str, fetch: Fetch, required: frozenset[str]) -> Result:
+def _judged(case: Case, base_url: str, fetch: Fetch, required: frozenset[str], key_env: str) -> Result:
     for prereq in case.prereqs:  # most basic first: the first one unmet is the root cause
         unmet = unmet_need(fetch(prereq.request), prereq.need)
         if unmet:
@@ -127,11 +129,11 @@ def _judged(case: Case, base_url: str, fetch: Fetch, required: frozenset[str]) -
     if problem is None:
         return Result(case, base_url, PASSED, "", exchange, request=request, evidence=evidence)
     outcome = FAILED if case.is_must else WARNED
-    return Result(case, base_url, outcome, explain(case, base_url, problem, request), exchange, problem,
+    return Result(case, base_url, outcome, explain(case, base_url, problem, request, key_env), exchange, problem,
                   request=request, evidence=evidence)
 
 
-def explain(case: Case, base_url: str, problem: str, request: Request | None = None) -> str:
+def explain(case: Case, base_url: str, problem: str, request: Request | None = None, key_env: str = KEY_ENV) -> str:
     """h2spec style: the requirement, what was expected, what came back, what was sent."""
     src = case.rule.source
     request = request or case.request
@@ -140,8 +142,8 @@ def explain(case: Case, base_url: str, problem: str, request: Request | None = N
         f"  Requirement: {src.cite()}",
         f"  Expected:    {case.expected}",
         f"  Actual:      {problem}",
-        f"  Sent:        {request.summary()}",
-        f"  Reproduce:   {request.curl(base_url)}",
+        f"  Sent:        {request.summary(key_env=key_env)}",
+        f"  Reproduce:   {request.curl(base_url, key_env)}",
     ]
     if src.note:
         lines.insert(2, f"  Note:        {src.note}")

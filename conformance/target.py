@@ -7,6 +7,7 @@ profile; the bundled reference gateway serves every profile that way on one port
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import select
 import subprocess
@@ -38,6 +39,13 @@ def url_for(base_url: str, profile: str) -> str:
     return base_url.replace("{profile}", profile)
 
 
+def env_name(name: str) -> str:
+    """A variable name a shell can expand: reproduce commands read the key from it."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
+        raise UsageError(f"--api-key-env {name!r} is not an environment variable name (letters, digits, _)")
+    return name
+
+
 def read_key(env_var: str) -> str:
     key = os.environ.get(env_var, "")
     if not key:
@@ -61,20 +69,47 @@ PREFLIGHT_BODY = 1 << 20  # bytes of a model listing or a probe answer read at m
 def discover_model(base_url: str, profile: Profile, key: str, timeout: float = 10.0) -> str:
     """First model id from GET /v1/models. Unreachable or hung: TargetError (exit 3); no listing: UsageError.
     Sent like any case (conformance/engine.py): one deadline for the whole answer, a capped body, redaction."""
-    scheme = profile.auth[0]
-    request = Request("GET", profile.models_path, headers=((scheme.header, scheme.value(KEY_PLACEHOLDER)),))
     url = base_url.rstrip("/") + profile.models_path
-    ex = _preflight(base_url, request, key, timeout)
+    ex = _models_exchange(base_url, profile, key, timeout)
     if ex.status in (401, 403):
         raise UsageError(f"the target rejected the API key ({ex.status} on GET {profile.models_path})")
     if ex.truncated:
         raise UsageError(_redacted(f"the answer to GET {url} is larger than {PREFLIGHT_BODY >> 20} MiB; pass --model", key))
+    listed = _model_ids(ex)
+    if not listed:
+        raise UsageError(_redacted(f"could not read a model id from GET {url} ({ex.status}); pass --model", key))
+    return listed[0]
+
+
+def unlisted_model_warning(base_url: str, profile: Profile, key: str, model: str, timeout: float = 10.0) -> str | None:
+    """A warning when GET /v1/models lists ids and `model` is not one: failures would blame the gateway for it.
+    No listing (refused, not JSON, unreachable) is no warning: the models endpoint has its own cases."""
+    try:
+        listed = _model_ids(_models_exchange(base_url, profile, key, timeout))
+    except TargetError:
+        return None
+    if not listed or model in listed:
+        return None
+    shown = ", ".join(listed[:5]) + (f" (+{len(listed) - 5} more)" if len(listed) > 5 else "")
+    return _redacted(f"--model {model!r} is not among the models GET {profile.models_path} lists ({shown}): "
+                     "cases may fail because of the model, not the gateway", key)
+
+
+def _models_exchange(base_url: str, profile: Profile, key: str, timeout: float) -> Exchange:
+    scheme = profile.auth[0]
+    request = Request("GET", profile.models_path, headers=((scheme.header, scheme.value(KEY_PLACEHOLDER)),))
+    return _preflight(base_url, request, key, timeout)
+
+
+def _model_ids(ex: Exchange) -> list[str]:
+    if ex.status is None or not 200 <= ex.status < 300 or ex.truncated:
+        return []
     try:
         data = ex.json()
         listing = data.get("data") if isinstance(data, dict) else data
-        return next(m["id"] for m in listing if isinstance(m, dict) and _usable_model(m.get("id")))
-    except (ValueError, TypeError, StopIteration, AttributeError, RecursionError):
-        raise UsageError(_redacted(f"could not read a model id from GET {url} ({ex.status}); pass --model", key)) from None
+        return [m["id"] for m in listing if isinstance(m, dict) and _usable_model(m.get("id"))]
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return []
 
 
 def _usable_model(model: object) -> bool:

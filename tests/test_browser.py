@@ -120,7 +120,7 @@ def test_the_faults_failure_is_two_clicks_away_with_its_request_quote_and_curl(p
     assert '"temperature": 2.01' in text and "POST /v1/chat/completions" in text  # what was sent
     assert "status 200" in text and "chat.completion" in text  # what came back
     assert "accepted: 200" in text  # why the verdict
-    assert "curl -sS -X POST" in text and "$ROUTECHECK_API_KEY" in text
+    assert "curl -sS -i -X POST" in text and "$ROUTECHECK_API_KEY" in text
 
 
 def test_filters_hide_passing_rows_and_search_by_case_id(page):

@@ -64,6 +64,24 @@ def test_pytest_conformance_works_directly_against_a_url(gateway, tmp_path):
     assert gateway.key not in results.read_text()
 
 
+def test_an_unlisted_model_is_warned_of_and_reproduce_commands_name_the_key_variable(gateway, tmp_path):
+    results = tmp_path / "results.json"
+    done = routecheck("run", "--base-url", gateway.base_url(), "--profile", "routify-mvp", "--model", "no-such-model",
+                      "--api-key-env", "RC_TEST_KEY", "-k", "auth/bearer/valid-key", "--json", str(results), "--no-html",
+                      env={"RC_TEST_KEY": gateway.key})
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "'no-such-model' is not among the models" in warnings[0], done.stderr
+    assert "routecheck-echo-1" in warnings[0]
+    assert done.returncode == 1  # the model is refused: the valid-key case fails, as it should
+    failed = json.loads(results.read_text())["cases"][0]
+    assert failed["request"]["curl"].startswith("curl -sS -i ") and '"Authorization: Bearer $RC_TEST_KEY"' in failed["request"]["curl"]
+    assert "[Authorization: Bearer $RC_TEST_KEY]" in failed["message"] and "ROUTECHECK_API_KEY" not in failed["message"]
+    listed = routecheck("run", "--base-url", gateway.base_url(), "--profile", "routify-mvp", "--model", "routecheck-echo-1",
+                        "--api-key-env", "RC_TEST_KEY", "-k", "auth/bearer/valid-key", "--json", str(results), "--no-html",
+                        env={"RC_TEST_KEY": gateway.key})
+    assert listed.returncode == 0 and "warning" not in listed.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -118,7 +119,10 @@ def test_expect_from_a_run_writes_every_failed_and_warned_case_and_accepts_that_
     entries = yaml.safe_load(text)["expectations"]
     assert [(e["case"], e["verdict"]) for e in entries] == [("p/ranges/a", "failed"), ("p/errors/b", "warned")]
     assert all(e["reason"] == gating.PLACEHOLDER_REASON for e in entries)
-    gate = gating.evaluate(run, expectations=gating.parse_expectations(yaml.safe_load(text)))
+    with pytest.raises(UsageError, match=r"entry 1 \(p/ranges/a\): replace the placeholder reason"):
+        gating.parse_expectations(yaml.safe_load(text))  # written, not yet reviewed: nobody has said why
+    reviewed = text.replace(gating.PLACEHOLDER_REASON, "upstream clamps, issue 9")
+    gate = gating.evaluate(run, expectations=gating.parse_expectations(yaml.safe_load(reviewed)))
     assert set(gate.expected) == {"p/ranges/a", "p/errors/b"} and gate.exit_code == 0
 
 
@@ -198,13 +202,21 @@ def test_expect_from_a_faulty_run_then_run_with_it_exits_0_with_expected_failure
     written = routecheck("expect", "--from", str(tmp_path / "faulty.json"), "-o", str(tmp_path / "expect.yaml"))
     assert written.returncode == 0 and "1 expectations written" in written.stdout
     assert yaml.safe_load((tmp_path / "expect.yaml").read_text())["expectations"][0]["case"] == ABOVE_MAX
-    junit = tmp_path / "junit.xml"
+    assert json.loads((tmp_path / "faulty.json").read_text())["gate"] == {
+        "exit_code": 1, "counted": [ABOVE_MAX], "counted_errors": [], "accepted": [], "expected": [], "stale": [],
+        "baseline": None}
+    junit, expect = tmp_path / "junit.xml", tmp_path / "expect.yaml"
+    unreviewed = run_temperature(tmp_path, "second", "--fault", "temperature.maximum-ignored", "--expect", str(expect))
+    assert unreviewed.returncode == 2 and "replace the placeholder reason" in unreviewed.stderr
+    expect.write_text(expect.read_text().replace(gating.PLACEHOLDER_REASON, "upstream clamps, issue 9"))
     second = run_temperature(tmp_path, "second", "--fault", "temperature.maximum-ignored",
-                             "--expect", str(tmp_path / "expect.yaml"), "--junitxml", str(junit))
+                             "--expect", str(expect), "--junitxml", str(junit))
     assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-1000:]
     assert "expected failures (1)" in second.stdout and "gate passes (exit 0)" in second.stdout
     skipped = ET.parse(junit).getroot().find(f".//testcase[@name='{ABOVE_MAX}']/skipped")
-    assert skipped is not None and skipped.get("message").startswith("expected failed: TODO")
+    assert skipped is not None and skipped.get("message") == "expected failed: upstream clamps, issue 9"
+    gate = json.loads((tmp_path / "second.json").read_text())["gate"]
+    assert gate["exit_code"] == 0 and gate["counted"] == [] and gate["accepted"] == gate["expected"] == [ABOVE_MAX]
 
 
 @pytest.mark.parametrize("args, message", [
