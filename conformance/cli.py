@@ -266,7 +266,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
                    # per-test hooks nobody reads here; SHOULD findings are listed by routecheck itself below
                    *[arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")], "-W", "ignore::pytest.PytestAssertRewriteWarning",
                    "--base-url", base_url, "--model", model, "--api-key-env", args.api_key_env,
-                   "--rc-json", str(json_path), "--rc-concurrency", str(args.concurrency),
+                   "--json", str(json_path), "--concurrency", str(args.concurrency),
                    "--connect-timeout", str(args.connect_timeout), "--response-timeout", str(args.response_timeout),
                    "--stream-timeout", str(args.stream_timeout), "--idle-timeout", str(args.idle_timeout),
                    "--max-duration", str(args.max_duration),

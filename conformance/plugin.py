@@ -1,14 +1,18 @@
 """pytest plugin: options, case parametrisation, the hand-off to the sending process, results collection.
 
-Loaded by the repository's conftest.py (and by `routecheck run`). Inert unless
-conformance/test_conformance.py is collected. Results travel on each report's
-user_properties, so they reach the controller under pytest-xdist too.
+Registered through the `pytest11` entry point (and by `routecheck run`). Inert unless
+conformance/test_conformance.py is collected (`pytest --pyargs conformance`, or
+`pytest conformance` in a checkout). Results travel on each report's user_properties,
+so they reach the controller under pytest-xdist too; they are taken off the report once
+collected, so pytest's own --junitxml stays a plain one.
 """
 
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
+import os
 import sys
 import time
 import traceback
@@ -22,9 +26,10 @@ from .case import Case
 from .cases import generate_cases
 from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine, Exchange, deadlines_from, fingerprint
 from .errors import RoutecheckError
-from .features import FEATURES, parse_disabled, parse_required
+from .features import FEATURES, parse_disabled, parse_required, skip_reason
 from .request import Request, redact
-from .results import build, case_dict, write, write_junit
+from .gating import load_expectations, match
+from .results import build, case_dict, write
 from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge, now_iso
 from .preflight import choose_cap_param
 from .sender import Sender, SenderError
@@ -44,10 +49,19 @@ class HarnessError(Exception):
     """The case could not be judged (target unreachable, only 429s): not a verdict."""
 
 
+def _base_url_is_owned_elsewhere(parser: pytest.Parser) -> bool:
+    """pytest-base-url defines --base-url (same dest, base_url): cooperate rather than clash. Whichever
+    plugin registers first, only one defines it; routecheck reads the value either way."""
+    taken = any("--base-url" in opt.names() for group in [parser._anonymous, *parser._groups] for opt in group.options)
+    autoload = not os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    return taken or (autoload and importlib.util.find_spec("pytest_base_url") is not None)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("routecheck", "routecheck conformance")
-    group.addoption("--base-url", help="target base URL (with or without /v1; may contain {profile}); "
-                    "default: start the bundled reference gateway on loopback")
+    if not _base_url_is_owned_elsewhere(parser):
+        group.addoption("--base-url", help="target base URL (with or without /v1; may contain {profile}); "
+                        "default: start the bundled reference gateway on loopback")
     group.addoption("--profile", action="append", default=[],
                     help="profile to run (repeatable; default: openai with --base-url, all without)")
     group.addoption("--model", help="model id (default: first id from GET /v1/models)")
@@ -60,9 +74,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "where the document offers both and the model refuses max_tokens; one request decides)")
     group.addoption("--require", action="append", default=[],
                     help="features the target's model has: refusing them fails instead of being inconclusive")
-    group.addoption("--rc-json", help="canonical results file (default reports/results.json)")
-    group.addoption("--rc-junit", help="JUnit XML rendered from the results (one testsuite per profile and category)")
-    group.addoption("--rc-concurrency", type=int, default=4, help="requests in flight at once (default 4)")
+    # the names `routecheck run` takes too (its --junitxml is pytest's own option here)
+    group.addoption("--json", dest="rc_json", help="canonical results file (default reports/results.json)")
+    group.addoption("--concurrency", dest="rc_concurrency", type=int, default=4, help="requests in flight at once (default 4)")
+    group.addoption("--expect", dest="rc_expect", metavar="FILE",
+                    help="expectations file: its failed/error cases are marked xfail(strict) (a fixed one then fails)")
     group.addoption("--rate-limit", type=float, default=None, help="at most this many requests per second")
     group.addoption("--connect-timeout", type=float, default=Deadlines.connect)
     group.addoption("--response-timeout", type=float, default=Deadlines.response)
@@ -84,14 +100,13 @@ class RunContext:
     def __init__(self, config: pytest.Config):
         opt = config.option
         self.config = config
-        default = ["openai"] if opt.base_url else profile_names()
-        self.profiles = [load_profile(n) for n in (opt.profile or default)]
+        self.profiles = selected_profiles(config)
         self.disabled = parse_disabled(opt.without)
         self.required = parse_required(opt.require, self.disabled)
         self.gateway: BundledGateway | None = None
         self.key_env = env_name(opt.api_key_env)  # reproduce commands read the key from it
-        if opt.base_url:
-            base_url, key = normalise_base_url(opt.base_url), read_key(opt.api_key_env)
+        if target_url(config):
+            base_url, key = normalise_base_url(target_url(config)), read_key(opt.api_key_env)
         else:
             key = new_key()
             self.gateway = BundledGateway(key).__enter__()
@@ -174,10 +189,55 @@ def context(config: pytest.Config) -> RunContext:
     return config.stash[CONTEXT]
 
 
+def target_url(config: pytest.Config) -> str | None:
+    """--base-url, ours or pytest-base-url's (which also reads its `base_url` ini and PYTEST_BASE_URL)."""
+    return getattr(config.option, "base_url", None) or None
+
+
+def selected_profiles(config: pytest.Config) -> list:
+    default = ["openai"] if target_url(config) else profile_names()
+    return [load_profile(n) for n in (config.option.profile or default)]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "rc_case" in metafunc.fixturenames:
-        cases = context(metafunc.config).cases
+        config = metafunc.config
+        if config.option.collectonly and CONTEXT not in config.stash:
+            # listing needs no target: IDs depend on the spec alone (not on the model or the cap parameter)
+            cases = [c for p in selected_profiles(config) for c in generate_cases(p, config.option.model or "MODEL")]
+        else:
+            cases = context(config).cases
         metafunc.parametrize("rc_case", cases, ids=[c.id for c in cases])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--without and --expect as pytest markers: a case the feature registry skips is marked skip, one an
+    expectation says fails is marked xfail(strict), so pytest's own report shows them as such."""
+    disabled = parse_disabled(config.option.without)
+    expectations = load_expectations(config.option.rc_expect) if config.option.rc_expect else []
+    for item in items:
+        case = _case_of(item)
+        if case is None:
+            continue
+        reason = skip_reason(case, disabled)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+        expected = match(expectations, case.id)
+        if expected is not None and expected.verdict in ("failed", "error"):
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"expected {expected.verdict}: {expected.reason}"))
+        if _marked(item):  # a skip from a marker never runs: its result is recorded from its setup report
+            url = (target_url(config) or "").replace("{profile}", case.profile)
+            item.user_properties.append((PROPERTY, case_dict(Result(case, url, SKIPPED, reason or "skipped by a marker"))))
+
+
+def _case_of(item: pytest.Item) -> Case | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("rc_case") if callspec is not None else None
+
+
+def _marked(item: pytest.Item) -> bool:
+    """Markers pytest's own protocol must handle (a conftest may add them too)."""
+    return any(item.iter_markers(name) for name in ("skip", "skipif", "xfail"))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -186,8 +246,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     so setup, capture and teardown are skipped and the three reports pytest expects are sent
     directly. Over ~1500 cases this halves pytest's share of a run. Allure needs the full
     protocol (it labels inside the test's own call), so it gets it."""
-    case = getattr(item, "callspec", None) and item.callspec.params.get("rc_case")
-    if case is None or item.config.getoption("allure_report_dir", None):
+    case = _case_of(item)
+    if case is None or item.config.getoption("allure_report_dir", None) or _marked(item):
         return None
     ihook = item.ihook
     ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
@@ -220,6 +280,7 @@ def run_case(case: Case, item: pytest.Item) -> None:
     ctx = context(item.config)
     result = ctx.result(case, item.session.items)
     # plain data travels to an xdist controller as is
+    item.user_properties[:] = [(n, v) for n, v in item.user_properties if n != PROPERTY]  # a marker's placeholder
     item.user_properties.append((PROPERTY, case_dict(result)))
     item.user_properties.append((META_PROPERTY, {"model": ctx.target.model}))
     if result.outcome == ERROR:
@@ -283,22 +344,28 @@ class ResultsCollector:
         self.started = now_iso()
         self.t0 = time.monotonic()
         self.total = 0
+        self.written: Path | None = None
         # one progress line, rewritten in place, and only on a terminal: a CI log gets the summary alone
         self.progress = config.getoption("rc_progress", False) and sys.stderr.isatty()
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest's junitxml, which would copy every property into its file
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
-            return  # the result is computed in the call, so the call report carries it
-        for name, value in report.user_properties:
-            if name == PROPERTY:
-                if report.failed and value["outcome"] not in (FAILED, ERROR):
-                    value = _harness_failure(value, report)
-                self.cases[report.nodeid] = value
-            elif name == META_PROPERTY:
-                self.meta.update(value)
+        # the result is computed in the call, so the call report carries it; a case a marker skipped has none
+        if report.when == "call" or (report.when == "setup" and report.skipped):
+            for name, value in report.user_properties:
+                if name == PROPERTY:
+                    if report.when == "setup":  # skipped by a marker: its own reason
+                        value = dict(value, message=_skip_message(report) or value["message"])
+                    if report.failed and value["outcome"] not in (FAILED, ERROR) and "XPASS(strict)" not in str(report.longrepr):
+                        value = _harness_failure(value, report)
+                    self.cases[report.nodeid] = value
+                elif name == META_PROPERTY:
+                    self.meta.update(value)
+        if not hasattr(self.config, "workerinput"):  # a worker must still send them to the controller
+            report.user_properties = [(n, v) for n, v in report.user_properties if n not in (PROPERTY, META_PROPERTY)]
         if self.progress and (len(self.cases) % 25 == 0 or len(self.cases) == self.total):
             failed = sum(1 for c in self.cases.values() if c["outcome"] == FAILED)
             sys.stderr.write(f"\rroutecheck: {len(self.cases)}/{self.total} cases judged, {failed} failed")
@@ -318,12 +385,23 @@ class ResultsCollector:
         secrets = (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
         path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
         try:
-            write(doc, path, secrets)
-            if config.option.rc_junit:
-                write_junit(doc, config.option.rc_junit, secrets)
+            self.written = write(doc, path, secrets)
         except RoutecheckError as exc:
             print(f"\nroutecheck: {exc}")
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    collector = config.pluginmanager.get_plugin("routecheck-results")
+    written = getattr(collector, "written", None)
+    if written is not None and not config.getoption("rc_progress", False):  # routecheck run says it itself
+        terminalreporter.write_line(f"routecheck: results in {written} (--json PATH to choose)")
+
+
+def _skip_message(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
+    return text.removeprefix("Skipped: ")
 
 
 def _harness_failure(case: dict, report: pytest.TestReport) -> dict:

@@ -56,7 +56,7 @@ def test_pytest_conformance_works_directly_against_a_url(gateway, tmp_path):
     env = {**os.environ, "RC_TEST_KEY": gateway.key}
     done = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
                            "--base-url", gateway.base_url(), "--profile", "routeway", "--api-key-env", "RC_TEST_KEY",
-                           "--rc-json", str(results), "-k", "auth or streaming"],
+                           "--json", str(results), "-k", "auth or streaming"],
                           cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stdout[-2000:]
     doc = json.loads(results.read_text())
