@@ -339,7 +339,7 @@ class Engine:
                     body += data
                     if parser is not None and data:
                         for event in parser.feed(text.decode(data)):
-                            if event.data.strip() == "[DONE]" and not terminated:
+                            if event.data.strip() == ex.request.terminator and not terminated:
                                 terminated = True  # after it only the end of the body may come, and soon
                                 terminator.enter_context(watchdog.armed(
                                     time.monotonic() + self.deadlines.after_terminator, cut, "open-after-terminator"))

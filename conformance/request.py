@@ -69,6 +69,7 @@ class Request:
     body: Any = NO_BODY  # a JSON value, sent as application/json
     raw: str | None = None  # sent verbatim instead of `body` (malformed JSON)
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # may hold {key}
+    terminator: str | None = None  # the data of the event that ends a stream, as the profile documents it
 
     @property
     def stream(self) -> bool:

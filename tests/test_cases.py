@@ -98,3 +98,20 @@ def test_every_reproduce_header_gives_in_a_shell_exactly_what_was_sent(key):
     script = "".join(f'printf "%s\\0" "{show}"\n' for show in shown)
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env={"ROUTECHECK_API_KEY": key})
     assert out.stdout.split("\0")[:-1] == list(shown.values())
+
+
+def test_the_stream_terminator_is_the_documents_value_carried_by_each_stream_request():
+    from dataclasses import replace as copy_with
+
+    from conformance.checks.common import NotAccepted, chunks
+    from conformance.engine import Exchange
+    from conformance.sse import SseEvent
+
+    cases = cases_of("routmy")
+    stream = cases["routmy/streaming/stream/content-type"].request
+    assert stream.terminator == "[DONE]" and cases["routmy/auth/bearer/valid-key"].request.terminator is None
+    events = [SseEvent(data='{"choices": []}'), SseEvent(data="[END]")]
+    ended = Exchange(copy_with(stream, terminator="[END]"), "http://127.0.0.1", status=200, events=events)
+    assert len(chunks(ended)) == 1  # a document saying "[END]" ends its streams with it
+    with pytest.raises(NotAccepted, match="event 2 is not JSON"):
+        chunks(Exchange(stream, "http://127.0.0.1", status=200, events=events))

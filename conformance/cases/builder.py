@@ -42,6 +42,8 @@ class Builder:
         # root cases: the base request accepted, and a plain stream answered as a stream; every case whose
         # rule cannot be observed without them is blocked (not failed) when they fail
         self.base_root = f"{profile.name}/auth/{profile.auth[0].name}/valid-key"
+        terminator = profile.stream.get("terminator")  # the document's, else the baseline's
+        self.terminator = terminator.value if terminator is not None and isinstance(terminator.value, str) else None
         self.stream_root = f"{profile.name}/streaming/stream/content-type" if "content_type" in profile.stream else None
 
     # -- requests
@@ -75,7 +77,10 @@ class Builder:
         headers = self.auth() if headers is None else headers
         if raw is not None:
             return Request("POST", self.profile.request_path, raw=raw, headers=headers)
-        return Request("POST", self.profile.request_path, self.body() if body is None else body, headers=headers)
+        body = self.body() if body is None else body
+        streamed = isinstance(body, dict) and body.get("stream") is True
+        return Request("POST", self.profile.request_path, body, headers=headers,
+                       terminator=self.terminator if streamed else None)
 
     def malformed(self) -> Request:
         """A body cut off mid-JSON: only the gateway itself can answer it, never an upstream."""

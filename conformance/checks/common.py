@@ -52,15 +52,16 @@ def stream_events(ex: Exchange) -> list:
     return ex.events
 
 
-def is_terminator(data: str) -> bool:
-    return data.strip() == "[DONE]"
+def is_terminator(data: str, terminator: str | None) -> bool:
+    """The profile's documented end of a stream (conformance/request.py carries it with the request)."""
+    return terminator is not None and data.strip() == terminator
 
 
 def chunks(ex: Exchange) -> list[tuple[int, Any]]:
     """(event number, parsed JSON) for every data event but the terminator; NotAccepted on a non-JSON one."""
     out = []
     for i, event in enumerate(stream_events(ex), start=1):
-        if is_terminator(event.data):
+        if is_terminator(event.data, ex.request.terminator):
             continue
         try:
             out.append((i, json.loads(event.data)))
