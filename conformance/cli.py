@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__, gating
 from .errors import RoutecheckError, TargetError, UsageError
+from .reporters import Context, write_outputs
 from .cases import generate_cases
 from .engine import DEFAULT_MAX_DURATION, Engine, deadlines_from
 from .features import FEATURES, parse_disabled, parse_required
@@ -32,9 +33,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PLACEHOLDER_MODEL = "MODEL"
 UNUSED_PLUGINS = ("warnings", "faulthandler", "doctest", "pastebin", "stepwise", "legacypath", "tmpdir",
                   "monkeypatch", "recwarn", "setuponly", "setupplan")
-SHOWN_WARNINGS = 15
 EXIT_INTERRUPTED = 130
-SHOWN_FAILURES = 20
 
 
 def _seconds(text: str) -> float:
@@ -222,8 +221,7 @@ def _interrupted(args: argparse.Namespace, key: str) -> int:
                             complete=False)
         results.write(doc, path, secrets=(key,))
     if not args.no_html:
-        from .report import write_html
-        write_html([doc], args.html, secrets=(key,), labels=["interrupted"])
+        write_outputs(doc, {"html": args.html}, Context(secrets=(key,), label="interrupted"))
     print(f"routecheck: interrupted: {doc['summary']['total']} cases judged before the stop, in {path} "
           "(marked complete: false)", file=sys.stderr)
     return EXIT_INTERRUPTED
@@ -284,8 +282,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         pytest_args += ["--require", feature]
     for name, cap in caps.items():
         pytest_args += ["--cap-param", f"{name}={cap}"]  # chosen once, here: the plugin does not ask again
-    if args.alluredir:
-        pytest_args += ["-p", "allure_pytest.plugin", "--alluredir", args.alluredir]
+    # Allure results are rendered from the results file afterwards (conformance/reporters/allure.py)
     if args.keyword:
         pytest_args += ["-k", args.keyword]
     if args.workers:
@@ -308,30 +305,15 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
     baseline, expectations = gate_inputs
     gate = gating.evaluate(doc, baseline, expectations)
-    print("\n".join(_must_failures(doc)))
-    print(results.summary_line(doc))
-    for note in doc.get("notes", []):
-        print(f"routecheck: note: {note}")
-    warned = [c for c in doc["cases"] if c["outcome"] == "warned"]
-    for case in warned[:SHOWN_WARNINGS]:
-        print(f"routecheck: SHOULD not met: {case['id']}: {case['title']}")
-    if len(warned) > SHOWN_WARNINGS:
-        print(f"routecheck: ... and {len(warned) - SHOWN_WARNINGS} more SHOULD cases not met (see the report)")
+    doc["gate"] = gate.record(doc)  # part of the record: a CI job reads it back
     gated = baseline is not None or bool(expectations)
-    if gated:
-        print("\n".join(gating.console_lines(gate)))
-    doc["gate"] = gate.record(doc)
-    results.write(doc, json_path, secrets=(key,))  # the gate is part of the record: a CI job reads it back
-    if args.junitxml:
-        results.write_junit(doc, args.junitxml, secrets=(key,), gate=gate)  # after gating: expected failures as skipped
-    print(f"routecheck: results in {json_path}" + (f", JUnit in {args.junitxml}" if args.junitxml else "")
-          + (f", Allure results in {args.alluredir}" if args.alluredir else ""))
-    if not args.no_html:
-        from .report import write_html
-        label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
-        path = write_html([doc], args.html, secrets=(key,), labels=[label] if label else None,
-                          gates=[gate] if gated else None)
-        print(f"routecheck: report in {path}")
+    label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
+    outputs: dict[str, str | None] = {"console": None, "json": str(json_path)}
+    for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html)):
+        if path:
+            outputs[name] = path
+    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate if gated else None, label=label)):
+        print(line if line.startswith("routecheck") else f"routecheck: {line}")
     return gate.exit_code
 
 
@@ -345,15 +327,6 @@ def _check_keyword(expression: str) -> None:
         Expression.compile(expression)
     except Exception as exc:  # noqa: BLE001 - pytest 8 raises its ParseError, pytest 9 a SyntaxError
         raise UsageError(f"-k {expression!r} is not a valid expression: {getattr(exc, 'msg', None) or exc}") from None
-
-
-def _must_failures(doc: dict) -> list[str]:
-    """Requirement / Expected / Actual / Sent / Reproduce of each MUST failure, for the console."""
-    failed = [c for c in doc["cases"] if c["outcome"] == "failed" and c["level"] == "MUST"]
-    lines = [c["message"] + "\n" for c in failed[:SHOWN_FAILURES]]
-    if len(failed) > SHOWN_FAILURES:
-        lines.append(f"routecheck: ... and {len(failed) - SHOWN_FAILURES} more MUST failures (see the report)")
-    return lines if failed else []
 
 
 def _gate_inputs(args: argparse.Namespace) -> tuple[dict | None, list[gating.Expectation]]:

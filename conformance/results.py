@@ -1,4 +1,4 @@
-"""The canonical results file, and what is rendered from it (JUnit XML, exit code).
+"""The canonical results file: built from case results, written, read and validated.
 
 Every reporter reads this one document, so a report can be rebuilt, merged or
 diffed without running anything again. Its format: conformance/data/results.schema.json.
@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import xml.etree.ElementTree as ET
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,11 @@ import jsonschema
 
 from . import __version__
 from .errors import EXIT_HARNESS, EXIT_MUST_FAILED, EXIT_OK, UsageError
-from .gating import Gate
 from .request import redact
 from .runner import summarise
 
 FORMAT = "routecheck-results/1"
 SCHEMA_PATH = Path(__file__).parent / "data" / "results.schema.json"
-UNPAIRED = "backslashreplace"  # a lone surrogate a target sent ("\ud800") is written as its escape, not a crash
 
 
 def build(cases: list[dict], *, targets: dict[str, str], model: str, started: str, duration: float,
@@ -124,13 +121,10 @@ def _tokens_asked(request: dict, response: dict) -> int:
 
 
 def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(json.dumps(doc, ensure_ascii=False), secrets), encoding="utf-8", errors=UNPAIRED)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    """The canonical file, redacted: what the json reporter writes (conformance/reporters/json.py)."""
+    from .reporters import write_text
+
+    return write_text(path, redact(json.dumps(doc, ensure_ascii=False), secrets))
 
 
 def read(path: str | Path) -> dict:
@@ -162,64 +156,6 @@ def exit_code(doc: dict) -> int:
     if summary["errors"]:
         return EXIT_HARNESS
     return EXIT_OK
-
-
-def junit(doc: dict, gate: Gate | None = None) -> str:
-    """One <testsuite> per profile and category; SHOULD failures are reported as passing with a warning.
-
-    With a gate (conformance/gating.py), a failure its expectations accept is reported as skipped, with the reason.
-    """
-    expected = gate.expected if gate is not None else {}
-    root = ET.Element("testsuites", name="routecheck", tests=str(doc["summary"]["total"]))
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for case in doc["cases"]:
-        groups[(case["profile"], case["category"])].append(case)
-    for (profile, category), cases in sorted(groups.items()):
-        outcomes = Counter("expected" if c["id"] in expected else c["outcome"] for c in cases)
-        suite = ET.SubElement(root, "testsuite", name=f"{profile}.{category}", tests=str(len(cases)),
-                              failures=str(outcomes["failed"]), errors=str(outcomes["error"]),
-                              skipped=str(outcomes["skipped"] + outcomes["expected"]))
-        for case in cases:
-            tc = ET.SubElement(suite, "testcase", classname=f"{profile}.{category}", name=case["id"])
-            quote = _quote(case)
-            if case["id"] in expected:
-                exp = expected[case["id"]]
-                ET.SubElement(tc, "skipped", message=f"expected {exp.verdict}: {exp.reason}"[:500]).text = \
-                    f"[{case['level']}] {quote}\n{case['message']}"
-            elif case["outcome"] == "failed":
-                ET.SubElement(tc, "failure", message=f"[{case['level']}] {quote}").text = case["message"]
-            elif case["outcome"] == "error":
-                ET.SubElement(tc, "error", message=case["message"][:200]).text = case["message"]
-            elif case["outcome"] in ("skipped", "inconclusive", "blocked"):  # no verdict: why, in the message
-                ET.SubElement(tc, "skipped", message=case["message"][:200])
-            elif case["outcome"] == "warned":
-                ET.SubElement(tc, "system-out").text = f"WARNING [{case['level']}] {quote}\n{case['message']}"
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True)
-
-
-def _quote(case: dict) -> str:
-    src = case["source"]
-    return f"{src['document']}: " + (f"\"{src['quote']}\"" if src.get("quote") else f"[{src.get('schema')}]")
-
-
-def write_junit(doc: dict, path: str | Path, secrets: tuple[str, ...] = (), gate: Gate | None = None) -> Path:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(junit(doc, gate), secrets), encoding="utf-8", errors=UNPAIRED)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
-
-
-def summary_line(doc: dict) -> str:
-    s = doc["summary"]
-    cost = doc.get("cost", {})
-    return (f"routecheck: {s['passed']} passed, {s['failed']} failed ({s['must_failed']} MUST), {s['warned']} warned, "
-            f"{s.get('inconclusive', 0)} inconclusive, {s.get('blocked', 0)} blocked, "
-            f"{s['skipped']} skipped, {s['errors']} errors; {cost.get('requests', 0)} requests, "
-            f"{cost.get('completion_tokens_requested', 0)} completion tokens requested")
 
 
 def case_dict(result: Any) -> dict:

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from conformance import gating, results
+from conformance.reporters.junit import junit
 from conformance.errors import UsageError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -157,7 +158,7 @@ def test_unreadable_and_invalid_yaml_files_are_usage_errors(tmp_path):
 def test_junit_reports_an_expected_failure_as_skipped_with_its_reason():
     run = doc(("p/ranges/a", "failed", "MUST"), ("p/ranges/b", "failed", "MUST"))
     gate = gating.evaluate(run, expectations=[expectation("p/ranges/a", reason="upstream clamps, issue 9")])
-    suite = ET.fromstring(results.junit(run, gate).split("?>", 1)[1]).find("testsuite")
+    suite = ET.fromstring(junit(run, gate).split("?>", 1)[1]).find("testsuite")
     assert suite.get("failures") == "1" and suite.get("skipped") == "1"
     cases = {tc.get("name"): tc for tc in suite}
     assert cases["p/ranges/a"].find("skipped").get("message") == "expected failed: upstream clamps, issue 9"

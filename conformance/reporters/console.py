@@ -1,0 +1,43 @@
+"""The console: each MUST failure's Requirement / Expected / Actual / Sent / Reproduce block, the summary,
+notes, the SHOULD cases not met, and what the gate made of the run."""
+
+from __future__ import annotations
+
+from .. import gating
+from ..request import redact
+from . import Context
+
+SHOWN_FAILURES = 20
+SHOWN_WARNINGS = 15
+
+
+def summary_line(doc: dict) -> str:
+    s = doc["summary"]
+    cost = doc.get("cost", {})
+    return (f"routecheck: {s['passed']} passed, {s['failed']} failed ({s['must_failed']} MUST), {s['warned']} warned, "
+            f"{s.get('inconclusive', 0)} inconclusive, {s.get('blocked', 0)} blocked, "
+            f"{s['skipped']} skipped, {s['errors']} errors; {cost.get('requests', 0)} requests, "
+            f"{cost.get('completion_tokens_requested', 0)} completion tokens requested")
+
+
+def must_failures(doc: dict) -> list[str]:
+    failed = [c for c in doc["cases"] if c["outcome"] == "failed" and c["level"] == "MUST"]
+    lines = [c["message"] + "\n" for c in failed[:SHOWN_FAILURES]]
+    if len(failed) > SHOWN_FAILURES:
+        lines.append(f"routecheck: ... and {len(failed) - SHOWN_FAILURES} more MUST failures (see the report)")
+    return lines
+
+
+class ConsoleReporter:
+    name = "console"
+
+    def write(self, doc: dict, context: Context) -> str:
+        lines = must_failures(doc) + [summary_line(doc)]
+        lines += [f"routecheck: note: {note}" for note in doc.get("notes", [])]
+        warned = [c for c in doc["cases"] if c["outcome"] == "warned"]
+        lines += [f"routecheck: SHOULD not met: {c['id']}: {c['title']}" for c in warned[:SHOWN_WARNINGS]]
+        if len(warned) > SHOWN_WARNINGS:
+            lines.append(f"routecheck: ... and {len(warned) - SHOWN_WARNINGS} more SHOULD cases not met (see the report)")
+        if context.gate is not None:
+            lines += gating.console_lines(context.gate)
+        return redact("\n".join(lines), context.secrets)
