@@ -127,7 +127,7 @@ def test_a_target_that_hangs_exits_3_within_its_deadline():
         running.stop()
 
 
-def test_listing_commands_send_nothing():
+def test_listing_commands_show_the_profiles_cases_and_faults():
     profiles = routecheck("profiles", timeout=60)
     assert profiles.returncode == 0 and "004_b1197cec447d28e1.txt" in profiles.stdout
     cases = routecheck("cases", "--profile", "routeway", timeout=60)

@@ -188,8 +188,8 @@ def test_validation(client, profile, fields, status):
 
 
 @pytest.mark.parametrize("payload, status", [
-    (b"{not json", 400), (b"[1, 2]", 400), (b'{"temperature": NaN}', 400), (b"x" * (2 * 1024 * 1024), 413),
-], ids=["malformed", "array", "nan", "2MiB"])
+    (b"{not json", 400), (b"[1, 2]", 400), (b'{"temperature": NaN}', 400),
+], ids=["malformed", "array", "nan"])
 def test_bad_bodies(client, payload, status):
     assert chat(client, "openai", payload).status_code == status
 
@@ -202,10 +202,10 @@ def test_unknown_route_prefix(client):
 # ------------------------------------------------------------------ faults
 
 @pytest.mark.parametrize("name", profile_names())
-def test_faults_unique_and_cover_every_rule(name):
+def test_faults_sit_at_their_rules_level(name):
+    # names unique and every rule broken by a fault: tests/test_kill_matrix.py; here, their levels
     profile = load_profile(name)
     faults = faults_for(profile)
-    assert len({f.name for f in faults}) == len(faults)
     levels = {r.id: r.level for r in profile.rules()}
     # a fault sits at its rule's level, or at SHOULD where the case that checks it is weaker (never above)
     assert all(f.level in (levels[f.rule], "SHOULD") and f.description and f.kind in FAULT_KINDS for f in faults)
@@ -214,7 +214,6 @@ def test_faults_unique_and_cover_every_rule(name):
     conventions = {"auth.wrong-scheme-accepted", "body.non-bmp-500", "max_tokens.large-value-500",
                    "max_completion_tokens.large-value-500"}
     assert weaker <= conventions and "auth.wrong-scheme-accepted" in weaker
-    assert set(levels) <= {f.rule for f in faults}
     assert faults == faults_for(profile)  # deterministic
     with pytest.raises(KeyError):
         find_fault(profile, "no-such-fault")

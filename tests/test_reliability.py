@@ -125,8 +125,9 @@ def test_a_429_storm_is_retried_boundedly_and_ends_as_error_not_failure(hostile)
     results, seconds = run(f"{hostile}/storm", cases, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
     assert seconds < 30
     assert {r.outcome for r in results} <= {ERROR, SKIPPED}
-    assert all("429" in r.message for r in results if r.outcome == ERROR)
-    assert all(r.exchange.attempts == 3 for r in results if r.outcome == ERROR)
+    errors = [r for r in results if r.outcome == ERROR]
+    assert len(errors) >= len(cases) / 2  # judged as errors, not all skipped: the 429s were really seen
+    assert all("429" in r.message and r.exchange.attempts == 3 for r in errors)
 
 
 def test_a_target_that_dies_mid_run_ends_the_rest_as_errors_quickly():
