@@ -382,6 +382,11 @@ class ResultsCollector:
         targets = {c["profile"]: c["base_url"] for c in cases}
         doc = build(cases, targets=targets, model=self.meta.get("model", config.option.model or ""),
                     started=self.started, duration=time.monotonic() - self.t0, complete=not interrupted)
+        opt = config.option  # how the run was made: part of its record
+        doc["settings"] = {"concurrency": opt.rc_concurrency, "rate_limit": opt.rate_limit,
+                           "deadlines": {"connect": opt.connect_timeout, "response": opt.response_timeout,
+                                         "stream_total": opt.stream_timeout, "stream_idle": opt.idle_timeout},
+                           "max_duration": opt.max_duration, "without": sorted(parse_disabled(opt.without))}
         secrets = (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
         path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
         try:

@@ -80,6 +80,14 @@ def test_an_unlisted_model_is_warned_of_and_reproduce_commands_name_the_key_vari
                         "--api-key-env", "RC_TEST_KEY", "-k", "auth/bearer/valid-key", "--json", str(results), "--no-html",
                         env={"RC_TEST_KEY": gateway.key})
     assert listed.returncode == 0 and "warning" not in listed.stderr
+    settings = json.loads(results.read_text())["settings"]  # the run's options reach the engine's plugin
+    assert settings["rate_limit"] is None and settings["concurrency"] == 4
+    paced = routecheck("run", "--base-url", gateway.base_url(), "--profile", "routify-mvp", "--rate-limit", "50",
+                       "--concurrency", "3", "--without", "tools", "--api-key-env", "RC_TEST_KEY", "-k",
+                       "auth/bearer/valid-key", "--json", str(results), "--no-html", env={"RC_TEST_KEY": gateway.key})
+    assert paced.returncode == 0
+    settings = json.loads(results.read_text())["settings"]
+    assert (settings["rate_limit"], settings["concurrency"], settings["without"]) == (50.0, 3, ["tools"])
 
 
 def _free_port() -> int:

@@ -155,3 +155,30 @@ def test_a_sending_process_that_dies_ends_its_cases_as_harness_errors_not_a_hang
             sender.get(fingerprint("http://127.0.0.1:9", case.request))
     finally:
         sender.close()
+
+
+def test_the_rate_limit_spaces_request_starts(monkeypatch):
+    """--rate-limit R: each start 1/R s after the one before (a frozen clock: no timing in the test)."""
+    import conformance.engine as engine_module
+    from conformance.engine import Engine
+
+    slept: list[float] = []
+
+    class FrozenClock:
+        @staticmethod
+        def monotonic() -> float:
+            return 100.0
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            slept.append(round(seconds, 6))
+
+    monkeypatch.setattr(engine_module, "time", FrozenClock)
+    limited = Engine("k", rate_limit=4)
+    for _ in range(3):
+        limited._pace()
+    assert slept == [0.25, 0.5]
+    unlimited = Engine("k")
+    for _ in range(3):
+        unlimited._pace()
+    assert slept == [0.25, 0.5]

@@ -1,0 +1,100 @@
+"""Mutation score of routecheck's own checks: do its tests fail when a check is wrong?
+
+    python bench/mutation.py [--max-children N] [--keep DIR]
+
+Runs mutmut (pip install mutmut) on conformance/checks/, conformance/sse.py and conformance/gating.py,
+with only the fast unit tests that judge them (the recorded-exchange table, the SSE and gating tests),
+in a scratch copy of the checkout (mutmut writes a mutants/ tree beside the code). Prints the share of
+mutants killed per module and overall, and lists the survivors. Target: at least 90% killed.
+Not part of CI: a run takes minutes. Nothing is sent anywhere; the tests run without any server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MUTATED = ["conformance/checks/*", "conformance/sse.py", "conformance/gating.py"]
+TESTS = ["tests/test_checks_table.py", "tests/test_sse.py", "tests/test_gating.py", "tests/test_behaviours.py"]
+TARGET = 0.90
+CONFIG = f"""
+[tool.mutmut]
+source_paths = ["conformance"]
+only_mutate = {json.dumps(MUTATED)}
+also_copy = ["specs", "conftest.py"]
+pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-m", "not slow", "-k", "not routecheck and not _cli_ and not run_"]
+pytest_add_cli_args_test_selection = {json.dumps(TESTS)}
+"""
+
+
+def scratch_copy(where: Path) -> Path:
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        target = where / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, target)
+    pyproject = where / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + CONFIG)
+    return where
+
+
+def scores(where: Path) -> tuple[dict[str, Counter], list[str]]:
+    from mutmut.stats import status_by_exit_code
+
+    by_module: dict[str, Counter] = defaultdict(Counter)
+    survivors = []
+    for meta in sorted((where / "mutants").rglob("*.py.meta")):
+        module = str(meta.relative_to(where / "mutants")).removesuffix(".meta")
+        for mutant, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            status = status_by_exit_code[code]
+            by_module[module][status] += 1
+            if status == "survived":
+                survivors.append(mutant)
+    return by_module, survivors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--keep", help="run in this directory and keep it (to inspect survivors: mutmut show NAME)")
+    args = parser.parse_args()
+    where = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rc-mutation-"))
+    scratch_copy(where)
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)], cwd=where,
+                         capture_output=True, text=True)
+    if not (where / "mutants").exists():
+        print(run.stdout[-3000:] + run.stderr[-3000:])
+        return 1
+    by_module, survivors = scores(where)
+    total = Counter()
+    print(f"mutation score ({time.monotonic() - started:.0f} s; tests: {', '.join(TESTS)})")
+    for module, counts in sorted(by_module.items()):
+        total.update(counts)
+        judged = counts["killed"] + counts["survived"] + counts["timeout"]
+        print(f"  {module:<32} {counts['killed'] + counts['timeout']:>4} / {judged:<4} killed "
+              f"({(counts['killed'] + counts['timeout']) / max(judged, 1):.0%})"
+              + (f", {counts['no tests']} not reached by the tests" if counts["no tests"] else ""))
+    judged = total["killed"] + total["survived"] + total["timeout"]
+    score = (total["killed"] + total["timeout"]) / max(judged, 1)
+    print(f"  {'overall':<32} {total['killed'] + total['timeout']:>4} / {judged:<4} killed ({score:.1%}); target {TARGET:.0%}: "
+          + ("met" if score >= TARGET else "NOT met"))
+    if survivors:
+        print(f"survivors ({len(survivors)}; `mutmut show NAME` in {where} shows each):")
+        for name in survivors:
+            print(f"  {name}")
+    if not args.keep:
+        shutil.rmtree(where, ignore_errors=True)
+    return 0 if score >= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
