@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__, gating
 from .errors import RoutecheckError, TargetError, UsageError
+from .launch import launch_args
 from .reporters import Context, write_outputs
 from .cases import generate_cases
 from .engine import DEFAULT_MAX_DURATION, Engine, deadlines_from
@@ -29,10 +30,7 @@ from .spec import load_profile, profile_names
 from .target import (DEFAULT_KEY_ENV, BundledGateway, env_name, Target, check_reachable, discover_model, new_key,
                      normalise_base_url, read_key, unlisted_model_warning)
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 PLACEHOLDER_MODEL = "MODEL"
-UNUSED_PLUGINS = ("warnings", "faulthandler", "doctest", "pastebin", "stepwise", "legacypath", "tmpdir",
-                  "monkeypatch", "recwarn", "setuponly", "setupplan")
 EXIT_INTERRUPTED = 130
 
 
@@ -255,38 +253,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     json_path = Path(args.json_path)
     if json_path.exists():
         json_path.unlink()
-    pytest_args = [str(PACKAGE_DIR / "test_conformance.py"), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-p", "no:anyio", "-p", "no:hypothesispytest", "-p", "no:benchmark",
-                   "--assert=plain",  # verdicts use pytest.fail, not assert: skip rewriting plugin packages
-                   # cases print nothing and log nothing: per-test capture and log handlers are pure overhead
-                   "--capture=no", "-p", "no:logging",
-                   # its gc.collect() passes over ~1500 items' objects cost more than the checks themselves
-                   "-p", "no:unraisableexception", "-p", "no:threadexception",
-                   # per-test hooks nobody reads here; SHOULD findings are listed by routecheck itself below
-                   *[arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")], "-W", "ignore::pytest.PytestAssertRewriteWarning",
-                   "--base-url", base_url, "--model", model, "--api-key-env", args.api_key_env,
-                   "--json", str(json_path), "--concurrency", str(args.concurrency),
-                   "--connect-timeout", str(args.connect_timeout), "--response-timeout", str(args.response_timeout),
-                   "--stream-timeout", str(args.stream_timeout), "--idle-timeout", str(args.idle_timeout),
-                   "--max-duration", str(args.max_duration),
-                   "--rootdir", str(PACKAGE_DIR.parent), "-o", "addopts=", "--no-header", "--tb=no" if not args.verbose else "--tb=short",
-                   # one summary, routecheck's: pytest prints no letter per case and no summary of its own
-                   *(["-v", "-rf"] if args.verbose else ["-qq", "--no-summary", "-o", "console_output_style=classic",
-                                                         "--rc-progress"])]
-    if args.rate_limit:
-        pytest_args += ["--rate-limit", str(args.rate_limit)]
-    for name in profiles:
-        pytest_args += ["--profile", name]
-    for feature in args.without:
-        pytest_args += ["--without", feature]
-    for feature in args.require:
-        pytest_args += ["--require", feature]
-    for name, cap in caps.items():
-        pytest_args += ["--cap-param", f"{name}={cap}"]  # chosen once, here: the plugin does not ask again
-    # Allure results are rendered from the results file afterwards (conformance/reporters/allure.py)
-    if args.keyword:
-        pytest_args += ["-k", args.keyword]
-    if args.workers:
-        pytest_args += ["-p", "xdist.plugin", "-n", str(args.workers)]
+    pytest_args = launch_args(args, base_url, model, caps, json_path, profiles)
     # only the plugins this run needs: autoloaded ones add hooks to every one of ~1500 tests
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:

@@ -29,7 +29,7 @@ def no_tool_call(ex, case, evidence) -> str | None:
     if calls:
         return f"message.tool_calls came back: {json.dumps(calls)[:200]}"
     reason = data["choices"][0].get("finish_reason")
-    return f'finish_reason is "tool_calls" with no call' if reason == "tool_calls" else None
+    return 'finish_reason is "tool_calls" with no call' if reason == "tool_calls" else None
 
 
 def generate(b, rule) -> list:
