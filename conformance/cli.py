@@ -181,8 +181,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 find_fault(load_profile(name), args.fault)
             except KeyError:
                 raise UsageError(f"profile {name} has no fault '{args.fault}' (see `routecheck faults --profile {name}`)") from None
-    for stale in (args.json_path, None if args.no_html else args.html):
-        if stale:  # an old report must never look like this run's
+    for stale in (args.json_path, None if args.no_html else args.html, args.junitxml):
+        if stale:  # an old report must never look like this run's (a CI job would upload it)
             Path(stale).unlink(missing_ok=True)
     # SIGTERM ends a run like Ctrl-C: results of what ran, marked incomplete, and exit 130
     previous = signal.signal(signal.SIGTERM, _interrupt)

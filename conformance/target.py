@@ -46,10 +46,17 @@ def env_name(name: str) -> str:
     return name
 
 
+MIN_KEY_LENGTH = 8  # a shorter key cannot be kept out of reports without mangling everything else
+
+
 def read_key(env_var: str) -> str:
     key = os.environ.get(env_var, "")
     if not key:
         raise UsageError(f"no API key: set the environment variable {env_var} (or name another with --api-key-env)")
+    if len(key) < MIN_KEY_LENGTH:
+        # it is scrubbed from every answer and output: "x" would turn "index" into "inde[REDACTED]" and fail cases
+        raise UsageError(f"the API key in {env_var} has {len(key)} characters: too short to be redacted from the "
+                         f"reports without mangling them (at least {MIN_KEY_LENGTH})")
     return key
 
 

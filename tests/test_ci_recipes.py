@@ -122,3 +122,13 @@ def test_the_gitlab_job_exits_with_routechecks_code_against_its_baseline_and_exp
     assert done.returncode == expected, done.stdout[-2000:] + done.stderr[-2000:]
     assert f"routecheck exit code {expected}" in done.stdout
     assert (tmp_path / "routecheck-reports" / "junit.xml").is_file()
+
+
+def test_every_option_the_recipes_pass_is_an_option_of_routecheck_run():
+    from conformance.cli import build_parser
+
+    run_parser = next(a for a in build_parser()._subparsers._group_actions[0].choices.items() if a[0] == "run")[1]
+    known = {s for action in run_parser._actions for s in action.option_strings}
+    texts = [(REPO / "action" / "run.sh").read_text(), "\n".join(gitlab_lines())]
+    used = {m for text in texts for m in re.findall(r"(?<![\w-])--[a-z][a-z-]+", text)}
+    assert used and used <= known, sorted(used - known)

@@ -99,7 +99,8 @@ def _free_port() -> int:
 @pytest.mark.parametrize("args, env, code, text", [
     (["run", "--profile", "nope"], {}, 2, "unknown profile 'nope'"),
     (["run", "--base-url", "http://127.0.0.1:1"], {"ROUTECHECK_API_KEY": ""}, 2, "no API key"),
-    (["run", "--base-url", "not a url"], {"ROUTECHECK_API_KEY": "k"}, 2, "invalid --base-url"),
+    (["run", "--base-url", "http://127.0.0.1:1"], {"ROUTECHECK_API_KEY": "x"}, 2, "has 1 characters: too short"),
+    (["run", "--base-url", "not a url"], {"ROUTECHECK_API_KEY": "rc-test-key-0001"}, 2, "invalid --base-url"),
     (["run", "--without", "telepathy"], {}, 2, "unknown feature 'telepathy'"),
     (["frobnicate"], {}, 2, "invalid choice"),
     (["run", "--json", "/proc/routecheck/results.json"], {}, 2, "cannot create /proc/routecheck"),
@@ -115,7 +116,7 @@ def test_bad_input_is_one_line_and_exit_code(args, env, code, text):
 
 def test_unreachable_target_exits_3_in_seconds():
     port = _free_port()  # nothing listens there
-    done = routecheck("run", "--base-url", f"http://127.0.0.1:{port}", env={"ROUTECHECK_API_KEY": "k"}, timeout=30)
+    done = routecheck("run", "--base-url", f"http://127.0.0.1:{port}", env={"ROUTECHECK_API_KEY": "rc-test-key-0001"}, timeout=30)
     assert done.returncode == 3
     assert f"http://127.0.0.1:{port}" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
@@ -128,7 +129,7 @@ def test_a_target_that_hangs_exits_3_within_its_deadline():
     try:
         started = time.monotonic()
         done = routecheck("run", "--base-url", f"{running.url}/hang", "--response-timeout", "2",
-                          env={"ROUTECHECK_API_KEY": "k"}, timeout=60)
+                          env={"ROUTECHECK_API_KEY": "rc-test-key-0001"}, timeout=60)
         assert done.returncode == 3 and time.monotonic() - started < 20
         assert "did not answer within 2s" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     finally:
