@@ -24,7 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 MUTATED = ["conformance/checks/*", "conformance/sse.py", "conformance/gating.py"]
 TESTS = ["tests/test_checks_table.py", "tests/test_sse.py", "tests/test_gating.py", "tests/test_behaviours.py",
-         "tests/test_stop_probe.py", "tests/test_reporters.py"]
+         "tests/test_stop_probe.py", "tests/test_reporters.py", "tests/test_gating_outputs.py",
+         "tests/test_check_helpers.py"]
 # the tests that start routecheck in a subprocess are left out: slow, and they import the unmutated package
 LEFT_OUT = "not faulty_run and not run_with_a_baseline and not bad_gating_input"
 TARGET = 0.90

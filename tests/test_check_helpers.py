@@ -1,0 +1,83 @@
+"""The helpers every check describes answers with (checks/common.py), compared whole: what a failure says."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conformance.checks.common import NotAccepted, brief, chunks, completion, message, stream_events, streamed_text
+from conformance.engine import Exchange
+from conformance.request import Request
+from conformance.sse import SseEvent
+
+PLAIN = Request("POST", "/v1/chat/completions", {"model": "m"})
+STREAM = Request("POST", "/v1/chat/completions", {"model": "m", "stream": True}, terminator="[DONE]")
+
+
+def exchange(body: bytes = b"", status: int = 200, ctype: str | None = "application/json", request=PLAIN, events=None):
+    headers = {"content-type": ctype} if ctype is not None else {}
+    return Exchange(request, "http://127.0.0.1", status=status, headers=headers, body=body, events=events)
+
+
+@pytest.mark.parametrize("body, ctype, limit, text", [
+    (b"", "text/plain; charset=utf-8", 300, "200 (text/plain) <empty body>"),
+    (b"a  b\n\tc", None, 300, "200 (no content-type) a b c"),
+    (b"x" * 12, "application/json", 10, "200 (application/json) xxxxxxxxxx..."),
+    (b"x" * 10, "application/json", 10, "200 (application/json) xxxxxxxxxx"),  # exactly the limit: whole
+    (b"ab " + b" " * 40 + b"cd", "application/json", 10, "200 (application/json) ab..."),  # the rest was never read
+    (b"\xff", "application/json", 10, "200 (application/json) \ufffd"),
+])
+def test_brief_is_the_status_type_and_start_of_the_body(body, ctype, limit, text):
+    assert brief(exchange(body, ctype=ctype), limit) == text
+
+
+@pytest.mark.parametrize("ex, message_text", [
+    (exchange(b'{"error": {}}', status=400), 'the request was not accepted: 400 (application/json) {"error": {}}'),
+    (exchange(b"{}", status=199), "the request was not accepted: 199 (application/json) {}"),
+    (exchange(b"{}", status=300), "the request was not accepted: 300 (application/json) {}"),
+    (exchange(b"<html>", ctype="text/html"), "the 2xx answer is not JSON: 200 (text/html) <html>"),
+    (exchange(b"[1]"), "the 2xx answer is not a JSON object: 200 (application/json) [1]"),
+])
+def test_completion_says_why_an_answer_is_no_completion(ex, message_text):
+    with pytest.raises(NotAccepted) as info:
+        completion(ex)
+    assert str(info.value) == message_text
+
+
+def test_completion_and_message_of_a_good_answer():
+    data = completion(exchange(json.dumps({"choices": [{"message": {"content": "hi"}}]}).encode(), status=299))
+    assert message(data) == {"content": "hi"}
+
+
+@pytest.mark.parametrize("data, text", [
+    ({"choices": []}, 'the completion has no choices: {"choices": []}'),
+    ({"choices": "x"}, 'the completion has no choices: {"choices": "x"}'),
+    ({"choices": [1]}, 'the completion has no choices: {"choices": [1]}'),
+    ({"id": "x" * 300}, 'the completion has no choices: {"id": "' + "x" * 192),
+    ({"choices": [{"message": "hi"}]}, "choices[0].message is missing"),
+])
+def test_message_says_what_is_missing(data, text):
+    with pytest.raises(NotAccepted) as info:
+        message(data)
+    assert str(info.value) == text
+
+
+def test_stream_events_and_chunks_say_why_there_is_nothing_to_read():
+    with pytest.raises(NotAccepted, match=r"^the stream request was not accepted: 500 \(text/plain\) oops$"):
+        stream_events(exchange(b"oops", status=500, ctype="text/plain", request=STREAM, events=[]))
+    with pytest.raises(NotAccepted, match=r"^no SSE events came back: 200 \(application/json\) \{\}$"):
+        stream_events(exchange(b"{}", request=STREAM, events=[]))
+    only_done = exchange(b"", ctype="text/event-stream", request=STREAM, events=[SseEvent("[DONE]")])
+    with pytest.raises(NotAccepted, match="^the stream carried no chunk before its end$"):
+        chunks(only_done)
+
+
+def test_streamed_text_joins_the_content_deltas_of_every_choice():
+    events = [SseEvent(json.dumps(c)) for c in (
+        {"choices": [{"index": 0, "delta": {"content": "a"}}, {"index": 1, "delta": {"content": "b"}}]},
+        {"choices": [{"delta": {"content": None}}, {"delta": "x"}, "x"]}, [1], {"choices": None},
+        {"choices": [{"delta": {"content": "c"}}]})] + [SseEvent(" [DONE] ")]
+    ex = exchange(b"", ctype="text/event-stream", request=STREAM, events=events)
+    assert streamed_text(ex) == "abc"
+    assert [n for n, _ in chunks(ex)] == [1, 2, 3, 4, 5]
