@@ -73,7 +73,7 @@ def plans() -> dict[str, Plan]:
         "llamacpp": Plan("llamacpp", "llama-cpp-python server, real model gemma-3-270m (a base model); "
                          "run `--without tools,vision`.", without=("tools", "vision"),
                          run_args=("--concurrency", "1", "--response-timeout", "120", "--idle-timeout", "120",
-                                   "--stream-timeout", "180"),
+                                   "--stream-timeout", "180", "--max-duration", "3600"),  # not the default 900 s
                          run_seconds=3600.0),
     }
 
