@@ -13,24 +13,23 @@ import gc
 import importlib.util
 import json
 import os
-import sys
 import time
 import traceback
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from .case import Case
+from .collector import META_PROPERTY, PROPERTY, ResultsCollector
 from .cases import generate_cases
 from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine, Exchange, deadlines_from, fingerprint
 from .errors import RoutecheckError
 from .features import FEATURES, parse_disabled, parse_required, skip_reason
 from .request import Request, redact
 from .gating import load_expectations, match
-from .results import build, case_dict, write
-from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge, now_iso
+from .results import case_dict
+from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge
 from .preflight import choose_cap_param
 from .sender import Sender, SenderError
 from .spec import load_profile, profile_names
@@ -38,7 +37,6 @@ from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, en
                      read_key)
 
 CONTEXT = pytest.StashKey["RunContext"]()
-PROPERTY, META_PROPERTY = "routecheck", "routecheck-meta"
 
 
 class ConventionWarning(UserWarning):
@@ -89,7 +87,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(ResultsCollector(config), "routecheck-results")
+    def secrets() -> tuple[str, ...]:
+        return (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
+
+    config.pluginmanager.register(ResultsCollector(config, secrets), "routecheck-results")
     if config.pluginmanager.has_plugin("warnings"):
         config.addinivalue_line("filterwarnings", "always::conformance.plugin.ConventionWarning")
 
@@ -334,86 +335,11 @@ def _redacted(text: str, key: str) -> str:
     return redact(text, (key,)).encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
-class ResultsCollector:
-    """Subscriber to pytest's report stream: gathers case results, writes the canonical file."""
-
-    def __init__(self, config: pytest.Config):
-        self.config = config
-        self.cases: dict[str, dict] = {}
-        self.meta: dict = {}
-        self.started = now_iso()
-        self.t0 = time.monotonic()
-        self.total = 0
-        self.written: Path | None = None
-        # one progress line, rewritten in place, and only on a terminal: a CI log gets the summary alone
-        self.progress = config.getoption("rc_progress", False) and sys.stderr.isatty()
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self.total = len(session.items)
-
-    @pytest.hookimpl(tryfirst=True)  # before pytest's junitxml, which would copy every property into its file
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        # the result is computed in the call, so the call report carries it; a case a marker skipped has none
-        if report.when == "call" or (report.when == "setup" and report.skipped):
-            for name, value in report.user_properties:
-                if name == PROPERTY:
-                    if report.when == "setup":  # skipped by a marker: its own reason
-                        value = dict(value, message=_skip_message(report) or value["message"])
-                    if report.failed and value["outcome"] not in (FAILED, ERROR) and "XPASS(strict)" not in str(report.longrepr):
-                        value = _harness_failure(value, report)
-                    self.cases[report.nodeid] = value
-                elif name == META_PROPERTY:
-                    self.meta.update(value)
-        if not hasattr(self.config, "workerinput"):  # a worker must still send them to the controller
-            report.user_properties = [(n, v) for n, v in report.user_properties if n not in (PROPERTY, META_PROPERTY)]
-        if self.progress and (len(self.cases) % 25 == 0 or len(self.cases) == self.total):
-            failed = sum(1 for c in self.cases.values() if c["outcome"] == FAILED)
-            sys.stderr.write(f"\rroutecheck: {len(self.cases)}/{self.total} cases judged, {failed} failed")
-            sys.stderr.flush()
-
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        config = self.config
-        if self.progress:
-            sys.stderr.write("\r\033[K")  # the summary replaces the progress line
-        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        if hasattr(config, "workerinput") or not (self.cases or interrupted):
-            return
-        cases = list(self.cases.values())
-        targets = {c["profile"]: c["base_url"] for c in cases}
-        doc = build(cases, targets=targets, model=self.meta.get("model", config.option.model or ""),
-                    started=self.started, duration=time.monotonic() - self.t0, complete=not interrupted)
-        opt = config.option  # how the run was made: part of its record
-        doc["settings"] = {"concurrency": opt.rc_concurrency, "rate_limit": opt.rate_limit,
-                           "deadlines": {"connect": opt.connect_timeout, "response": opt.response_timeout,
-                                         "stream_total": opt.stream_timeout, "stream_idle": opt.idle_timeout},
-                           "max_duration": opt.max_duration, "without": sorted(parse_disabled(opt.without))}
-        secrets = (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
-        path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
-        try:
-            self.written = write(doc, path, secrets)
-        except RoutecheckError as exc:
-            print(f"\nroutecheck: {exc}")
-            session.exitstatus = pytest.ExitCode.USAGE_ERROR
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     collector = config.pluginmanager.get_plugin("routecheck-results")
     written = getattr(collector, "written", None)
     if written is not None and not config.getoption("rc_progress", False):  # routecheck run says it itself
         terminalreporter.write_line(f"routecheck: results in {written} (--json PATH to choose)")
-
-
-def _skip_message(report: pytest.TestReport) -> str:
-    longrepr = report.longrepr
-    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
-    return text.removeprefix("Skipped: ")
-
-
-def _harness_failure(case: dict, report: pytest.TestReport) -> dict:
-    """The case was judged, then routecheck itself raised (labelling, reporting): the results file
-    must not call it passed, so the case becomes a harness error, which fails the run (exit 3)."""
-    lines = [line for line in str(report.longrepr).splitlines() if line.strip()]
-    return dict(case, outcome=ERROR, message=f"harness error, not a verdict: routecheck raised {lines[-1] if lines else 'an error'}")
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):

@@ -1,0 +1,96 @@
+"""The subscriber to pytest's report stream that gathers case results and writes the canonical results file.
+
+Results travel on each report's user_properties (so they reach the controller under pytest-xdist);
+they are taken off the report once collected, so pytest's own --junitxml stays a plain one.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from .errors import RoutecheckError
+from .features import parse_disabled
+from .results import build, write
+from .runner import ERROR, FAILED, now_iso
+
+PROPERTY, META_PROPERTY = "routecheck", "routecheck-meta"
+
+
+class ResultsCollector:
+    """Subscriber to pytest's report stream: gathers case results, writes the canonical file."""
+
+    def __init__(self, config: pytest.Config, secrets: Callable[[], tuple[str, ...]]):
+        self.config = config
+        self.secrets = secrets  # the key, once the run has one: redacted from the file
+        self.cases: dict[str, dict] = {}
+        self.meta: dict = {}
+        self.started = now_iso()
+        self.t0 = time.monotonic()
+        self.total = 0
+        self.written: Path | None = None
+        # one progress line, rewritten in place, and only on a terminal: a CI log gets the summary alone
+        self.progress = config.getoption("rc_progress", False) and sys.stderr.isatty()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.total = len(session.items)
+
+    @pytest.hookimpl(tryfirst=True)  # before pytest's junitxml, which would copy every property into its file
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # the result is computed in the call, so the call report carries it; a case a marker skipped has none
+        if report.when == "call" or (report.when == "setup" and report.skipped):
+            for name, value in report.user_properties:
+                if name == PROPERTY:
+                    if report.when == "setup":  # skipped by a marker: its own reason
+                        value = dict(value, message=_skip_message(report) or value["message"])
+                    if report.failed and value["outcome"] not in (FAILED, ERROR) and "XPASS(strict)" not in str(report.longrepr):
+                        value = _harness_failure(value, report)
+                    self.cases[report.nodeid] = value
+                elif name == META_PROPERTY:
+                    self.meta.update(value)
+        if not hasattr(self.config, "workerinput"):  # a worker must still send them to the controller
+            report.user_properties = [(n, v) for n, v in report.user_properties if n not in (PROPERTY, META_PROPERTY)]
+        if self.progress and (len(self.cases) % 25 == 0 or len(self.cases) == self.total):
+            failed = sum(1 for c in self.cases.values() if c["outcome"] == FAILED)
+            sys.stderr.write(f"\rroutecheck: {len(self.cases)}/{self.total} cases judged, {failed} failed")
+            sys.stderr.flush()
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        config = self.config
+        if self.progress:
+            sys.stderr.write("\r\033[K")  # the summary replaces the progress line
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        if hasattr(config, "workerinput") or not (self.cases or interrupted):
+            return
+        cases = list(self.cases.values())
+        targets = {c["profile"]: c["base_url"] for c in cases}
+        doc = build(cases, targets=targets, model=self.meta.get("model", config.option.model or ""),
+                    started=self.started, duration=time.monotonic() - self.t0, complete=not interrupted)
+        opt = config.option  # how the run was made: part of its record
+        doc["settings"] = {"concurrency": opt.rc_concurrency, "rate_limit": opt.rate_limit,
+                           "deadlines": {"connect": opt.connect_timeout, "response": opt.response_timeout,
+                                         "stream_total": opt.stream_timeout, "stream_idle": opt.idle_timeout},
+                           "max_duration": opt.max_duration, "without": sorted(parse_disabled(opt.without))}
+        path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
+        try:
+            self.written = write(doc, path, self.secrets())
+        except RoutecheckError as exc:
+            print(f"\nroutecheck: {exc}")
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+
+def _skip_message(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
+    return text.removeprefix("Skipped: ")
+
+
+def _harness_failure(case: dict, report: pytest.TestReport) -> dict:
+    """The case was judged, then routecheck itself raised (labelling, reporting): the results file
+    must not call it passed, so the case becomes a harness error, which fails the run (exit 3)."""
+    lines = [line for line in str(report.longrepr).splitlines() if line.strip()]
+    return dict(case, outcome=ERROR, message=f"harness error, not a verdict: routecheck raised {lines[-1] if lines else 'an error'}")
