@@ -8,15 +8,12 @@ and cheap. The key is scrubbed from everything received before it is stored.
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
 import json
 import math
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import httpx
 
@@ -24,6 +21,7 @@ from .decoding import ACCEPTED_ENCODINGS, BodyDecoder
 from .redaction import Redactor, redactor
 from .request import Request, key_variants
 from .sse import SseEvent, SseParser
+from .watchdog import Cut, Line, Utf8, Watchdog
 
 SSE_TYPE = "text/event-stream"
 RETRY_STATUSES = (429, 503)
@@ -188,7 +186,7 @@ class Engine:
         def send_all() -> None:
             # one client and one connection per thread, so the watchdog knows which socket each read is on
             # trust_env=False: never route through a proxy from the environment
-            line = _Line()
+            line = Line()
             # only the encodings conformance/decoding.py decodes (with brotli installed httpx would offer br too)
             with httpx.Client(limits=httpx.Limits(max_connections=1, max_keepalive_connections=1), trust_env=False,
                               follow_redirects=False, verify=verify, headers={"Accept-Encoding": ACCEPTED_ENCODINGS}) as client:
@@ -214,7 +212,7 @@ class Engine:
                 sender.join()
         return done
 
-    def _one(self, client: httpx.Client, line: _Line, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
+    def _one(self, client: httpx.Client, line: Line, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
         with self._lock:
             gone = self._failures >= GONE_AFTER
         if gone:  # fail fast instead of N more timeouts
@@ -228,7 +226,7 @@ class Engine:
         """Seconds left of the run's budget (--max-duration)."""
         return math.inf if self._run_end is None else self._run_end - time.monotonic()
 
-    def exchange(self, client: httpx.Client, line: _Line, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
+    def exchange(self, client: httpx.Client, line: Line, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
         started = time.monotonic()
         ex = Exchange(request, base_url)
         for attempt in range(self.retry.attempts):
@@ -270,11 +268,11 @@ class Engine:
         if start > now:
             time.sleep(start - now)
 
-    def _attempt(self, client: httpx.Client, line: _Line, watchdog: Watchdog, ex: Exchange) -> None:
+    def _attempt(self, client: httpx.Client, line: Line, watchdog: Watchdog, ex: Exchange) -> None:
         request = ex.request
         url = ex.base_url.rstrip("/") + request.path
         total = self.deadlines.stream_total if request.stream else self.deadlines.response
-        cut = _Cut(line)
+        cut = Cut(line)
         started = time.monotonic()
         left = self._left()
         try:
@@ -322,12 +320,12 @@ class Engine:
         else:
             ex.ended = how
 
-    def _read(self, response: httpx.Response, ex: Exchange, cut: _Cut, watchdog: Watchdog) -> None:
+    def _read(self, response: httpx.Response, ex: Exchange, cut: Cut, watchdog: Watchdog) -> None:
         limit = self.deadlines.max_body
         # parsed as it comes only for a stream (its terminator starts a deadline); other SSE answers at the end
         parser = SseParser(max_events=self.deadlines.max_events) if ex.request.stream else None
         decoder = BodyDecoder(ex.headers.get("content-encoding", ""), limit)
-        text = _Utf8()
+        text = Utf8()
         body = bytearray()  # not a list of chunks: a body sent a byte at a time would cost 40 bytes per byte
         wire = 0
         reached_eof = terminated = False
@@ -372,98 +370,6 @@ class Engine:
 
 def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-class _Line:
-    """A sending thread's one connection: httpcore's trace of each new connection says which socket it is."""
-
-    def __init__(self) -> None:
-        self.sock: socket.socket | None = None
-
-    def trace(self, event: str, info: dict) -> None:
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            self.sock = info["return_value"].get_extra_info("socket")
-
-
-class _Cut:
-    """One attempt the watchdog may cut: shutting its socket down makes a blocked read return at once."""
-
-    def __init__(self, line: _Line) -> None:
-        self.line = line
-        self.reason: str | None = None
-
-    def __call__(self, reason: str) -> None:
-        if self.line.sock is None or self.reason:
-            return  # still connecting: the connect timeout bounds that
-        self.reason = reason
-        try:
-            self.line.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # the connection already closed: the read has ended by itself
-
-
-class Watchdog:
-    """One thread that fires deadlines for every read in flight (a heap of (when, id, action))."""
-
-    def __init__(self) -> None:
-        self._wake = threading.Condition()
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
-        self._live: set[int] = set()
-        self._ids = itertools.count()
-        self._closed = False
-        self._thread = threading.Thread(target=self._serve, name="routecheck-deadlines", daemon=True)
-
-    def __enter__(self) -> Watchdog:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._wake:
-            self._closed = True
-            self._wake.notify()
-        self._thread.join()
-
-    @contextlib.contextmanager
-    def armed(self, at: float, cut: _Cut, reason: str) -> Iterator[None]:
-        with self._wake:
-            token = next(self._ids)
-            heapq.heappush(self._heap, (at, token, lambda: cut(reason)))
-            self._live.add(token)
-            if self._heap[0][1] == token:
-                self._wake.notify()  # the new deadline is the nearest one
-        try:
-            yield
-        finally:
-            with self._wake:
-                self._live.discard(token)
-
-    def _serve(self) -> None:
-        while True:
-            with self._wake:
-                while not self._closed and (not self._heap or self._heap[0][0] > time.monotonic()):
-                    self._wake.wait(self._heap[0][0] - time.monotonic() if self._heap else None)
-                if self._closed:
-                    return
-                _, token, action = heapq.heappop(self._heap)
-                if token in self._live:  # else its read ended in time
-                    self._live.discard(token)
-                    # under the lock: a disarm (the read ended) and a cut never interleave, so a cut never
-                    # lands on the next request over the same connection
-                    action()
-
-
-class _Utf8:
-    """Incremental UTF-8 decoding: a character split across two reads stays whole."""
-
-    def __init__(self) -> None:
-        import codecs
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-
-    def decode(self, data: bytes) -> str:
-        return self._decoder.decode(data)
-
-    def flush(self) -> str:
-        return self._decoder.decode(b"", final=True)
 
 
 def needs_tls(urls: Iterable[str]) -> bool:

@@ -14,7 +14,8 @@ from conformance.spec import load_profile
 
 from evidence_servers import FixedReplyModel, Proxy, SamplingModel
 
-FAST = Deadlines(connect=2.0, response=5.0, stream_total=5.0, stream_idle=2.0, after_terminator=0.3)
+# generous: nothing here waits for a deadline to fire, so tight ones only made the verdicts depend on machine load
+FAST = Deadlines(connect=10.0, response=60.0, stream_total=60.0, stream_idle=30.0, after_terminator=10.0)
 MODEL = "routecheck-echo-1"
 
 

@@ -10,8 +10,6 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import pytest
-
 
 def pytest_run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "conformance", "-p", "no:cacheprovider", *args],
