@@ -24,7 +24,7 @@ class Prereq:
 
     root: str  # the root case's id
     request: Request
-    need: str  # "completion": a 2xx JSON object; "stream": a 2xx answer carrying events
+    need: str  # "completion": a 2xx JSON object; "json": a 2xx JSON answer; "stream": a 2xx answer carrying events
 
 
 @dataclass(frozen=True)

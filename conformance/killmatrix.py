@@ -3,15 +3,18 @@
 A fault of a MUST rule is caught when some MUST case that names that rule fails;
 a fault of a SHOULD rule when some case naming it fails or warns. The faithful
 gateway must give no failure and no warning, over the whole suite. Under a fault,
-only the cases that name the broken rule can catch it, so only they are sent:
-every one of them, none sampled. Runs on the engine directly, every pair of a
-profile in one concurrent batch.
+only the cases that name the broken rule can catch it, so by default only they are
+sent: every one of them, none sampled. With `full`, every case runs under every fault
+too, which shows what else each fault breaks (its collateral): each fault declares
+that (`Fault.also`), and a full run checks the declarations. Runs on the engine
+directly, every pair of a profile in one concurrent batch.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from .cases import generate_cases
 from .engine import Deadlines, Engine
@@ -50,6 +53,17 @@ class Pair:
     def ok(self) -> bool:
         return not self.findings() if self.fault is None else bool(self.caught_by)
 
+    @property
+    def collateral(self) -> set[str]:
+        """The other rules this pair's fault was found to break (needs a full run to be complete)."""
+        own = self.fault.rule if self.fault else None
+        return {r.case.rule.id for r in self.findings() if r.case.rule.id != own}
+
+    def undeclared(self) -> list[str]:
+        """Collateral the fault does not declare in `also`: a fault breaking more than it says."""
+        also = self.fault.also if self.fault else ()
+        return sorted(rule for rule in self.collateral if not any(fnmatchcase(rule, p) for p in also))
+
 
 @dataclass
 class Matrix:
@@ -72,10 +86,12 @@ class Matrix:
         return [p for p in self.pairs if p.fault is None and not p.ok]
 
 
+
 def run_matrix(profiles: list[Profile], *, root: str, key: str, model: str,
                deadlines: Deadlines = MATRIX_DEADLINES, concurrency: int = 16,
-               only: set[str] | None = None) -> Matrix:
-    """`root` is the bundled multi-profile gateway's URL; `only` limits the fault names run."""
+               only: set[str] | None = None, full: bool = False) -> Matrix:
+    """`root` is the bundled multi-profile gateway's URL; `only` limits the fault names run; `full` runs
+    every case under every fault, not only those naming the broken rule."""
     started = time.monotonic()
     engine = Engine(key, deadlines=deadlines, concurrency=concurrency)
     pairs: list[Pair] = []
@@ -87,7 +103,7 @@ def run_matrix(profiles: list[Profile], *, root: str, key: str, model: str,
         for pair in batch:
             url = f"{root}/p/{profile.name}/f/{pair.name if pair.fault else 'none'}"
             for case in cases:
-                if pair.fault is None or case.rule.id == pair.fault.rule:
+                if full or pair.fault is None or case.rule.id == pair.fault.rule:
                     jobs.append((url, case))
                     owners.append(pair)
         for pair, result in zip(owners, execute(engine, jobs)):

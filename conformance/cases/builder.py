@@ -45,6 +45,7 @@ class Builder:
         terminator = profile.stream.get("terminator")  # the document's, else the baseline's
         self.terminator = terminator.value if terminator is not None and isinstance(terminator.value, str) else None
         self.stream_root = f"{profile.name}/streaming/stream/content-type" if "content_type" in profile.stream else None
+        self.models_root = f"{profile.name}/response/models/listed"  # the listing answered at all, as JSON
 
     # -- requests
     def auth(self, scheme_index: int = 0, key: str = KEY_PLACEHOLDER) -> tuple[tuple[str, str], ...]:
@@ -140,6 +141,9 @@ class Builder:
 
     def _prereqs(self, case_id: str, request: Request, check: str) -> tuple[Prereq, ...]:
         """The roots this case's rule cannot be observed without, most basic first."""
+        if request.method == "GET" and request.path == self.profile.models_path:
+            # a listing that is not there, or not JSON, has no fields to judge: one failure, the root's
+            return () if case_id == self.models_root else (Prereq(self.models_root, request, "json"),)
         if request.method != "POST" or request.path != self.profile.request_path:
             return ()
         prereqs = [] if case_id == self.base_root else [Prereq(self.base_root, self.chat(), "completion")]

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..behaviours import registry
 from ..spec import PARAM_FACETS, Field, Param, Profile, foreign_enum_values
+from .collateral import also_breaks
 
 # Fault kinds, grouped by the module that applies them.
 AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme", "auth-case-insensitive",
@@ -50,6 +51,7 @@ class Fault:
     kind: str
     param: str | None = None  # the parameter, field path or auth scheme the fault is about
     arg: Any = field(default=None, hash=False)  # kind-specific detail (a value, a facet, a status)
+    also: tuple[str, ...] = ()  # rule id patterns it may also break (gateway/collateral.py)
 
 
 def hits(fault: Fault | None, kind: str, param: str | None = None) -> bool:
@@ -99,7 +101,8 @@ class _Builder:
             return
         if name in self.faults:
             raise ValueError(f"duplicate fault name {name!r} in profile {self.profile.name}")
-        self.faults[name] = Fault(name, rule, level or self.levels[rule], description, kind, param, arg)
+        self.faults[name] = Fault(name, rule, level or self.levels[rule], description, kind, param, arg,
+                                  also_breaks(name))
 
     # -- request
     def auth(self) -> None:
