@@ -20,11 +20,11 @@ from .errors import RoutecheckError, TargetError, UsageError
 from .launch import launch_args
 from .reporters import Context, write_outputs
 from .cases import generate_cases
-from .engine import DEFAULT_MAX_DURATION, Engine, deadlines_from
+from .engine import DEFAULT_MAX_DURATION
 from .features import FEATURES, parse_disabled, parse_required
 from .runner import jobs_for
 from .request import redact
-from .preflight import choose_cap_param
+from .plan import RunPlan, Settings
 from .sender import Sender
 from .spec import load_profile, profile_names
 from .target import (DEFAULT_KEY_ENV, BundledGateway, env_name, Target, check_reachable, discover_model, new_key,
@@ -193,7 +193,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             return _run_against(args, normalise_base_url(args.base_url), key, profiles, gate_inputs, sender)
         with BundledGateway(key) as gateway:
             print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
-            os.environ[args.api_key_env] = key  # for pytest in this process and any xdist worker
             return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs, sender)
     except KeyboardInterrupt:  # before or after pytest ran: nothing judged that is not already written
         return _interrupted(args, key)
@@ -227,10 +226,31 @@ def _interrupted(args: argparse.Namespace, key: str) -> int:
 
 def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
                  gate_inputs: tuple[dict | None, list[gating.Expectation]], sender: Sender | None) -> int:
-    import pytest
+    plan = _plan(args, base_url, key, profiles)
+    if sender is not None and not args.keyword:
+        # every case's request, in test order, sent while pytest starts; -k selects after collection, so
+        # with -k the plugin hands over the selected requests itself
+        sender.send(plan.settings.engine(key), jobs_for([(plan.target.url(c.profile), c) for c in plan.cases],
+                                                        plan.disabled))
+    doc, failed_tests = _pytest_run(args, plan, sender)
+    if failed_tests and not doc["summary"]["failed"] + doc["summary"]["errors"]:
+        raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
+    baseline, expectations = gate_inputs
+    gate = gating.evaluate(doc, baseline, expectations)
+    doc["gate"] = gate.record(doc)  # part of the record: a CI job reads it back
+    gated = baseline is not None or bool(expectations)
+    label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
+    outputs: dict[str, str | None] = {"console": None, "json": args.json_path}
+    for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html)):
+        if path:
+            outputs[name] = path
+    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate if gated else None, label=label)):
+        print(line if line.startswith("routecheck") else f"routecheck: {line}")
+    return gate.exit_code
 
-    from . import results
 
+def _plan(args: argparse.Namespace, base_url: str, key: str, profiles: list[str]) -> RunPlan:
+    """The run plan (conformance/plan.py): the model found or checked, one token cap probe per profile."""
     first = load_profile(profiles[0])
     first_url = base_url.replace("{profile}", first.name)
     model = args.model
@@ -241,23 +261,22 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
             print(f"routecheck: warning: {warning}", file=sys.stderr)
     else:
         model = discover_model(first_url, first, key, timeout=min(args.response_timeout, 10.0))
-    engine = Engine(key, concurrency=args.concurrency, rate_limit=args.rate_limit, deadlines=deadlines_from(args),
-                    max_duration=args.max_duration)
-    target = Target(base_url, key, model)
-    caps = {name: choose_cap_param(engine, target.url(name), load_profile(name), model) for name in profiles}
-    if sender is not None and not args.keyword:
-        # every case's request, in test order, sent while pytest starts; -k selects after collection, so
-        # with -k the plugin hands over the selected requests itself
-        cases = [c for name in profiles for c in generate_cases(load_profile(name), model, caps[name])]
-        sender.send(engine, jobs_for([(target.url(c.profile), c) for c in cases], parse_disabled(args.without)))
+    return RunPlan.build(Target(base_url, key, model), args.api_key_env, [load_profile(n) for n in profiles],
+                         Settings.from_options(args), without=args.without, require=args.require)
+
+
+def _pytest_run(args: argparse.Namespace, plan: RunPlan, sender: Sender | None) -> tuple[dict, bool]:
+    """pytest judges the plan's cases; its results file, and whether pytest saw failed tests."""
+    import pytest
+
+    from . import results
+
     json_path = Path(args.json_path)
-    if json_path.exists():
-        json_path.unlink()
-    pytest_args = launch_args(args, base_url, model, caps, json_path, profiles)
+    json_path.unlink(missing_ok=True)
     # only the plugins this run needs: autoloaded ones add hooks to every one of ~1500 tests
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        code = pytest.main(pytest_args, plugins=[sender] if sender is not None else [])
+        code = pytest.main(launch_args(args, json_path), plugins=[plan, *([sender] if sender is not None else [])])
     finally:
         os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
@@ -266,22 +285,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
         raise KeyboardInterrupt  # pytest wrote the cases it judged, marked incomplete: cmd_run reports them
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not json_path.exists():
         raise TargetError(f"the run did not complete (pytest exit code {int(code)})")
-    doc = results.read(json_path)  # written by this run: no need to validate it again
-    summary = doc["summary"]
-    if code == pytest.ExitCode.TESTS_FAILED and not summary["failed"] + summary["errors"]:
-        raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
-    baseline, expectations = gate_inputs
-    gate = gating.evaluate(doc, baseline, expectations)
-    doc["gate"] = gate.record(doc)  # part of the record: a CI job reads it back
-    gated = baseline is not None or bool(expectations)
-    label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
-    outputs: dict[str, str | None] = {"console": None, "json": str(json_path)}
-    for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html)):
-        if path:
-            outputs[name] = path
-    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate if gated else None, label=label)):
-        print(line if line.startswith("routecheck") else f"routecheck: {line}")
-    return gate.exit_code
+    return results.read(json_path), code == pytest.ExitCode.TESTS_FAILED  # written by this run: valid
 
 
 def _check_keyword(expression: str) -> None:

@@ -15,7 +15,9 @@ import pytest
 
 from .errors import RoutecheckError
 from .features import parse_disabled
+from .plan import PLAN, Settings
 from .results import build, write
+from .report_docs import facts, loadable
 from .runner import ERROR, FAILED, now_iso
 
 PROPERTY, META_PROPERTY = "routecheck", "routecheck-meta"
@@ -70,11 +72,12 @@ class ResultsCollector:
         targets = {c["profile"]: c["base_url"] for c in cases}
         doc = build(cases, targets=targets, model=self.meta.get("model", config.option.model or ""),
                     started=self.started, duration=time.monotonic() - self.t0, complete=not interrupted)
-        opt = config.option  # how the run was made: part of its record
-        doc["settings"] = {"concurrency": opt.rc_concurrency, "rate_limit": opt.rate_limit,
-                           "deadlines": {"connect": opt.connect_timeout, "response": opt.response_timeout,
-                                         "stream_total": opt.stream_timeout, "stream_idle": opt.idle_timeout},
-                           "max_duration": opt.max_duration, "without": sorted(parse_disabled(opt.without))}
+        plan = config.stash.get(PLAN, None)  # None: interrupted before any case was judged
+        if plan is not None:  # how the run was made: part of its record
+            doc["settings"] = plan.settings.record(plan.disabled)
+        else:
+            doc["settings"] = Settings.from_options(config.option).record(parse_disabled(config.option.without))
+        doc["documented"] = facts(loadable(doc["profiles"]))  # what it was judged against: reports need no spec files
         path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
         try:
             self.written = write(doc, path, self.secrets())

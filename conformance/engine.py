@@ -40,12 +40,6 @@ class Deadlines:
     max_events: int = 10_000  # stream events kept per exchange (the last one always): tiny events cost memory
 
 
-def deadlines_from(options: Any) -> Deadlines:
-    """From --connect-timeout, --response-timeout, --stream-timeout and --idle-timeout (CLI or pytest options)."""
-    return Deadlines(connect=options.connect_timeout, response=options.response_timeout,
-                     stream_total=options.stream_timeout, stream_idle=options.idle_timeout)
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 3  # total, for 429/503 answers

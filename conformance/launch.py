@@ -1,7 +1,8 @@
 """The pytest command line `routecheck run` starts: the conformance test, the plugin, and only what a run needs.
 
-Everything the CLI decided before pytest starts (model, cap parameter per profile, options) is passed
-explicitly as pytest options, so the plugin asks nothing again.
+Everything the CLI decided before pytest starts (target, key, model, cap parameter per profile, settings,
+cases) travels in the run plan (conformance/plan.py), handed to pytest as a plugin object: the
+command line holds only how pytest itself runs and where the results go.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ UNUSED_PLUGINS = ("warnings", "faulthandler", "doctest", "pastebin", "stepwise",
                   "monkeypatch", "recwarn", "setuponly", "setupplan")
 
 
-def launch_args(args: argparse.Namespace, base_url: str, model: str, caps: dict[str, str], json_path: Path,
-                profiles: list[str]) -> list[str]:
+def launch_args(args: argparse.Namespace, json_path: Path) -> list[str]:
     pytest_args = [str(PACKAGE_DIR / "test_conformance.py"), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-p", "no:anyio", "-p", "no:hypothesispytest", "-p", "no:benchmark",
                    "--assert=plain",  # verdicts use pytest.fail, not assert: skip rewriting plugin packages
                    # cases print nothing and log nothing: per-test capture and log handlers are pure overhead
@@ -24,25 +24,11 @@ def launch_args(args: argparse.Namespace, base_url: str, model: str, caps: dict[
                    "-p", "no:unraisableexception", "-p", "no:threadexception",
                    # per-test hooks nobody reads here; SHOULD findings are listed by routecheck itself below
                    *[arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")], "-W", "ignore::pytest.PytestAssertRewriteWarning",
-                   "--base-url", base_url, "--model", model, "--api-key-env", args.api_key_env,
-                   "--json", str(json_path), "--concurrency", str(args.concurrency),
-                   "--connect-timeout", str(args.connect_timeout), "--response-timeout", str(args.response_timeout),
-                   "--stream-timeout", str(args.stream_timeout), "--idle-timeout", str(args.idle_timeout),
-                   "--max-duration", str(args.max_duration),
+                   "--json", str(json_path),
                    "--rootdir", str(PACKAGE_DIR.parent), "-o", "addopts=", "--no-header", "--tb=no" if not args.verbose else "--tb=short",
                    # one summary, routecheck's: pytest prints no letter per case and no summary of its own
                    *(["-v", "-rf"] if args.verbose else ["-qq", "--no-summary", "-o", "console_output_style=classic",
                                                          "--rc-progress"])]
-    if args.rate_limit:
-        pytest_args += ["--rate-limit", str(args.rate_limit)]
-    for name in profiles:
-        pytest_args += ["--profile", name]
-    for feature in args.without:
-        pytest_args += ["--without", feature]
-    for feature in args.require:
-        pytest_args += ["--require", feature]
-    for name, cap in caps.items():
-        pytest_args += ["--cap-param", f"{name}={cap}"]  # chosen once, here: the plugin does not ask again
     # Allure results are rendered from the results file afterwards (conformance/reporters/allure.py)
     if args.keyword:
         pytest_args += ["-k", args.keyword]

@@ -23,15 +23,15 @@ import pytest
 from .case import Case
 from .collector import META_PROPERTY, PROPERTY, ResultsCollector
 from .cases import generate_cases
-from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine, Exchange, deadlines_from, fingerprint
+from .engine import DEFAULT_MAX_DURATION, Deadlines, Exchange, fingerprint
 from .errors import RoutecheckError
-from .features import FEATURES, parse_disabled, parse_required, skip_reason
+from .features import FEATURES, parse_disabled, skip_reason
 from .request import Request, redact
 from .gating import load_expectations, match
 from .results import case_dict
 from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge
-from .preflight import choose_cap_param
 from .sender import Sender, SenderError
+from .plan import PLAN, WORKER_INPUT, RunPlan, Settings
 from .spec import load_profile, profile_names
 from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, env_name, new_key, normalise_base_url,
                      read_key)
@@ -96,30 +96,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class RunContext:
-    """Everything one run needs, built once on first use (gateway, model, cases, engine)."""
+    """One run's state in this process: its plan (conformance/plan.py), engine and sending process."""
 
     def __init__(self, config: pytest.Config):
-        opt = config.option
         self.config = config
-        self.profiles = selected_profiles(config)
-        self.disabled = parse_disabled(opt.without)
-        self.required = parse_required(opt.require, self.disabled)
-        self.gateway: BundledGateway | None = None
-        self.key_env = env_name(opt.api_key_env)  # reproduce commands read the key from it
-        if target_url(config):
-            base_url, key = normalise_base_url(target_url(config)), read_key(opt.api_key_env)
-        else:
-            key = new_key()
-            self.gateway = BundledGateway(key).__enter__()
-            base_url = self.gateway.base_url()
-        model = opt.model or discover_model(base_url.replace("{profile}", self.profiles[0].name), self.profiles[0], key)
-        self.target = Target(base_url, key, model)
-        self.engine = Engine(key, concurrency=opt.rc_concurrency, rate_limit=opt.rate_limit, deadlines=deadlines_from(opt),
-                             max_duration=opt.max_duration)
-        given = dict(item.split("=", 1) for item in opt.cap_param if "=" in item)
-        caps = {p.name: given.get(p.name) or choose_cap_param(self.engine, self.target.url(p.name), p, model)
-                for p in self.profiles}
-        self.cases: list[Case] = [c for p in self.profiles for c in generate_cases(p, model, caps[p.name])]
+        self.plan = run_plan(config)
+        self.target, self.cases, self.key_env = self.plan.target, self.plan.cases, self.plan.key_env
+        self.disabled, self.required = self.plan.disabled, self.plan.required
+        self.engine = self.plan.settings.engine(self.target.key)
         # xdist workers send their own cases one by one; a single process hands them all to a sender,
         # which `routecheck run` starts (and feeds) before pytest itself has started
         handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Sender)]
@@ -176,9 +160,6 @@ class RunContext:
         self.sender = None
         if self.frozen:
             gc.unfreeze()
-        if self.gateway is not None:
-            self.gateway.__exit__(None, None, None)
-            self.gateway = None
 
 
 def context(config: pytest.Config) -> RunContext:
@@ -188,6 +169,48 @@ def context(config: pytest.Config) -> RunContext:
         except RoutecheckError as exc:
             raise pytest.UsageError(f"routecheck: {exc}") from None
     return config.stash[CONTEXT]
+
+
+def run_plan(config: pytest.Config) -> RunPlan:
+    """The plan `routecheck run` handed over, the one an xdist controller sent this worker, or, in plain
+    pytest, one built from the options (the key from the variable --api-key-env names)."""
+    if PLAN not in config.stash:
+        handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, RunPlan)]
+        portable = getattr(config, "workerinput", {}).get(WORKER_INPUT)
+        config.stash[PLAN] = (handed[0] if handed else RunPlan.from_portable(portable) if portable
+                              else _plan_from_options(config))
+    return config.stash[PLAN]
+
+
+def _plan_from_options(config: pytest.Config) -> RunPlan:
+    opt = config.option
+    profiles = selected_profiles(config)
+    gateway = None
+    if target_url(config):
+        base_url, key = normalise_base_url(target_url(config)), read_key(opt.api_key_env)
+    else:
+        key = new_key()
+        gateway = BundledGateway(key).__enter__()
+        base_url = gateway.base_url()
+    try:
+        model = opt.model or discover_model(base_url.replace("{profile}", profiles[0].name), profiles[0], key)
+        given = dict(item.split("=", 1) for item in opt.cap_param if "=" in item)
+        return RunPlan.build(Target(base_url, key, model), env_name(opt.api_key_env), profiles,
+                             Settings.from_options(opt), caps=given, without=opt.without, require=opt.require,
+                             gateway=gateway)
+    except BaseException:
+        if gateway is not None:
+            gateway.__exit__(None, None, None)
+        raise
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: each worker gets the controller's plan, built once here (model, caps, key)."""
+    try:
+        node.workerinput[WORKER_INPUT] = run_plan(node.config).portable()
+    except RoutecheckError as exc:
+        raise pytest.UsageError(f"routecheck: {exc}") from None
 
 
 def target_url(config: pytest.Config) -> str | None:
@@ -214,7 +237,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """--without and --expect as pytest markers: a case the feature registry skips is marked skip, one an
     expectation says fails is marked xfail(strict), so pytest's own report shows them as such."""
-    disabled = parse_disabled(config.option.without)
+    plan = config.stash.get(PLAN, None)  # None when only listing (--collect-only needs no target)
+    disabled = plan.disabled if plan is not None else parse_disabled(config.option.without)
     expectations = load_expectations(config.option.rc_expect) if config.option.rc_expect else []
     for item in items:
         case = _case_of(item)
@@ -227,7 +251,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if expected is not None and expected.verdict in ("failed", "error"):
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"expected {expected.verdict}: {expected.reason}"))
         if _marked(item):  # a skip from a marker never runs: its result is recorded from its setup report
-            url = (target_url(config) or "").replace("{profile}", case.profile)
+            url = plan.target.url(case.profile) if plan is not None else (target_url(config) or "").replace("{profile}", case.profile)
             item.user_properties.append((PROPERTY, case_dict(Result(case, url, SKIPPED, reason or "skipped by a marker"))))
 
 
@@ -352,3 +376,5 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
 def pytest_unconfigure(config: pytest.Config) -> None:
     if CONTEXT in config.stash:
         config.stash[CONTEXT].close()
+    if PLAN in config.stash and not any(isinstance(p, RunPlan) for p in config.pluginmanager.get_plugins()):
+        config.stash[PLAN].close()  # a plan of its own: its bundled gateway stops with the session

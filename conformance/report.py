@@ -84,7 +84,6 @@ def model(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | 
         cells.append(column)
         exchanges.append(table.rows)
         targets.append(_target(doc, label, gate, column, order))
-    tested = sorted({p for doc in docs for p in doc["profiles"]})
     return {
         "suite_version": __version__,
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -93,7 +92,7 @@ def model(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | 
         "cases": order,
         "cells": cells,
         "exchanges": exchanges,
-        "documented": documented(tested, sources.cite),
+        "documented": documented(docs, sources.cite),
         "sources": sources.rows,
     }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import gating, report, results
+from conformance import gating, report, report_docs, results
 
 REPO = Path(__file__).resolve().parent.parent
 ABOVE_MAX = "routify/ranges/temperature/above-max"
@@ -137,7 +137,10 @@ def test_gates_given_to_write_html_show_stale_expectations(docs, tmp_path):
 
 
 def test_documented_parameters_compare_the_providers_with_quotes_and_inherited_marks(docs):
-    data = report.model(docs)
+    six = copy.deepcopy(docs[0])  # what a run of every profile records
+    six["documented"] = report_docs.facts(report_docs.loadable(["routify", "routify-mvp", "routeapi", "routmy",
+                                                                 "routeway", "openai"]))
+    data = report.model([docs[0], six])
     documented = data["documented"]
     names = [p["name"] for p in documented["profiles"]]
     assert names[0] == "routify" and documented["profiles"][0]["tested"] and {"routeway", "openai"} <= set(names)
@@ -155,6 +158,22 @@ def test_documented_parameters_compare_the_providers_with_quotes_and_inherited_m
     assert list(facts("unknown top-level fields", "routify-mvp")) == ["rejected (4xx)"]
     assert list(facts("frequency_penalty", "routify-mvp")) == ["not listed: rejected as an unknown field"]
     assert "one of: low, medium, high" in facts("verbosity", "routify") and rows["verbosity"][names.index("routeapi")] is None
+
+
+def test_the_documented_view_is_rebuilt_from_the_results_alone(docs):
+    """The facts a run was judged against travel in its results file: a report made elsewhere, with other
+    spec files installed, shows those facts, not the local specs'. A results file without them (older
+    than the facts) falls back to the installed specs of its profiles."""
+    recorded = copy.deepcopy(docs[0])
+    assert list(recorded["documented"]) == ["routify"]  # only what was judged
+    recorded["documented"]["routify"]["params"]["temperature"][0]["text"] = "as recorded in the results"
+    rows = {r["name"]: r["cells"] for r in report.model([recorded])["documented"]["rows"]}
+    assert rows["temperature"][0][0]["t"] == "as recorded in the results"
+    old = copy.deepcopy(docs[0])
+    del old["documented"]
+    fallback = report.model([old])["documented"]
+    assert [p["name"] for p in fallback["profiles"]] == ["routify"]
+    assert "≤ 2" in [f["t"] for f in {r["name"]: r["cells"] for r in fallback["rows"]}["temperature"][0]]
 
 
 def test_labels_default_to_the_target_host_and_are_made_unique(docs):

@@ -1,0 +1,104 @@
+"""One run plan: the target, key, model, profiles, token caps, settings and cases, built once.
+
+`routecheck run` builds it and hands it to pytest as a plugin object; plain `pytest conformance`
+builds it from its options on first use. An xdist worker receives it through its `workerinput`
+(execnet's channel), so the key never goes through an environment variable or a command line
+of ours, and model discovery and the cap probe run once, not once per worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pytest
+
+from .case import Case
+from .cases import generate_cases
+from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine
+from .features import parse_disabled, parse_required
+from .preflight import choose_cap_param
+from .profile import Profile
+from .spec import load_profile
+from .target import BundledGateway, Target
+
+PLAN = pytest.StashKey["RunPlan"]()
+WORKER_INPUT = "routecheck_plan"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How requests are sent: in flight at once, per second at most, the deadlines, the run's budget."""
+
+    concurrency: int = 4
+    rate_limit: float | None = None
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    max_duration: float | None = DEFAULT_MAX_DURATION
+
+    @classmethod
+    def from_options(cls, options: Any) -> Settings:
+        """From routecheck run's arguments or the pytest plugin's options (the same names)."""
+        concurrency = options.rc_concurrency if hasattr(options, "rc_concurrency") else options.concurrency
+        return cls(concurrency=concurrency, rate_limit=options.rate_limit or None,
+                   deadlines=Deadlines(connect=options.connect_timeout, response=options.response_timeout,
+                                       stream_total=options.stream_timeout, stream_idle=options.idle_timeout),
+                   max_duration=options.max_duration)
+
+    def engine(self, key: str) -> Engine:
+        return Engine(key, concurrency=self.concurrency, rate_limit=self.rate_limit, deadlines=self.deadlines,
+                      max_duration=self.max_duration)
+
+    def record(self, without: frozenset[str]) -> dict:
+        """The results file's `settings`: how the run was made is part of its record."""
+        d = self.deadlines
+        return {"concurrency": self.concurrency, "rate_limit": self.rate_limit,
+                "deadlines": {"connect": d.connect, "response": d.response, "stream_total": d.stream_total,
+                              "stream_idle": d.stream_idle},
+                "max_duration": self.max_duration, "without": sorted(without)}
+
+
+@dataclass(eq=False)  # identity, not value: pytest keeps its plugins in a set
+class RunPlan:
+    """Everything one run judges with. Its cases are generated once, here."""
+
+    target: Target
+    key_env: str  # reproduce commands read the key from it
+    profiles: list[Profile]
+    caps: dict[str, str]
+    settings: Settings
+    disabled: frozenset[str] = frozenset()
+    required: frozenset[str] = frozenset()
+    gateway: BundledGateway | None = None  # owned by the plan when it started it (plain pytest, no --base-url)
+    cases: list[Case] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cases = [c for p in self.profiles for c in generate_cases(p, self.target.model, self.caps[p.name])]
+
+    @classmethod
+    def build(cls, target: Target, key_env: str, profiles: list[Profile], settings: Settings, *,
+              caps: dict[str, str] | None = None, without: list[str] = (), require: list[str] = (),
+              gateway: BundledGateway | None = None) -> RunPlan:
+        """Token cap parameters not given are chosen here, one probe per profile at most."""
+        disabled = parse_disabled(list(without))
+        engine = settings.engine(target.key)
+        chosen = {p.name: (caps or {}).get(p.name) or choose_cap_param(engine, target.url(p.name), p, target.model)
+                  for p in profiles}
+        return cls(target, key_env, profiles, chosen, settings, disabled, parse_required(list(require), disabled),
+                   gateway)
+
+    def portable(self) -> dict:
+        """What an xdist worker needs to rebuild the plan: plain data, sent over execnet's channel."""
+        return {"target": asdict(self.target), "key_env": self.key_env, "profiles": [p.name for p in self.profiles],
+                "caps": self.caps, "settings": {**asdict(self.settings), "deadlines": asdict(self.settings.deadlines)},
+                "disabled": sorted(self.disabled), "required": sorted(self.required)}
+
+    @classmethod
+    def from_portable(cls, data: dict) -> RunPlan:
+        settings = dict(data["settings"], deadlines=Deadlines(**data["settings"]["deadlines"]))
+        return cls(Target(**data["target"]), data["key_env"], [load_profile(n) for n in data["profiles"]],
+                   data["caps"], Settings(**settings), frozenset(data["disabled"]), frozenset(data["required"]))
+
+    def close(self) -> None:
+        if self.gateway is not None:
+            self.gateway.__exit__(None, None, None)
+            self.gateway = None
