@@ -22,7 +22,7 @@ from .reporters import Context, write_outputs
 from .cases import generate_cases
 from .engine import DEFAULT_MAX_DURATION
 from .features import FEATURES, parse_disabled, parse_required
-from .runner import jobs_for
+from .verdicts import jobs_for
 from .request import redact
 from .plan import RunPlan, Settings
 from .sender import Sender
@@ -209,10 +209,10 @@ def _interrupt(signum: int, frame: object) -> None:
 def _interrupted(args: argparse.Namespace, key: str) -> int:
     """Exit 130, leaving a results file (and report) marked incomplete with whatever was judged."""
     from . import results
-    from .runner import now_iso
+    from .verdicts import now_iso
 
     path = Path(args.json_path)
-    doc = results.read(path) if path.exists() else None
+    doc = results.read_unvalidated(path) if path.exists() else None
     if doc is None:
         doc = results.build([], targets={}, model=args.model or "", started=now_iso(), duration=0.0,
                             complete=False)
@@ -285,7 +285,7 @@ def _pytest_run(args: argparse.Namespace, plan: RunPlan, sender: Sender | None) 
         raise KeyboardInterrupt  # pytest wrote the cases it judged, marked incomplete: cmd_run reports them
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not json_path.exists():
         raise TargetError(f"the run did not complete (pytest exit code {int(code)})")
-    return results.read(json_path), code == pytest.ExitCode.TESTS_FAILED  # written by this run: valid
+    return results.read_unvalidated(json_path), code == pytest.ExitCode.TESTS_FAILED  # written by this run: valid
 
 
 def _check_keyword(expression: str) -> None:
@@ -303,7 +303,7 @@ def _check_keyword(expression: str) -> None:
 def _gate_inputs(args: argparse.Namespace) -> tuple[dict | None, list[gating.Expectation]]:
     from . import results
 
-    baseline = results.load(args.baseline) if args.baseline else None
+    baseline = results.read_validated(args.baseline) if args.baseline else None
     expectations = gating.load_expectations(args.expect) if args.expect else []
     return baseline, expectations
 
@@ -328,7 +328,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from . import results
     from .report import unique_labels, write_html
 
-    docs = [results.load(path) for path in args.results]
+    docs = [results.read_validated(path) for path in args.results]
     if args.label and len(args.label) != len(docs):
         raise UsageError(f"--label given {len(args.label)} times for {len(docs)} results files (one per file, in order)")
     labels = args.label or unique_labels([Path(p).stem for p in args.results])
@@ -342,7 +342,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_expect(args: argparse.Namespace) -> int:
     from . import results
 
-    doc = results.load(args.source)
+    doc = results.read_validated(args.source)
     text = gating.expectations_yaml(doc, Path(args.source).name)
     if not args.output:
         sys.stdout.write(text)

@@ -18,7 +18,7 @@ from .features import parse_disabled
 from .plan import PLAN, Settings
 from .results import build, write
 from .report_docs import facts, loadable
-from .runner import ERROR, FAILED, now_iso
+from .verdicts import ERROR, FAILED, now_iso
 
 PROPERTY, META_PROPERTY = "routecheck", "routecheck-meta"
 

@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from .cases import generate_cases
 from .engine import Deadlines, Engine
 from .gateway import Fault, faults_for
-from .runner import FAILED, WARNED, Result, execute
+from .verdicts import FAILED, WARNED, Result, execute
 from .spec import MUST, Profile
 
 # Short deadlines: faults such as a never-ending stream must not dominate the matrix's time.

@@ -29,7 +29,7 @@ from .features import FEATURES, parse_disabled, skip_reason
 from .request import Request, redact
 from .gating import load_expectations, match
 from .results import case_dict
-from .runner import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge
+from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge
 from .sender import Sender, SenderError
 from .plan import PLAN, WORKER_INPUT, RunPlan, Settings
 from .spec import load_profile, profile_names

@@ -17,7 +17,7 @@ import jsonschema
 from . import __version__
 from .errors import EXIT_HARNESS, EXIT_MUST_FAILED, EXIT_OK, UsageError
 from .request import redact
-from .runner import summarise
+from .verdicts import summarise
 
 FORMAT = "routecheck-results/1"
 SCHEMA_PATH = Path(__file__).parent / "data" / "results.schema.json"
@@ -127,7 +127,8 @@ def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
     return write_text(path, redact(json.dumps(doc, ensure_ascii=False), secrets))
 
 
-def read(path: str | Path) -> dict:
+def read_unvalidated(path: str | Path) -> dict:
+    """A results file this run wrote (its writer's schema is ours): read, not validated again."""
     path = Path(path)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -135,9 +136,9 @@ def read(path: str | Path) -> dict:
         raise UsageError(f"cannot read results file {path}: {exc}") from None
 
 
-def load(path: str | Path) -> dict:
-    """A results file from elsewhere: read and validated against the results schema."""
-    doc = read(path)
+def read_validated(path: str | Path) -> dict:
+    """A results file from elsewhere (a baseline, a report's input): read and validated against the schema."""
+    doc = read_unvalidated(path)
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(doc))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
@@ -159,7 +160,7 @@ def exit_code(doc: dict) -> int:
 
 
 def case_dict(result: Any) -> dict:
-    """A runner Result as it goes into the results file, with its request key and cost (redaction happens at write)."""
+    """A judged Result as it goes into the results file, with its request key and cost (redaction happens at write)."""
     out = result.to_dict()
     judged = [(out["request"], result.judged_request)]
     judged += [(e["request"], result.evidence[e["name"]].request) for e in out.get("evidence", [])]

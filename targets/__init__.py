@@ -1,6 +1,6 @@
 """Real gateways and servers, installed and started on 127.0.0.1, to run routecheck against.
 
-Each target module has `running(...)`, a context manager yielding a `common.Target`
+Each target module has `running(...)`, a context manager yielding a `common.RunningGateway`
 (`.base_url`, `.model`, `.key`, `.key_env`), and runs as a script that prints one line
 `BASE_URL=<url> MODEL=<id>` and serves until SIGTERM/SIGINT:
 

@@ -1,4 +1,4 @@
-"""What every target shares: the Target handed to callers, child processes with deadlines, readiness polling.
+"""What every target shares: the RunningGateway (a started real gateway) handed to callers, child processes with deadlines, readiness polling.
 
 A target is a stack of child processes (the gateway, its upstream, a header proxy...), each in its
 own process group with its output in a log file under .targets/<target>/logs/. Starting polls with
@@ -39,7 +39,7 @@ class TargetStartError(Exception):
 
 
 @dataclass(frozen=True)
-class Target:
+class RunningGateway:
     """A running target as routecheck sees it."""
 
     name: str

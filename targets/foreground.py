@@ -10,11 +10,11 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from .common import DEFAULT_KEY_ENV, Target, TargetStartError, new_key, state_dir
+from .common import DEFAULT_KEY_ENV, RunningGateway, TargetStartError, new_key, state_dir
 
 WATCH_SECONDS = 1.0  # how often the foreground loop checks that the children still run
 
-Starter = Callable[[argparse.Namespace, str], AbstractContextManager[Target]]
+Starter = Callable[[argparse.Namespace, str], AbstractContextManager[RunningGateway]]
 
 
 def _key_for(name: str, key_env: str) -> str:

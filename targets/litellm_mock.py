@@ -14,7 +14,7 @@ from pathlib import Path
 if __name__ == "__main__" and not __package__:  # run as a script: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from targets.common import Target, new_key  # noqa: E402
+from targets.common import RunningGateway, new_key  # noqa: E402
 from targets.foreground import run_foreground  # noqa: E402
 # install is re-exported: matrix.py installs every target through its own module
 from targets.litellm_proxy import install, litellm_proxy  # noqa: E402,F401
@@ -25,7 +25,7 @@ MOCK_TEXT = "Hello from the LiteLLM mock."
 
 
 @contextmanager
-def running(key: str | None = None, *, skip_install: bool = False) -> Iterator[Target]:
+def running(key: str | None = None, *, skip_install: bool = False) -> Iterator[RunningGateway]:
     model_list = [{
         "model_name": MODEL,
         # the openai/ prefix and a dummy key satisfy LiteLLM's provider checks; mock_response means no call is made

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .common import LOOPBACK, STATE_ROOT, Child, Target, first_model_id, free_port, loopback_env, state_dir, wait_until
+from .common import LOOPBACK, STATE_ROOT, Child, RunningGateway, first_model_id, free_port, loopback_env, state_dir, wait_until
 from .install import ensure_venv
 from .loopback import assert_loopback_only
 
@@ -32,7 +32,7 @@ def install(skip: bool = False) -> Path:
 
 @contextmanager
 def litellm_proxy(name: str, model_list: list[dict], key: str, *, skip_install: bool = False,
-                  upstream: tuple[Child, ...] = (), extra_env: dict[str, str] | None = None) -> Iterator[Target]:
+                  upstream: tuple[Child, ...] = (), extra_env: dict[str, str] | None = None) -> Iterator[RunningGateway]:
     """LiteLLM serving `model_list` on a free loopback port, auth enforced with `key` as master key."""
     bin_dir = install(skip_install)
     directory = state_dir(name)
@@ -55,6 +55,6 @@ def litellm_proxy(name: str, model_list: list[dict], key: str, *, skip_install: 
         model = wait_until(lambda: first_model_id(base_url, key), what=child.label, deadline_s=START_SECONDS,
                            children=[child, *upstream])
         assert_loopback_only(child.pid, child.label)
-        yield Target(name, base_url, model, key, children=(*upstream, child))
+        yield RunningGateway(name, base_url, model, key, children=(*upstream, child))
     finally:
         child.stop()

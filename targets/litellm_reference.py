@@ -16,7 +16,7 @@ from pathlib import Path
 if __name__ == "__main__" and not __package__:  # run as a script: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from targets.common import Target, new_key, state_dir  # noqa: E402
+from targets.common import RunningGateway, new_key, state_dir  # noqa: E402
 # install is re-exported: matrix.py installs every target through its own module
 from targets.litellm_proxy import install, litellm_proxy  # noqa: E402,F401
 from targets.reference import (DEFAULT_PROFILE, UPSTREAM_KEY_ENV, UPSTREAM_MODEL, reference_gateway,  # noqa: E402
@@ -26,7 +26,7 @@ NAME = "litellm_reference"
 
 
 @contextmanager
-def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_install: bool = False) -> Iterator[Target]:
+def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_install: bool = False) -> Iterator[RunningGateway]:
     upstream_key = new_key("rc-upstream-")
     with reference_gateway(profile, upstream_key, state_dir(NAME) / "logs") as upstream:
         model_list = [{

@@ -18,7 +18,7 @@ from pathlib import Path
 if __name__ == "__main__" and not __package__:  # run as a script: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from targets.common import (LOOPBACK, STATE_ROOT, Child, Target, TargetStartError, first_model_id,  # noqa: E402
+from targets.common import (LOOPBACK, STATE_ROOT, Child, RunningGateway, TargetStartError, first_model_id,  # noqa: E402
                             free_port, loopback_env, new_key, state_dir, wait_until)
 from targets.foreground import run_foreground  # noqa: E402
 from targets.install import ensure_venv  # noqa: E402
@@ -60,7 +60,7 @@ def install(skip: bool = False) -> Path:
 
 
 @contextmanager
-def running(key: str | None = None, *, skip_install: bool = False) -> Iterator[Target]:
+def running(key: str | None = None, *, skip_install: bool = False) -> Iterator[RunningGateway]:
     bin_dir = install(skip_install)
     key = key or new_key()
     port = free_port()
@@ -78,7 +78,7 @@ def running(key: str | None = None, *, skip_install: bool = False) -> Iterator[T
         model = wait_until(lambda: first_model_id(base_url, key), what=child.label, deadline_s=START_SECONDS,
                            children=[child])
         assert_loopback_only(child.pid, child.label)
-        yield Target(NAME, base_url, model, key, children=(child,))
+        yield RunningGateway(NAME, base_url, model, key, children=(child,))
     finally:
         child.stop()
 

@@ -24,7 +24,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make the pack
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from targets import TARGET_NAMES  # noqa: E402
-from targets.common import REPO, Target, TargetStartError, state_dir  # noqa: E402
+from targets.common import REPO, RunningGateway, TargetStartError, state_dir  # noqa: E402
 from targets.compat import load_runs, render  # noqa: E402
 from targets.foreground import raise_interrupt  # noqa: E402
 
@@ -87,7 +87,7 @@ class Timing:
     problem: str = ""
 
 
-def _run_profile(plan: Plan, target: Target, profile: str, log_dir: Path) -> str:
+def _run_profile(plan: Plan, target: RunningGateway, profile: str, log_dir: Path) -> str:
     """One `routecheck run`; returns its summary line (or what went wrong)."""
     results = RESULTS_DIR / f"{target.name}-{profile}.json"
     command = [sys.executable, "-m", "conformance.cli", "run", "--base-url", target.base_url, "--profile", profile,

@@ -19,7 +19,7 @@ from pathlib import Path
 if __name__ == "__main__" and not __package__:  # run as a script: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from targets.common import (LOOPBACK, REPO, STATE_ROOT, Child, Target, TargetStartError, first_model_id,  # noqa: E402
+from targets.common import (LOOPBACK, REPO, STATE_ROOT, Child, RunningGateway, TargetStartError, first_model_id,  # noqa: E402
                             free_port, loopback_env, new_key, probe, state_dir, wait_until)
 from targets.install import ensure_npm  # noqa: E402
 from targets.loopback import assert_loopback_only  # noqa: E402
@@ -47,7 +47,7 @@ def _proxy_url(child: Child) -> str | None:
 
 
 @contextmanager
-def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_install: bool = False) -> Iterator[Target]:
+def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_install: bool = False) -> Iterator[RunningGateway]:
     node_modules = install(skip_install)
     if shutil.which("node") is None:
         raise TargetStartError("node is not installed (apt-get install nodejs)")
@@ -81,7 +81,7 @@ def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_inst
         base_url = f"{proxy_root}/v1"
         model = wait_until(lambda: first_model_id(base_url, key), what="GET /v1/models through Portkey",
                            deadline_s=START_SECONDS, children=[proxy, portkey, upstream.child])
-        yield Target(NAME, base_url, model, key, children=(upstream.child, portkey, proxy))
+        yield RunningGateway(NAME, base_url, model, key, children=(upstream.child, portkey, proxy))
 
 
 

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from conformance.cases import generate_cases
 from conformance.engine import Deadlines, Engine
 from conformance.gateway import start_in_thread
-from conformance.runner import BLOCKED, FAILED, INCONCLUSIVE, PASSED, WARNED, execute
+from conformance.verdicts import BLOCKED, FAILED, INCONCLUSIVE, PASSED, WARNED, execute
 from conformance.spec import load_profile
 
 from evidence_servers import FixedReplyModel, Proxy, SamplingModel

@@ -101,7 +101,7 @@ def test_bounded_time_documented_exit_code_no_traceback(runs, mode):
 
 @pytest.mark.parametrize("mode", [m for m in BEHAVIOURS if not m.startswith("discover-")])
 def test_every_selected_case_is_in_a_valid_results_file(runs, mode):
-    doc = results.load(runs[mode]["where"] / "out" / "results.json")  # validated against the schema
+    doc = results.read_validated(runs[mode]["where"] / "out" / "results.json")  # validated against the schema
     assert {c["id"] for c in doc["cases"]} == selected(mode) and doc["summary"]["total"] == len(selected(mode))
 
 
@@ -185,7 +185,7 @@ def test_a_429_storm_ends_at_the_run_budget(runs):
 def test_keep_alive_pings_are_cut_and_count_as_a_target_gone():
     """200, then only SSE comments: cut at the whole-answer deadline, and counted by the breaker."""
     from conformance.engine import Deadlines, Engine
-    from conformance.runner import execute
+    from conformance.verdicts import execute
 
     cases = [c for c in generate_cases(load_profile("routify-mvp"), "m") if c.category == "validation"][:12]
     with RawHostile() as server:

@@ -11,7 +11,7 @@ from conformance.cases import generate_cases
 from conformance.engine import Deadlines, Engine, RetryPolicy
 from conformance.gateway import start_in_thread
 from conformance.results import build, case_dict
-from conformance.runner import BLOCKED, ERROR, FAILED, PASSED, SKIPPED, WARNED, execute
+from conformance.verdicts import BLOCKED, ERROR, FAILED, PASSED, SKIPPED, WARNED, execute
 from conformance.spec import load_profile
 
 from hostile import DyingServer, HangUpServer, HostileApp

@@ -44,7 +44,7 @@ def runs(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def docs(runs) -> list[dict]:
-    return [results.load(p) for p in runs]
+    return [results.read_validated(p) for p in runs]
 
 
 def cell(data: dict, target: int, case_id: str) -> dict | None:
