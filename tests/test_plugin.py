@@ -69,3 +69,36 @@ def test_junitxml_in_plugin_mode_is_pytests_own_without_the_results_payload(gate
     junit = (tmp_path / "junit.xml").read_text()
     assert "routeway/auth/x-api-key/valid-key" in junit and 'name="routecheck"' not in junit
     assert json.loads((tmp_path / "out.json").read_text())["summary"]["passed"] > 5
+
+
+def test_xdist_workers_get_the_run_plan_not_the_environment(gateway, tmp_path):
+    """routecheck run hands its plan (target, key, model, caps, settings) to pytest; xdist workers get it
+    through workerinput. The key is in no environment variable of the run: a worker that read one would
+    send no key, and every accepted request would fail."""
+    env = {k: v for k, v in os.environ.items() if k != "ROUTECHECK_API_KEY"}
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--profile", "routeway", "-n", "2",
+                           "--concurrency", "3", "-k", "auth or temperature", "--json", "out.json", "--no-html"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    doc = json.loads((tmp_path / "out.json").read_text())
+    assert doc["summary"]["passed"] > 10 and doc["summary"]["failed"] == doc["summary"]["errors"] == 0
+    assert doc["settings"]["concurrency"] == 3  # the plan's settings, not the plugin's option defaults
+    assert list(doc["documented"]) == ["routeway"]
+    # the workers judged against the run's one gateway: they built nothing of their own
+    root = done.stdout.split("bundled reference gateway at ", 1)[1].split()[0]
+    assert {c["base_url"].startswith(root + "/") for c in doc["cases"]} == {True}
+
+
+def test_a_plan_survives_the_trip_to_a_worker():
+    from conformance.engine import Deadlines
+    from conformance.plan import RunPlan, Settings
+    from conformance.spec import load_profile
+    from conformance.target import Target
+
+    plan = RunPlan(Target("http://127.0.0.1:9/v1", "k" * 16, "m"), "MY_KEY", [load_profile("routmy")],
+                   {"routmy": "max_tokens"}, Settings(concurrency=5, rate_limit=2.5, deadlines=Deadlines(connect=1.5)),
+                   frozenset({"tools"}), frozenset({"reasoning"}))
+    copy = RunPlan.from_portable(json.loads(json.dumps(plan.portable())))  # plain data over execnet
+    assert (copy.target, copy.key_env, copy.caps, copy.settings, copy.disabled, copy.required) == (
+        plan.target, plan.key_env, plan.caps, plan.settings, plan.disabled, plan.required)
+    assert [c.id for c in copy.cases] == [c.id for c in plan.cases]
