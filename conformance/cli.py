@@ -8,132 +8,29 @@ conformance/gating.py), 2 usage or configuration error, 3 target or harness erro
 from __future__ import annotations
 
 import argparse
-import math
 import signal
 import os
 import sys
 from collections import Counter
 from pathlib import Path
 
-from . import __version__, gating
+from . import gating
 from .errors import RoutecheckError, TargetError, UsageError
+from .cli_args import build_parser
 from .launch import launch_args
 from .reporters import Context, write_outputs
 from .cases import generate_cases
-from .engine import DEFAULT_MAX_DURATION
-from .features import FEATURES, parse_disabled, parse_required
+from .features import parse_disabled, parse_required
 from .verdicts import jobs_for
 from .request import redact
 from .plan import RunPlan, Settings
 from .sender import Sender
 from .spec import load_profile, profile_names
-from .target import (DEFAULT_KEY_ENV, BundledGateway, env_name, Target, check_reachable, discover_model, new_key,
+from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_reachable, discover_model, new_key,
                      normalise_base_url, read_key, unlisted_model_warning)
 
 PLACEHOLDER_MODEL = "MODEL"
 EXIT_INTERRUPTED = 130
-
-
-def _seconds(text: str) -> float:
-    """A positive, finite number of seconds (argparse turns the ValueError into a one-line usage error)."""
-    value = float(text)
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(text)
-    return value
-
-
-_seconds.__name__ = "positive number"  # what argparse names in its message
-
-
-def _env_name(text: str) -> str:
-    try:
-        return env_name(text)
-    except UsageError:
-        raise ValueError(text) from None
-
-
-_env_name.__name__ = "environment variable name"
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-_count.__name__ = "whole number of at least 1"
-
-
-def _workers(text: str) -> str:
-    return text if text == "auto" else str(_count(text))
-
-
-_workers.__name__ = "worker count (a whole number of at least 1, or auto)"
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not usage + message
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="routecheck", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"routecheck {__version__}")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-
-    run = sub.add_parser("run", help="run the conformance suite against a gateway (default: the bundled one)")
-    run.add_argument("--base-url", help="target base URL, with or without /v1; may contain {profile}")
-    run.add_argument("--profile", action="append", default=[],
-                     help="profile to run (repeatable; default: openai with --base-url, all without)")
-    run.add_argument("--model", help="model id (default: first id from GET /v1/models)")
-    run.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, type=_env_name,
-                     help=f"variable holding the API key (default {DEFAULT_KEY_ENV}); reproduce commands name it")
-    run.add_argument("--json", dest="json_path", default="reports/results.json", help="canonical results file")
-    run.add_argument("--junitxml", help="also write JUnit XML here")
-    run.add_argument("--html", default="reports/report.html", help="HTML report path")
-    run.add_argument("--no-html", action="store_true", help="do not write the HTML report")
-    run.add_argument("-k", dest="keyword", help="only cases whose ID matches this pytest -k expression")
-    run.add_argument("-n", dest="workers", type=_workers, help="pytest-xdist workers (default: none; requests already run concurrently)")
-    run.add_argument("--without", action="append", default=[], help=f"features the model lacks: {', '.join(FEATURES)}")
-    run.add_argument("--require", action="append", default=[],
-                     help="features the model has: refusing them fails instead of being inconclusive")
-    run.add_argument("--concurrency", type=_count, default=4,
-                     help="requests in flight at once (default 4: best on loopback; raise it for slow remote targets)")
-    run.add_argument("--rate-limit", type=_seconds, help="at most this many requests per second")
-    run.add_argument("--fault", help="bundled gateway only: break one rule (see `routecheck faults`)")
-    for name, default in (("connect-timeout", 5.0), ("response-timeout", 30.0), ("stream-timeout", 60.0), ("idle-timeout", 15.0)):
-        run.add_argument(f"--{name}", type=_seconds, default=default, help=f"seconds (default {default:g})")
-    run.add_argument("--max-duration", type=_seconds, default=DEFAULT_MAX_DURATION,
-                     help=f"seconds for the whole run; cases not done by then end as harness errors (default {DEFAULT_MAX_DURATION:g})")
-    run.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose listing")
-    run.add_argument("--baseline", metavar="OLD.json", help="an earlier results file: exit 1 only on MUST failures it did not have")
-    run.add_argument("--expect", metavar="FILE", help="expectations (YAML): accepted failures, shown as expected-fail")
-    run.add_argument("--alluredir", metavar="DIR", help="also write Allure results here (allure-pytest)")
-
-    serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback")
-    serve.add_argument("--profile", required=True)
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--fault", help="break one rule (see `routecheck faults`)")
-    serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    serve.add_argument("--api-key-env", default=DEFAULT_KEY_ENV)
-
-    sub.add_parser("profiles", help="list the profiles, their source documents and case counts")
-    cases = sub.add_parser("cases", help="list case IDs of a profile without sending anything")
-    cases.add_argument("--profile", action="append", default=[], required=True)
-    faults = sub.add_parser("faults", help="list the reference gateway's faults for a profile")
-    faults.add_argument("--profile", required=True)
-
-    report = sub.add_parser("report", help="one HTML report from one or more results files, side by side")
-    report.add_argument("results", nargs="+", metavar="RESULTS.json")
-    report.add_argument("-o", "--output", default="reports/report.html", help="HTML file (default reports/report.html)")
-    report.add_argument("--label", action="append", default=[], help="column name per results file, in order (default: file name)")
-    report.add_argument("--baseline", metavar="OLD.json", help="mark regressions and fixes against this results file")
-    report.add_argument("--expect", metavar="FILE", help="expectations (YAML): mark expected failures and stale entries")
-    expect = sub.add_parser("expect", help="write expectations accepting every failed or warned case of a run")
-    expect.add_argument("--from", dest="source", required=True, metavar="RESULTS.json")
-    expect.add_argument("-o", "--output", help="file to write (default: standard output)")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

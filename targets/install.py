@@ -61,25 +61,32 @@ def venv_python(directory: Path) -> Path:
 
 
 def ensure_venv(directory: Path, requirements: list[str], *, constraints: Path | None = None, skip: bool = False,
-                timeout: float = 900.0, env: dict[str, str] | None = None) -> Path:
-    """A venv at directory/venv holding `requirements` (pip, within `constraints`); returns its bin dir."""
+                timeout: float = 900.0, build_env: dict[str, str] | None = None) -> Path:
+    """A venv at directory/venv holding `requirements` (pip, within `constraints`); returns its bin dir.
+    `build_env` (compiler settings) is part of the stamp: other settings build afresh, in a new venv and
+    without pip's wheel cache, which would otherwise hand back the wheel built with the old ones."""
     wanted = {"python": sys.version.split()[0], "requirements": requirements,
               "constraints": _sha256(constraints) if constraints else None}
+    if build_env:
+        wanted["build_env"] = build_env
     bin_dir = venv_python(directory).parent
     if _require(directory, wanted, skip, " ".join(requirements)):
         return bin_dir
     directory.mkdir(parents=True, exist_ok=True)
     (directory / STAMP).unlink(missing_ok=True)
+    if build_env and (directory / "venv").exists():
+        shutil.rmtree(directory / "venv")
     if not venv_python(directory).exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(directory / "venv")
     log_path = directory / "logs" / "install.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_text("")
-    command = [str(venv_python(directory)), "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
+    command = [str(venv_python(directory)), "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
+               *(["--no-cache-dir"] if build_env else [])]
     if constraints:
         command += ["-c", str(constraints)]
     _run_logged(command + requirements, cwd=directory, log_path=log_path, timeout=timeout,
-                what=" ".join(requirements), env=env)
+                what=" ".join(requirements), env=loopback_env(build_env) if build_env else None)
     (directory / STAMP).write_text(json.dumps(wanted, indent=1))
     return bin_dir
 

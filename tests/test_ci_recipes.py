@@ -125,7 +125,7 @@ def test_the_gitlab_job_exits_with_routechecks_code_against_its_baseline_and_exp
 
 
 def test_every_option_the_recipes_pass_is_an_option_of_routecheck_run():
-    from conformance.cli import build_parser
+    from conformance.cli_args import build_parser
 
     run_parser = next(a for a in build_parser()._subparsers._group_actions[0].choices.items() if a[0] == "run")[1]
     known = {s for action in run_parser._actions for s in action.option_strings}

@@ -1,6 +1,7 @@
 """behaviour: what the model's answer must do: caps bound completion_tokens (finish_reason
-"length" when they cut), stop sequences stay out of the text, forced tool calls carry JSON-string
-arguments, JSON mode gives JSON, explicit 0/false are honoured.
+"length" when they cut), stop sequences stay out of the text, explicit 0/false are honoured. These
+share their controls; the behaviours that own a module (conformance/behaviours/: forced tool calls,
+JSON mode, choices[].index, tool_choice "none") are generated through the registry below.
 
 No pass without evidence: a cap is judged only when a control (the same request with a larger
 cap) went past it, and the stop sequence is a word the model really said in two controls (the
@@ -15,7 +16,7 @@ from dataclasses import replace
 from ..case import Case
 from ..request import Request
 from ..behaviours import registry
-from .builder import JSON_PROMPT, LONG_PROMPT, STOP_PROMPT, Builder
+from .builder import LONG_PROMPT, STOP_PROMPT, Builder
 
 CAP = 3
 CONTROL_CAP = 8  # the control's cap: room to go past CAP, few tokens
@@ -112,21 +113,6 @@ def _stop_cases(b: Builder) -> list[Case]:
 def generate(b: Builder) -> list[Case]:
     p = b.profile
     cases = _cap_cases(b) + _explicit_cases(b) + _stop_cases(b)
-    tools = p.behaviours.get("tool_calls")
-    if tools is not None:
-        body = b.tool_body()
-        cases.append(b.case("behaviour", "tools", "forced-call", tools,
-                            title="a forced tool_choice gives tool_calls whose arguments are a JSON string",
-                            expected="message.tool_calls[].function.name get_order, arguments a string holding a JSON object",
-                            request=b.chat(body), check="tool_call", args={"name": "get_order"}, parameter="tool_choice",
-                            features=BEHAVIOUR))
-    json_mode = p.behaviours.get("json_mode")
-    if json_mode is not None:
-        body = b.body(prompt=JSON_PROMPT, cap=24, response_format={"type": "json_object"})
-        cases.append(b.case("behaviour", "json-mode", "parses", json_mode,
-                            title="response_format json_object gives content that parses as a JSON object",
-                            expected="message.content is a JSON object (unless cut by the cap)",
-                            request=b.chat(body), check="json_output", parameter="response_format", features=BEHAVIOUR))
     for name, rule in p.behaviours.items():  # the behaviours that own a module (conformance/behaviours/)
         if name in registry():
             cases += registry()[name].generate(b, rule)

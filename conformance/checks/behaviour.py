@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 
 from ..case import Case
 from ..engine import Exchange
 from ..request import Request
-from .common import (Inconclusive, NotAccepted, brief, chunks, completion, message, reads_evidence, streamed_text,
+from .common import (Inconclusive, NotAccepted, chunks, completion, message, reads_evidence, streamed_text,
                      usage_int)
 
 
@@ -158,40 +157,6 @@ def stop_excluded_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]
     return _stop_verdict(streamed_text(ex), ex, evidence)
 
 
-def tool_call(ex: Exchange, case: Case) -> str | None:
-    calls = message(completion(ex)).get("tool_calls")
-    if not isinstance(calls, list) or not calls:
-        return f"no message.tool_calls: {brief(ex)}"
-    function = calls[0].get("function") if isinstance(calls[0], dict) else None
-    if not isinstance(function, dict):
-        return f"tool_calls[0].function missing: {calls[0]!r}"
-    if function.get("name") != case.args["name"]:
-        return f"tool_calls[0].function.name is {function.get('name')!r}"
-    arguments = function.get("arguments")
-    if not isinstance(arguments, str):
-        return f"arguments is a JSON {type(arguments).__name__}, not a string: {json.dumps(arguments)[:120]}"
-    try:
-        parsed = json.loads(arguments)
-    except ValueError:
-        return f"arguments is not JSON: {arguments[:120]!r}"
-    return None if isinstance(parsed, dict) else f"arguments is JSON but not an object: {arguments[:120]!r}"
-
-
-def json_output(ex: Exchange, case: Case) -> str | None:
-    data = completion(ex)
-    content = message(data).get("content")
-    reason = data["choices"][0].get("finish_reason")
-    if not isinstance(content, str):
-        return f"message.content is {content!r}"
-    try:
-        parsed = json.loads(content)
-    except ValueError:
-        if reason == "length":
-            raise Inconclusive("the cap cut the JSON output (finish_reason length)") from None
-        return f"content is not JSON: {content[:160]!r}"
-    return None if isinstance(parsed, dict) else f"content is JSON but not an object: {content[:160]!r}"
-
-
 def explicit_zero_cap(ex: Exchange, case: Case) -> str | None:
     if 400 <= ex.status < 500:
         return None
@@ -219,6 +184,6 @@ def explicit_zero_temperature(ex: Exchange, case: Case, evidence: dict[str, Exch
 
 
 CHECKS = {f.__name__: f for f in (token_cap, token_cap_stream, finish_length, stop_excluded, stop_excluded_stream,
-                                   tool_call, json_output, explicit_zero_cap,
+                                   explicit_zero_cap,
                                    explicit_zero_temperature)}
 DERIVERS = {"stop_probe": stop_probe}

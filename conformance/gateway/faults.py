@@ -26,7 +26,7 @@ REQUEST_KINDS = (
     "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
     "explicit-zero-ignored", "object-wrapped", "string-form-rejected", "large-value-500",
 )
-MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored", "tool-args-object", "json-mode-ignored",
+MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored",
                "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
 FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
 STREAM_KINDS = (
@@ -249,9 +249,6 @@ class _Builder:
         for cap in self.profile.token_caps:
             add(f"behaviour.cap-ignored.{cap}", f"token_caps.{cap}", "cap-ignored",
                 f"{cap} does not bound the output (it runs to its natural length)", param=cap)
-        add("behaviour.tool-args-object", "behaviours.tool_calls", "tool-args-object",
-            "tool call arguments are a JSON object, not a string")
-        add("behaviour.json-mode-ignored", "behaviours.json_mode", "json-mode-ignored", "JSON mode answers plain text")
         add("behaviour.explicit-zero-ignored", "behaviours.explicit_values", "explicit-zero-ignored",
             "parameters sent as 0 or false are treated as absent (max_tokens: 0 gives the full output)")
         for name, behaviour in registry().items():

@@ -1,7 +1,8 @@
 """The deterministic fake model: it echoes the last user message, word by word.
 
 Pure functions from validated parameters to a `Generation`; no HTTP here. Model
-faults (finish reason, stop, caps, tool arguments, JSON mode) are applied here.
+faults (finish reason, stop, caps) are applied here; a behaviour module's faults (tool arguments,
+JSON mode...) edit the finished answer (conformance/behaviours/).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ PLACEHOLDERS = {"string": "123", "number": 1, "integer": 1, "boolean": True, "ar
 class ToolCall:
     id: str
     name: str
-    arguments: Any  # a JSON string (an object only under the tool-args-object fault)
+    arguments: str  # a JSON string
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,10 @@ def choice_count(params: dict) -> int:
     return _count(params.get("n"), 1, MAX_CHOICES) or 1
 
 
-def json_mode(params: dict, fault: Fault | None) -> bool:
+def json_mode(params: dict) -> bool:
     response_format = params.get("response_format")
     kind = response_format.get("type") if isinstance(response_format, dict) else None
-    return kind in ("json_object", "json_schema") and not hits(fault, "json-mode-ignored")
+    return kind in ("json_object", "json_schema")
 
 
 def forced_tool(params: dict) -> dict | None:
@@ -183,11 +184,11 @@ def generate(params: dict, cap_names: Iterable[str], fault: Fault | None = None)
     tool = forced_tool(params)
     if tool is not None:
         arguments = placeholder_arguments(tool.get("parameters"))
-        call = ToolCall("call_1", str(tool.get("name")), arguments if hits(fault, "tool-args-object") else json.dumps(arguments))
+        call = ToolCall("call_1", str(tool.get("name")), json.dumps(arguments))
         tokens = max(1, min(cap, TOOL_CALL_TOKENS)) if cap is not None else TOOL_CALL_TOKENS
         return Generation(None, [], "tool_calls", tokens, call, {"content": []} if wants_logprobs else None)
     text = " ".join(prompt_words(params))
-    if json_mode(params, fault):
+    if json_mode(params):
         text = json.dumps({"answer": text})
     pieces, finish, emitted = _run(_tokens(text), cap, stop_sequences(params.get("stop")), fault)
     logprobs = _logprobs(pieces, top) if wants_logprobs else None

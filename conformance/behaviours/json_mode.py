@@ -1,0 +1,60 @@
+"""response_format json_object: the message content parses as a JSON object.
+
+Inconclusive, not failed, when the cap cut the output (finish_reason "length"): a cut object
+does not parse, whatever the gateway did.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..checks.common import Inconclusive, completion, message
+from . import Behaviour, GatewayFault
+
+JSON_CAP = 24  # room for a small object; the reference model's answer to JSON_PROMPT fits
+
+
+def json_output(ex, case) -> str | None:
+    data = completion(ex)
+    content = message(data).get("content")
+    reason = data["choices"][0].get("finish_reason")
+    if not isinstance(content, str):
+        return f"message.content is {content!r}"
+    try:
+        parsed = json.loads(content)
+    except ValueError:
+        if reason == "length":
+            raise Inconclusive("the cap cut the JSON output (finish_reason length)") from None
+        return f"content is not JSON: {content[:160]!r}"
+    return None if isinstance(parsed, dict) else f"content is JSON but not an object: {content[:160]!r}"
+
+
+def generate(b, rule) -> list:
+    from ..cases.builder import JSON_PROMPT  # the builder's prompts; imported late, as the registry is
+
+    body = b.body(prompt=JSON_PROMPT, cap=JSON_CAP, response_format={"type": "json_object"})
+    return [b.case("behaviour", "json-mode", "parses", rule,
+                   title="response_format json_object gives content that parses as a JSON object",
+                   expected="message.content is a JSON object (unless cut by the cap)",
+                   request=b.chat(body), check="json_output", parameter="response_format", features=("behaviour",))]
+
+
+def _plain_text(params: dict, doc: dict) -> None:
+    """The answer the object wraps, as plain text: JSON mode ignored."""
+    response_format = params.get("response_format")
+    if not (isinstance(response_format, dict) and response_format.get("type") in ("json_object", "json_schema")):
+        return
+    for choice in doc.get("choices") or []:
+        msg = choice.get("message") or {}
+        try:
+            wrapped = json.loads(msg.get("content") or "")
+        except ValueError:  # cut by the cap: the behaviour's case is inconclusive then, fault or not
+            continue
+        if isinstance(wrapped, dict):
+            msg["content"] = str(wrapped.get("answer", ""))
+
+
+BEHAVIOUR = Behaviour(
+    name="json_mode", needs="response_format", generate=generate, checks={"json_output": json_output},
+    faults=(GatewayFault("behaviour.json-mode-ignored", "JSON mode answers plain text", completion=_plain_text),),
+)

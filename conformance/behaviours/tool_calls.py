@@ -1,0 +1,56 @@
+"""A forced tool_choice gives tool_calls whose function arguments are a JSON string holding an object.
+
+The check reads only the shape of the call (name and arguments), never what the model chose to put
+in the arguments, so any model that calls tools can pass it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..checks.common import brief, completion, message
+from . import Behaviour, GatewayFault
+
+TOOL = "get_order"  # the function the case's tool_body forces (conformance/cases/builder.py)
+
+
+def tool_call(ex, case) -> str | None:
+    calls = message(completion(ex)).get("tool_calls")
+    if not isinstance(calls, list) or not calls:
+        return f"no message.tool_calls: {brief(ex)}"
+    function = calls[0].get("function") if isinstance(calls[0], dict) else None
+    if not isinstance(function, dict):
+        return f"tool_calls[0].function missing: {calls[0]!r}"
+    if function.get("name") != case.args["name"]:
+        return f"tool_calls[0].function.name is {function.get('name')!r}"
+    arguments = function.get("arguments")
+    if not isinstance(arguments, str):
+        return f"arguments is a JSON {type(arguments).__name__}, not a string: {json.dumps(arguments)[:120]}"
+    try:
+        parsed = json.loads(arguments)
+    except ValueError:
+        return f"arguments is not JSON: {arguments[:120]!r}"
+    return None if isinstance(parsed, dict) else f"arguments is JSON but not an object: {arguments[:120]!r}"
+
+
+def generate(b, rule) -> list:
+    return [b.case("behaviour", "tools", "forced-call", rule,
+                   title="a forced tool_choice gives tool_calls whose arguments are a JSON string",
+                   expected=f"message.tool_calls[].function.name {TOOL}, arguments a string holding a JSON object",
+                   request=b.chat(b.tool_body()), check="tool_call", args={"name": TOOL}, parameter="tool_choice",
+                   features=("behaviour",))]
+
+
+def _arguments_as_object(params: dict, doc: dict) -> None:
+    for choice in doc.get("choices") or []:
+        for call in (choice.get("message") or {}).get("tool_calls") or []:
+            function = call.get("function") or {}
+            if isinstance(function.get("arguments"), str):  # the faithful gateway's are always JSON
+                function["arguments"] = json.loads(function["arguments"])
+
+
+BEHAVIOUR = Behaviour(
+    name="tool_calls", needs="tools", generate=generate, checks={"tool_call": tool_call},
+    faults=(GatewayFault("behaviour.tool-args-object", "tool call arguments sent as a JSON object, not a string",
+                         completion=_arguments_as_object),),
+)
