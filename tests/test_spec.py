@@ -85,3 +85,28 @@ def test_a_spec_that_is_not_yaml_is_one_line_with_its_line(tmp_path):
 def test_unknown_profile_names_the_known_ones():
     with pytest.raises(UsageError, match="unknown profile 'nope'.*routify-mvp"):
         load_profile("nope")
+
+
+def test_a_feature_name_is_one_of_the_registry_and_a_typo_fails_loading(tmp_path):
+    """--without skips by feature: a misspelt `feature:` in a spec would silently never be skipped."""
+    import json
+
+    from conformance.features import FEATURES
+
+    schema = json.loads((DEFAULT_SPECS_DIR / "spec.schema.json").read_text())
+    enums = [d["feature"]["enum"] for d in _dicts(schema) if isinstance(d.get("feature"), dict) and "enum" in d["feature"]]
+    assert enums and all(e == list(FEATURES) for e in enums)
+    directory = _broken_copy(tmp_path, "openai", "          feature: vision\n", "          feature: visoin\n")
+    with pytest.raises(SpecError) as err:
+        load_profile("openai", directory)
+    assert "\n" not in str(err.value) and "openai.yaml" in str(err.value) and "feature" in str(err.value)
+
+
+def _dicts(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _dicts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dicts(value)
