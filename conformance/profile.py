@@ -17,7 +17,6 @@ PARAM_FACETS = (
     "type", "integer", "required", "nullable", "minimum", "maximum", "enum",
     "min_items", "max_items", "items", "values", "requires", "must_exist",
 )
-FIELD_FACETS = ("type", "required", "const", "enum", "min_items", "unix_seconds")
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from . import field_facets
 from .behaviours import names as behaviour_names
 from .errors import SpecError, UsageError
 # the merged profile's data model (conformance/profile.py), built here; other modules import it from either
-from .profile import (FIELD_FACETS, MUST, PARAM_FACETS, SHOULD, AuthScheme, Example, Field, Param,  # noqa: F401
+from .profile import (MUST, PARAM_FACETS, SHOULD, AuthScheme, Example, Field, Param,  # noqa: F401
                       Profile, Rule, Source)
 
 
@@ -56,6 +57,8 @@ def _schema(directory: Path) -> dict:
     schema = json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
     # the behaviours a spec may name are the registry's (conformance/behaviours/): a typo fails loading
     schema["properties"]["behaviours"]["propertyNames"] = {"enum": sorted(behaviour_names())}
+    # a field entry's facets are the field facet modules' (conformance/field_facets/), each with its fragment
+    schema["$defs"]["field"]["properties"].update({f.name: f.spec for f in field_facets.registry().values()})
     return schema
 
 
@@ -204,7 +207,7 @@ class _Merger:
             for entry, inherited in ((own.get(path), False), (base.get(path), True)):
                 if entry is None:
                     continue
-                for facet in FIELD_FACETS:
+                for facet in field_facets.names():
                     if facet in entry and facet not in fld.facets:
                         fld.facets[facet] = self._rule(f"{prefix}.{path}.{facet}", entry, facet, entry[facet], inherited)
             out[path] = fld

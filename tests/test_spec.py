@@ -110,3 +110,18 @@ def _dicts(node):
     elif isinstance(node, list):
         for value in node:
             yield from _dicts(value)
+
+
+def test_field_facets_come_from_their_modules_and_an_unknown_one_fails_loading(tmp_path):
+    """Each field facet's spec fragment lives in its module (conformance/field_facets/): the loader
+    accepts exactly those, so a misspelt facet is a one-line error, not a silently unchecked field."""
+    from conformance import field_facets
+
+    profile = load_profile("openai")
+    fields = [*profile.response_fields.values(), *profile.stream_fields.values(), *profile.models_fields.values()]
+    used = {facet for fld in fields for facet in fld.facets}
+    assert used <= set(field_facets.names()) and {"unix_seconds", "const", "enum"} <= used
+    directory = _broken_copy(tmp_path, "openai", "      unix_seconds: true\n", "      unix_second: true\n")
+    with pytest.raises(SpecError) as err:
+        load_profile("openai", directory)
+    assert "\n" not in str(err.value) and "unix_second" in str(err.value)

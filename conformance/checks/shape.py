@@ -3,44 +3,27 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import jsonschema
 
+from .. import field_facets
 from ..case import Case
 from ..engine import Exchange
 from .common import Inconclusive, brief, chunks, completion, usage_int
 
-DAY = 86400
-
-
-def leaf_schema(facet: str, value: Any) -> dict:
-    if facet == "type":
-        return {"type": value}
-    if facet == "const":
-        return {"const": value}
-    if facet == "enum":
-        return {"enum": value}
-    if facet == "min_items":
-        return {"minItems": value}
-    if facet == "unix_seconds":
-        now = time.time()  # plausible: within a day of now, in seconds (not milliseconds)
-        return {"type": "number", "minimum": now - DAY, "maximum": now + DAY}
-    raise ValueError(facet)
-
-
 def path_schema(path: str, facet: str, value: Any) -> dict:
     """A schema that checks only `facet` of `path`; missing parents are other rules' business."""
+    spec = field_facets.registry()[facet]
     segments = path.split(".")
     leaf = segments[-1]
     name, is_array = leaf.removesuffix("[]"), leaf.endswith("[]")
-    if facet == "required":
+    if spec.leaf is None:  # a facet of the parent (required)
         # at the top, the document itself must be an object: a bare array has no fields at all
         schema: dict = {"required": [name]} if len(segments) > 1 else {"type": "object", "required": [name]}
     else:
-        inner = leaf_schema(facet, value)
-        schema = {"properties": {name: {"items": inner} if is_array and facet != "min_items" else inner}}
+        inner = spec.leaf(value)
+        schema = {"properties": {name: {"items": inner} if is_array and not spec.whole_list else inner}}
     for segment in reversed(segments[:-1]):
         name = segment.removesuffix("[]")
         child = {"items": schema} if segment.endswith("[]") else schema

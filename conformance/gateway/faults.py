@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import field_facets
 from ..behaviours import registry
 from ..spec import PARAM_FACETS, Field, Param, Profile, foreign_enum_values
 from .collateral import also_breaks
@@ -77,14 +78,6 @@ NAMED_RESPONSE_FIELD_FAULTS = {
 NAMED_CHUNK_FIELD_FAULTS = {
     ("object", "const"): ("stream.chunk-object", "chat.completion"),
     ("created", "type"): ("stream.created-string", None),
-}
-FIELD_BREAKS = {
-    "required": "field {path} left out",
-    "type": "field {path} sent with a JSON type it does not have",
-    "const": "field {path} sent with another value than {value!r}",
-    "enum": "field {path} sent with a value outside {value}",
-    "min_items": "field {path} sent as an empty list",
-    "unix_seconds": "field {path} sent in milliseconds",
 }
 
 
@@ -208,10 +201,8 @@ class _Builder:
     def fields(self, fields: dict[str, Field], prefix: str, kind: str, named: dict, name_prefix: str) -> None:
         for path, fld in fields.items():
             for facet, rule in fld.facets.items():
-                if facet not in FIELD_BREAKS:
-                    continue
                 name, override = named.get((path, facet), (f"{name_prefix}.{path}.{facet}-broken", None))
-                description = FIELD_BREAKS[facet].format(path=path, value=fld.get(facet))
+                description = field_facets.registry()[facet].fault.format(path=path, value=fld.get(facet))
                 self.add(name, rule.id, kind, f"{prefix}: {description}", param=path, arg=(facet, override))
 
     def response(self) -> None:

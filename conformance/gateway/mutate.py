@@ -9,12 +9,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .. import field_facets
 from ..spec import Field
 from .faults import Fault, hits
-from .jsontypes import is_number, matches, type_list
-
-UNKNOWN_ENUM_VALUE = "done"
-
 
 def _targets(doc: Any, path: str) -> list[tuple[dict, str]]:
     """(parent object, key) of every place `path` names in `doc`."""
@@ -30,28 +27,10 @@ def _targets(doc: Any, path: str) -> list[tuple[dict, str]]:
     return [(node, last.removesuffix("[]")) for node in nodes if isinstance(node, dict)]
 
 
-def wrong_type(current: Any, types: list[str]) -> Any:
-    """A value of none of `types`: the current scalar as a string where that is wrong."""
-    scalar = [str(current)] if current is not None and not isinstance(current, (dict, list)) else []
-    candidates = scalar + ["routecheck", 123, 1.5, [], {}, True]
-    return next(c for c in candidates if not any(matches(c, t) for t in types))
-
-
 def break_field(doc: Any, fld: Field, facet: str, override: Any = None) -> None:
+    breaks = field_facets.registry()[facet].breaks
     for parent, key in _targets(doc, fld.path):
-        current = parent.get(key)
-        if facet == "required":
-            parent.pop(key, None)
-        elif facet == "type":  # set even where absent, so any answer shows it
-            parent[key] = override if override is not None else wrong_type(current, type_list(fld.get("type")))
-        elif facet == "const":
-            parent[key] = override if override is not None else f"{fld.get('const')}.wrong"
-        elif facet == "enum" and current is not None:
-            parent[key] = override if override is not None else UNKNOWN_ENUM_VALUE
-        elif facet == "min_items" and key in parent:
-            parent[key] = []
-        elif facet == "unix_seconds" and is_number(current):
-            parent[key] = int(current * 1000)
+        breaks(parent, key, fld, override)
 
 
 def apply_field_fault(doc: Any, fault: Fault | None, kind: str, fields: dict[str, Field]) -> None:
