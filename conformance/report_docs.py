@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from . import param_facets
 from .errors import UsageError
 from .spec import Param, Profile, Rule, load_profile
 
@@ -94,6 +95,8 @@ def _param_facts(param: Param) -> list[tuple[str, Rule]]:
 
 
 def _facet_text(facet: str, value: Any) -> str | None:
+    if facet in param_facets.registry():
+        return param_facets.registry()[facet].text(value)
     if facet == "type":
         return "type: " + " | ".join(value)
     if facet == "integer":
@@ -108,10 +111,6 @@ def _facet_text(facet: str, value: Any) -> str | None:
         return f"≤ {value}"
     if facet == "enum":
         return "one of: " + ", ".join(map(str, value)) if value else "enum: values left empty"
-    if facet == "min_items":
-        return f"≥ {value} items"
-    if facet == "max_items":
-        return f"≤ {value} items"
     if facet == "requires":
         return "needs " + ", ".join(value)
     if facet == "must_exist":

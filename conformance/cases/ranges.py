@@ -1,5 +1,6 @@
 """ranges: every documented bound accepted and just past it rejected; every enum value
-accepted and an unknown one rejected; array limits; integers where numbers are documented."""
+accepted and an unknown one rejected; integers where numbers are documented. Array limits are
+their facets' own (conformance/param_facets/)."""
 
 from __future__ import annotations
 
@@ -103,36 +104,6 @@ def _enum_cases(b: Builder, param: Param) -> list[Case]:
     return cases
 
 
-def _items(param: Param, count: int) -> list:
-    if param.name == "messages":
-        return [{"role": "user", "content": "Say hello."} for _ in range(count)]
-    return [f"<rc-stop-{i}>" for i in range(count)]
-
-
-def _array_cases(b: Builder, param: Param) -> list[Case]:
-    cases = []
-    high = param.facets.get("max_items")
-    if high is not None:
-        n = high.value
-        cases.append(b.case("ranges", param.name, "at-max-items", high, title=f"{param.name} with {n} items (the documented limit) is accepted",
-                            expected=ACCEPTED, request=b.chat(b.param_body(param, _items(param, n))), check="accepted",
-                            parameter=param.name))
-        cases.append(b.case("ranges", param.name, "above-max-items", high, title=f"{param.name} with {n + 1} items (over the limit of {n}) is rejected",
-                            expected=REJECTED, request=b.chat(b.param_body(param, _items(param, n + 1))), check="rejected",
-                            parameter=param.name))
-    low = param.facets.get("min_items")
-    if low is not None and low.value > 0:
-        n = low.value
-        cases.append(b.case("ranges", param.name, "below-min-items", low, title=f"{param.name} with {n - 1} items (under the minimum of {n}) is rejected",
-                            expected=REJECTED, request=b.chat(b.param_body(param, _items(param, n - 1))), check="rejected",
-                            parameter=param.name))
-        if n > 1:
-            cases.append(b.case("ranges", param.name, "at-min-items", low, title=f"{param.name} with {n} items is accepted",
-                                expected=ACCEPTED, request=b.chat(b.param_body(param, _items(param, n))), check="accepted",
-                                parameter=param.name))
-    return cases
-
-
 def _value_cases(b: Builder, param: Param) -> list[Case]:
     rule = param.facets.get("values")
     if rule is None:
@@ -155,5 +126,5 @@ def generate(b: Builder) -> list[Case]:
     cases: list[Case] = []
     for param in b.profile.params.values():
         cases += (_bound_cases(b, param) + _large_valid_cases(b, param) + _enum_cases(b, param)
-                  + _array_cases(b, param) + _value_cases(b, param))
+                  + _value_cases(b, param))
     return cases

@@ -56,16 +56,6 @@ def _type_cases(b: Builder, param: Param) -> list[Case]:
         cases.append(b.case(
             "validation", param.name, "non-integer", integer_rule, title=f"{param.name} 1.5 (not an integer) is rejected",
             expected=REJECTED, request=b.chat(b.param_body(param, 1.5)), check="rejected", parameter=param.name))
-    items_rule = param.facets.get("items")
-    item_types = (param.get("items") or {}).get("type")
-    if items_rule is not None and item_types:
-        item_types = item_types if isinstance(item_types, list) else [item_types]
-        wrong = next(t for t in ("number", "string") if t not in item_types)
-        value = [1] if wrong == "number" else ["routecheck"]
-        cases.append(b.case(
-            "validation", param.name, f"item-type-{wrong}", items_rule,
-            title=f"{param.name} holding a {wrong} item is rejected; items are {' or '.join(item_types)}",
-            expected=REJECTED, request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name))
     return cases
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import field_facets
+from .. import field_facets, param_facets
 from ..behaviours import registry
 from ..spec import PARAM_FACETS, Field, Param, Profile, foreign_enum_values
 from .collateral import also_breaks
@@ -22,7 +22,6 @@ REQUEST_KINDS = (
     "type-unchecked", "bool-as-number", "integer-unchecked", "not-required", "null-rejected",
     "null-accepted", "bound-ignored", "bound-exclusive", "bound-overflow", "enum-open", "enum-value-rejected",
     "enum-case-insensitive", "enum-stripped", "enum-superset",
-    "min-items-ignored", "max-items-ignored", "max-items-exclusive", "items-unchecked",
     "values-unchecked", "requires-ignored", "must-exist-ignored", "example-rejected",
     "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
     "explicit-zero-ignored", "object-wrapped", "string-form-rejected", "large-value-500",
@@ -38,7 +37,7 @@ STREAM_KINDS = (
 ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "auth-wrong-key-status",
                "unknown-model-status", "malformed-own-shape")
 MODELS_KINDS = ("models-wrong-shape", "models-missing")
-FAULT_KINDS = AUTH_KINDS + REQUEST_KINDS + MODEL_KINDS + FIELD_KINDS + STREAM_KINDS + ERROR_KINDS + MODELS_KINDS
+FAULT_KINDS = AUTH_KINDS + REQUEST_KINDS + param_facets.kinds() + MODEL_KINDS + FIELD_KINDS + STREAM_KINDS + ERROR_KINDS + MODELS_KINDS
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ class _Builder:
 
     def params(self) -> None:
         for name, param in self.profile.params.items():
-            for facet in PARAM_FACETS:
+            for facet in (*PARAM_FACETS, *param_facets.registry()):
                 if facet in param.facets:
                     self.param_facet(param, facet, param.get(facet), param.facets[facet].id)
             for ex in param.accepts:
@@ -143,7 +142,10 @@ class _Builder:
 
     def param_facet(self, param: Param, facet: str, value: Any, rule: str) -> None:
         add, name = self.add, param.name
-        if facet == "type":
+        if facet in param_facets.registry():  # a facet with its own module names its faults
+            for suffix, kind, description in param_facets.registry()[facet].faults(param, value):
+                add(f"{name}.{suffix}", rule, kind, description, name)
+        elif facet == "type":
             add(f"{name}.type-unchecked", rule, "type-unchecked", f"{name} of any JSON type is accepted (a wrong type is ignored)", name)
             if "number" in value:
                 add(f"{name}.bool-as-number", rule, "bool-as-number", f"JSON true/false is accepted as a number for {name}", name)
@@ -182,13 +184,6 @@ class _Builder:
             if foreign:
                 add(f"{name}.enum-shared-list", rule, "enum-superset",
                     f"{name} takes every value any provider lists ({', '.join(foreign)} too)", name, tuple(foreign))
-        elif facet == "min_items":
-            add(f"{name}.min-items-ignored", rule, "min-items-ignored", f"{name} with fewer than {value} items is accepted", name)
-        elif facet == "max_items":
-            add(f"{name}.max-items-ignored", rule, "max-items-ignored", f"{name} with more than {value} items is accepted", name)
-            add(f"{name}.max-items-exclusive", rule, "max-items-exclusive", f"{name} with exactly {value} items is rejected", name)
-        elif facet == "items":
-            add(f"{name}.items-unchecked", rule, "items-unchecked", f"items of {name} of any JSON type are accepted", name)
         elif facet == "values":
             add(f"{name}.values-unchecked", rule, "values-unchecked", f"values of {name} outside their range are accepted", name)
         elif facet == "requires":

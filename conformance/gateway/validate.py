@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import param_facets
 from ..spec import Param, Profile
 from .faults import Fault, hits
-from .jsontypes import is_integral, is_number, json_type, matches, same, type_list
+from .jsontypes import is_integral, is_number, json_type, same
 from .shapes import SHAPE_CHECKS
 
 ABSENT = object()  # a parameter to drop: null, or a wrong value a fault lets through
@@ -154,8 +155,11 @@ class _Validator:
             listed = any(same(value, e) for e in enum) or self.near_miss_let_through(name, value, enum)
             if (not listed and not self.hits("enum-open", name)) or (self.hits("enum-value-rejected", name) and same(value, self.fault.arg)):
                 raise _invalid(name, f"must be one of {', '.join(map(str, enum))}")
-        if isinstance(value, list):
-            self.array(name, param, value)
+        for facet in param_facets.registry().values():  # each facet's own check, bent by its own faults
+            if facet.name in param.facets:
+                problem = facet.validate(param, value, lambda kind: self.hits(kind, name))
+                if problem:
+                    raise _invalid(name, problem)
         if isinstance(value, dict):
             self.values(name, param, value)
         check = SHAPE_CHECKS.get(name)
@@ -205,19 +209,6 @@ class _Validator:
             exclusive = self.hits("bound-exclusive", name) and self.fault.arg == facet
             if (outside(value, bound) and not ignored) or (exclusive and value == bound):
                 raise _invalid(name, f"must be {'at least' if facet == 'minimum' else 'at most'} {bound}")
-
-    def array(self, name: str, param: Param, value: list) -> None:
-        low, high = param.get("min_items"), param.get("max_items")
-        if low is not None and len(value) < low and not self.hits("min-items-ignored", name):
-            raise _invalid(name, f"needs at least {low} items")
-        if high is not None and not self.hits("max-items-ignored", name):
-            if len(value) > high or (self.hits("max-items-exclusive", name) and len(value) == high):
-                raise _invalid(name, f"takes at most {high} items")
-        item_types = type_list((param.get("items") or {}).get("type"))
-        if item_types and not self.hits("items-unchecked", name):
-            for i, item in enumerate(value):
-                if not any(matches(item, t) for t in item_types):
-                    raise _invalid(name, f"item {i} must be of type {' or '.join(item_types)}")
 
     def values(self, name: str, param: Param, value: dict) -> None:
         limits = param.get("values")
