@@ -1,6 +1,6 @@
 """ranges: every documented bound accepted and just past it rejected; every enum value
-accepted and an unknown one rejected; integers where numbers are documented. Array limits are
-their facets' own (conformance/param_facets/)."""
+accepted and an unknown one rejected; integers where numbers are documented. List limits and
+object value ranges are their facets' own (conformance/param_facets/)."""
 
 from __future__ import annotations
 
@@ -104,27 +104,8 @@ def _enum_cases(b: Builder, param: Param) -> list[Case]:
     return cases
 
 
-def _value_cases(b: Builder, param: Param) -> list[Case]:
-    rule = param.facets.get("values")
-    if rule is None:
-        return []
-    cases = []
-    for facet, sign, word in (("minimum", -1, "below"), ("maximum", 1, "above")):
-        bound = rule.value.get(facet)
-        if bound is None:
-            continue
-        cases.append(b.case("ranges", param.name, f"value-at-{facet[:3]}", rule, title=f"{param.name} value {bound} (the {facet}) is accepted",
-                            expected=ACCEPTED, request=b.chat(b.param_body(param, {"1": bound})), check="accepted", parameter=param.name))
-        cases.append(b.case("ranges", param.name, f"value-{word}-{facet[:3]}", rule,
-                            title=f"{param.name} value {bound + sign} (past the {facet} {bound}) is rejected",
-                            expected=REJECTED, request=b.chat(b.param_body(param, {"1": bound + sign})), check="rejected",
-                            parameter=param.name))
-    return cases
-
-
 def generate(b: Builder) -> list[Case]:
     cases: list[Case] = []
     for param in b.profile.params.values():
-        cases += (_bound_cases(b, param) + _large_valid_cases(b, param) + _enum_cases(b, param)
-                  + _value_cases(b, param))
+        cases += _bound_cases(b, param) + _large_valid_cases(b, param) + _enum_cases(b, param)
     return cases

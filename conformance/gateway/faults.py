@@ -22,7 +22,7 @@ REQUEST_KINDS = (
     "type-unchecked", "bool-as-number", "integer-unchecked", "not-required", "null-rejected",
     "null-accepted", "bound-ignored", "bound-exclusive", "bound-overflow", "enum-open", "enum-value-rejected",
     "enum-case-insensitive", "enum-stripped", "enum-superset",
-    "values-unchecked", "requires-ignored", "must-exist-ignored", "example-rejected",
+    "requires-ignored", "must-exist-ignored", "example-rejected",
     "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
     "explicit-zero-ignored", "object-wrapped", "string-form-rejected", "large-value-500",
 )
@@ -184,8 +184,6 @@ class _Builder:
             if foreign:
                 add(f"{name}.enum-shared-list", rule, "enum-superset",
                     f"{name} takes every value any provider lists ({', '.join(foreign)} too)", name, tuple(foreign))
-        elif facet == "values":
-            add(f"{name}.values-unchecked", rule, "values-unchecked", f"values of {name} outside their range are accepted", name)
         elif facet == "requires":
             add(f"{name}.requires-ignored", rule, "requires-ignored", f"{name} is accepted without {', '.join(value)}", name)
         elif facet == "must_exist":

@@ -160,8 +160,6 @@ class _Validator:
                 problem = facet.validate(param, value, lambda kind: self.hits(kind, name))
                 if problem:
                     raise _invalid(name, problem)
-        if isinstance(value, dict):
-            self.values(name, param, value)
         check = SHAPE_CHECKS.get(name)
         problem = check(value) if check else None
         if problem:
@@ -209,15 +207,6 @@ class _Validator:
             exclusive = self.hits("bound-exclusive", name) and self.fault.arg == facet
             if (outside(value, bound) and not ignored) or (exclusive and value == bound):
                 raise _invalid(name, f"must be {'at least' if facet == 'minimum' else 'at most'} {bound}")
-
-    def values(self, name: str, param: Param, value: dict) -> None:
-        limits = param.get("values")
-        if not limits or self.hits("values-unchecked", name):
-            return
-        low, high = limits.get("minimum"), limits.get("maximum")
-        for item in value.values():
-            if not is_number(item) or (low is not None and item < low) or (high is not None and item > high):
-                raise _invalid(name, f"every value must be a number from {low} to {high}")
 
 
 def _enables(have: Any, wanted: Any) -> bool:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..cases.builder import Builder
     from ..profile import Param, Rule
 
-MODULES = ("min_items", "max_items", "items")
+MODULES = ("min_items", "max_items", "items", "values")
 
 Hits = Callable[[str], bool]  # is the gateway's fault of this kind on this parameter?
 
