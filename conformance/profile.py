@@ -16,7 +16,7 @@ MUST, SHOULD = "MUST", "SHOULD"
 # the facets still handled by the generators and the gateway directly; the others own a module each
 # (conformance/param_facets/)
 PARAM_FACETS = (
-    "type", "integer", "required", "nullable", "minimum", "maximum", "enum", "requires", "must_exist",
+    "type", "integer", "required", "nullable", "minimum", "maximum", "requires", "must_exist",
 )
 
 

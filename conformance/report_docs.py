@@ -109,8 +109,6 @@ def _facet_text(facet: str, value: Any) -> str | None:
         return f"≥ {value}"
     if facet == "maximum":
         return f"≤ {value}"
-    if facet == "enum":
-        return "one of: " + ", ".join(map(str, value)) if value else "enum: values left empty"
     if facet == "requires":
         return "needs " + ", ".join(value)
     if facet == "must_exist":

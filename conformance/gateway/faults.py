@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import field_facets, param_facets
 from ..behaviours import registry
-from ..spec import PARAM_FACETS, Field, Param, Profile, foreign_enum_values
+from ..spec import PARAM_FACETS, Field, Param, Profile
 from .collateral import also_breaks
 
 # Fault kinds, grouped by the module that applies them.
@@ -20,8 +20,7 @@ AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-
               "auth-truncated-compare", "auth-empty-token")
 REQUEST_KINDS = (
     "type-unchecked", "bool-as-number", "integer-unchecked", "not-required", "null-rejected",
-    "null-accepted", "bound-ignored", "bound-exclusive", "bound-overflow", "enum-open", "enum-value-rejected",
-    "enum-case-insensitive", "enum-stripped", "enum-superset",
+    "null-accepted", "bound-ignored", "bound-exclusive", "bound-overflow",
     "requires-ignored", "must-exist-ignored", "example-rejected",
     "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
     "explicit-zero-ignored", "object-wrapped", "string-form-rejected", "large-value-500",
@@ -143,8 +142,8 @@ class _Builder:
     def param_facet(self, param: Param, facet: str, value: Any, rule: str) -> None:
         add, name = self.add, param.name
         if facet in param_facets.registry():  # a facet with its own module names its faults
-            for suffix, kind, description in param_facets.registry()[facet].faults(param, value):
-                add(f"{name}.{suffix}", rule, kind, description, name)
+            for suffix, kind, description, arg in param_facets.registry()[facet].faults(self.profile, param, value):
+                add(f"{name}.{suffix}", rule, kind, description, name, arg)
         elif facet == "type":
             add(f"{name}.type-unchecked", rule, "type-unchecked", f"{name} of any JSON type is accepted (a wrong type is ignored)", name)
             if "number" in value:
@@ -174,16 +173,6 @@ class _Builder:
             if facet == "minimum" and param.get("maximum") is None and name in self.profile.token_caps:
                 add(f"{name}.large-value-500", rule, "large-value-500",
                     f"{name} 2^31 or more (valid: no maximum) is answered 500 (an int32 overflow)", name, level="SHOULD")
-        elif facet == "enum":
-            add(f"{name}.enum-open", rule, "enum-open", f"any value of {name} is accepted", name)
-            add(f"{name}.enum-value-rejected", rule, "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected", name, value[-1])
-            if any(isinstance(v, str) for v in value):
-                add(f"{name}.enum-case-insensitive", rule, "enum-case-insensitive", f"{name} is compared ignoring letter case", name)
-                add(f"{name}.enum-stripped", rule, "enum-stripped", f"{name} is compared after stripping spaces", name)
-            foreign = foreign_enum_values(self.profile, name)
-            if foreign:
-                add(f"{name}.enum-shared-list", rule, "enum-superset",
-                    f"{name} takes every value any provider lists ({', '.join(foreign)} too)", name, tuple(foreign))
         elif facet == "requires":
             add(f"{name}.requires-ignored", rule, "requires-ignored", f"{name} is accepted without {', '.join(value)}", name)
         elif facet == "must_exist":

@@ -2,10 +2,10 @@
 - `spec`: its JSON Schema fragment in a spec file's param entry (added to spec.schema.json on load);
 - `text`: how the report's Documented parameters view states it;
 - `cases`: the cases it generates (accepted at the limit, rejected past it...);
-- `faults`: the reference gateway's faults that break it, each (name suffix, kind, description);
+- `faults`: the reference gateway's faults that break it, each (name suffix, kind, description, arg);
 - `validate`: how the reference gateway enforces it, and how each of its faults bends that.
 The spec loader, the case generators, the gateway's faults and validation and the report read this
-registry. Facets not yet moved here (type, bounds, enum, nullability...) are still handled where
+registry. Facets not yet moved here (type, bounds, nullability...) are still handled where
 they always were; a new facet is a module listed in MODULES.
 """
 
@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:
     from ..case import Case
     from ..cases.builder import Builder
-    from ..profile import Param, Rule
+    from ..profile import Param, Profile, Rule
 
-MODULES = ("min_items", "max_items", "items", "values")
+MODULES = ("enum", "min_items", "max_items", "items", "values")
 
-Hits = Callable[[str], bool]  # is the gateway's fault of this kind on this parameter?
+FaultOf = Callable[[str], Any]  # the gateway's fault of this kind on this parameter (its .arg too), or None
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,8 @@ class ParamFacet:
     spec: dict
     text: Callable[[Any], str | None]
     cases: Callable[[Builder, Param, Rule], list[Case]]
-    faults: Callable[[Param, Any], list[tuple[str, str, str]]]
-    validate: Callable[[Param, Any, Hits], str | None]  # (param, value sent, hits) -> why it is invalid, or None
+    faults: Callable[[Profile, Param, Any], list[tuple[str, str, str, Any]]]  # (name suffix, kind, description, arg)
+    validate: Callable[[Param, Any, FaultOf], str | None]  # (param, value sent, fault_of) -> why it is invalid, or None
     kinds: tuple[str, ...] = ()  # the fault kinds it owns
 
 

@@ -25,11 +25,11 @@ def cases(b, param, rule) -> list:
                    expected=REJECTED, request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name)]
 
 
-def validate(param, value, hits) -> str | None:
+def validate(param, value, fault_of) -> str | None:
     from ..gateway.jsontypes import matches  # the gateway's strict JSON types (a bool is not a number)
 
     item_types = _types(param)
-    if not isinstance(value, list) or not item_types or hits("items-unchecked"):
+    if not isinstance(value, list) or not item_types or fault_of("items-unchecked"):
         return None
     for i, item in enumerate(value):
         if not any(matches(item, t) for t in item_types):
@@ -41,5 +41,5 @@ FACET = ParamFacet(
     name="items", spec={"type": "object", "properties": {"type": {"$ref": "#/$defs/types"}}, "additionalProperties": False},
     text=lambda value: f"items: {json.dumps(value, ensure_ascii=False)}",
     cases=cases, validate=validate, kinds=("items-unchecked",),
-    faults=lambda param, value: [("items-unchecked", "items-unchecked", f"items of {param.name} of any JSON type are accepted")],
+    faults=lambda profile, param, value: [("items-unchecked", "items-unchecked", f"items of {param.name} of any JSON type are accepted", None)],
 )

@@ -19,11 +19,11 @@ def cases(b, param, rule) -> list:
     ]
 
 
-def validate(param, value, hits) -> str | None:
+def validate(param, value, fault_of) -> str | None:
     high = param.get("max_items")
-    if not isinstance(value, list) or hits("max-items-ignored"):
+    if not isinstance(value, list) or fault_of("max-items-ignored"):
         return None
-    if len(value) > high or (hits("max-items-exclusive") and len(value) == high):
+    if len(value) > high or (fault_of("max-items-exclusive") and len(value) == high):
         return f"takes at most {high} items"
     return None
 
@@ -31,8 +31,8 @@ def validate(param, value, hits) -> str | None:
 FACET = ParamFacet(
     name="max_items", spec={"type": "integer", "minimum": 1}, text=lambda value: f"≤ {value} items",
     cases=cases, validate=validate, kinds=("max-items-ignored", "max-items-exclusive"),
-    faults=lambda param, value: [
-        ("max-items-ignored", "max-items-ignored", f"{param.name} with more than {value} items is accepted"),
-        ("max-items-exclusive", "max-items-exclusive", f"{param.name} with exactly {value} items is rejected"),
+    faults=lambda profile, param, value: [
+        ("max-items-ignored", "max-items-ignored", f"{param.name} with more than {value} items is accepted", None),
+        ("max-items-exclusive", "max-items-exclusive", f"{param.name} with exactly {value} items is rejected", None),
     ],
 )

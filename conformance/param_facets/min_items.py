@@ -22,9 +22,9 @@ def cases(b, param, rule) -> list:
     return out
 
 
-def validate(param, value, hits) -> str | None:
+def validate(param, value, fault_of) -> str | None:
     low = param.get("min_items")
-    if isinstance(value, list) and len(value) < low and not hits("min-items-ignored"):
+    if isinstance(value, list) and len(value) < low and not fault_of("min-items-ignored"):
         return f"needs at least {low} items"
     return None
 
@@ -32,6 +32,6 @@ def validate(param, value, hits) -> str | None:
 FACET = ParamFacet(
     name="min_items", spec={"type": "integer", "minimum": 0}, text=lambda value: f"≥ {value} items",
     cases=cases, validate=validate, kinds=("min-items-ignored",),
-    faults=lambda param, value: [("min-items-ignored", "min-items-ignored",
-                                  f"{param.name} with fewer than {value} items is accepted")],
+    faults=lambda profile, param, value: [("min-items-ignored", "min-items-ignored",
+                                           f"{param.name} with fewer than {value} items is accepted", None)],
 )

@@ -23,11 +23,11 @@ def cases(b, param, rule) -> list:
     return out
 
 
-def validate(param, value, hits) -> str | None:
+def validate(param, value, fault_of) -> str | None:
     from ..gateway.jsontypes import is_number  # the gateway's strict JSON types (a bool is not a number)
 
     limits = param.get("values")
-    if not isinstance(value, dict) or not limits or hits("values-unchecked"):
+    if not isinstance(value, dict) or not limits or fault_of("values-unchecked"):
         return None
     low, high = limits.get("minimum"), limits.get("maximum")
     for item in value.values():
@@ -46,5 +46,5 @@ FACET = ParamFacet(
     spec={"type": "object", "description": "Range of an object's values (logit_bias).",
           "properties": {"minimum": {"type": "number"}, "maximum": {"type": "number"}}, "additionalProperties": False},
     text=_text, cases=cases, validate=validate, kinds=("values-unchecked",),
-    faults=lambda param, value: [("values-unchecked", "values-unchecked", f"values of {param.name} outside their range are accepted")],
+    faults=lambda profile, param, value: [("values-unchecked", "values-unchecked", f"values of {param.name} outside their range are accepted", None)],
 )
