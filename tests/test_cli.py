@@ -171,7 +171,9 @@ def test_an_interrupted_run_exits_130_with_results_marked_incomplete(tmp_path):
     with HangUpServer(slow_headers=True) as server:
         process = subprocess.Popen(
             [sys.executable, "-m", "conformance.cli", "run", "--base-url", server.url, "--profile", "routify-mvp",
-             "--model", "m", "--json", str(tmp_path / "results.json"), "--html", str(tmp_path / "report.html")],
+             "--model", "m", "--json", str(tmp_path / "results.json"), "--html", str(tmp_path / "report.html"),
+             # deadlines no machine load reaches: the signal, not a deadline, must end the held request
+             "--connect-timeout", "120", "--response-timeout", "120"],
             env=dict(os.environ, ROUTECHECK_API_KEY="rc-test-key-interrupt"), stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
         assert server.requested.wait(60)  # a request is in flight: the run is under way
