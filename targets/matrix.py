@@ -69,11 +69,12 @@ def plans() -> dict[str, Plan]:
         # gemma-3-270m is a text-only base model (no image projector), and llama-cpp-python's `gemma` chat
         # format has no function calling; JSON mode stays on: llama-cpp-python enforces json_object by grammar.
         # The server answers one request at a time and sends nothing until a non-streamed completion is done,
-        # so one request in flight and generous deadlines.
+        # so one request in flight and generous deadlines: an uncapped answer runs to the 2048-token context,
+        # about 110 s at 19 tokens/s on 2 busy cores, so 120 s was too close.
         "llamacpp": Plan("llamacpp", "llama-cpp-python server, real model gemma-3-270m (a base model); "
                          "run `--without tools,vision`.", without=("tools", "vision"),
-                         run_args=("--concurrency", "1", "--response-timeout", "120", "--idle-timeout", "120",
-                                   "--stream-timeout", "180", "--max-duration", "3600"),  # not the default 900 s
+                         run_args=("--concurrency", "1", "--response-timeout", "400", "--idle-timeout", "400",
+                                   "--stream-timeout", "400", "--max-duration", "3600"),  # not the default 900 s
                          run_seconds=3600.0),
     }
 
