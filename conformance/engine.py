@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -99,6 +100,10 @@ class Exchange:
         out: dict[str, Any] = {"status": self.status, "headers": self.headers,
                                "body": text[:limit] + ("..." if len(text) > limit else ""),
                                "elapsed_ms": round(self.elapsed * 1000, 1), "attempts": self.attempts}
+        if len(text) > limit:  # the usage is cut off the kept body: the cost figure still needs it
+            reported = REPORTED_TOKENS.findall(text)
+            if reported:
+                out["completion_tokens"] = int(reported[-1])
         if self.truncated:
             out["truncated"] = True
         if self.dropped:
@@ -115,6 +120,7 @@ class Exchange:
         return out
 
 
+REPORTED_TOKENS = re.compile(r'"completion_tokens"\s*:\s*(\d{1,12})')  # in a completion or a stream's usage chunk
 GONE_AFTER = 5  # consecutive transport failures after which the target is taken to be gone
 TARGET_GONE = "not sent: the target stopped answering"
 DEFAULT_MAX_DURATION = 900.0  # seconds for a whole run (--max-duration)

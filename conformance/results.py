@@ -113,6 +113,8 @@ def _tokens_asked(request: dict, response: dict) -> int:
     budget = request.get("completion_budget", 0)
     if budget <= HUGE_CAP:
         return budget
+    if isinstance(response.get("completion_tokens"), int):  # a long answer's usage, kept apart from its cut body
+        return min(response["completion_tokens"], budget)
     try:
         reported = json.loads(response.get("body") or "null")["usage"]["completion_tokens"]
     except (ValueError, TypeError, KeyError):

@@ -204,3 +204,17 @@ def test_the_cost_counts_accepted_caps_and_what_a_huge_cap_really_generated():
                           case("d", 2 ** 31, 200, "not json"), case("e", 2 ** 31, 500)])
     # a: shared, counted once; b: refused, nothing generated; c: what it reports; d: nothing reported, the cap
     assert cost == {"requests": 5, "completion_tokens_requested": 2 + 3 + 2 ** 31}
+
+
+def test_a_huge_caps_cost_is_what_a_long_answer_reported_even_when_its_kept_body_is_cut():
+    """llama.cpp answered max_tokens 2^31 with some 2000 tokens: its body was cut in the results (the
+    usage is at its end), so the cost counted the cap, 2^31. The record keeps the reported count."""
+    from conformance.engine import Exchange
+    from conformance.request import Request
+
+    long_answer = json.dumps({"choices": [{"message": {"content": "word " * 2000}}], "usage": {"completion_tokens": 2035}})
+    record = Exchange(Request("POST", "/v1/chat/completions"), "http://127.0.0.1:9", status=200,
+                      body=long_answer.encode()).record()
+    assert record["body"].endswith("...") and "usage" not in record["body"] and record["completion_tokens"] == 2035
+    case = {"outcome": "passed", "request": {"key": "k", "completion_budget": 2 ** 31}, "response": record}
+    assert results._cost([case]) == {"requests": 1, "completion_tokens_requested": 2035}
