@@ -169,8 +169,12 @@ def test_an_interrupted_run_exits_130_with_results_marked_incomplete(tmp_path):
 
     (tmp_path / "report.html").write_text("an old report")
     with HangUpServer(slow_headers=True) as server:
+        # Ctrl-C as from a terminal: a test run started in the background (`pytest &` in a script) hands its
+        # children SIGINT ignored, and Python then keeps it ignored; the user's Ctrl-C is what is tested here
+        with_ctrl_c = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                       "sys.argv[0] = 'routecheck'; runpy.run_module('conformance.cli', run_name='__main__')")
         process = subprocess.Popen(
-            [sys.executable, "-m", "conformance.cli", "run", "--base-url", server.url, "--profile", "routify-mvp",
+            [sys.executable, "-c", with_ctrl_c, "run", "--base-url", server.url, "--profile", "routify-mvp",
              "--model", "m", "--json", str(tmp_path / "results.json"), "--html", str(tmp_path / "report.html"),
              # deadlines no machine load reaches: the signal, not a deadline, must end the held request
              "--connect-timeout", "120", "--response-timeout", "120"],
