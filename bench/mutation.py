@@ -22,7 +22,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MUTATED = ["conformance/checks/*", "conformance/sse.py", "conformance/gating.py"]
+MUTATED = ["conformance/checks/*", "conformance/behaviours/tool_calls.py", "conformance/behaviours/json_mode.py",
+           "conformance/sse.py", "conformance/gating.py"]
 TESTS = ["tests/test_checks_table.py", "tests/test_sse.py", "tests/test_gating.py", "tests/test_behaviours.py",
          "tests/test_stop_probe.py", "tests/test_reporters.py", "tests/test_gating_outputs.py",
          "tests/test_check_helpers.py"]

@@ -89,3 +89,50 @@ def test_tool_choice_none_needs_a_control_that_called_a_tool():
         evaluate(plain, case, {"control": answer(control_request, choices=[choice(0)])})
     with pytest.raises(Inconclusive, match="not accepted"):
         evaluate(answer(case.request, status=400, error={}), case, {"control": called})
+
+
+@pytest.mark.parametrize("case_id, title, expected, check, args, parameter, body", [
+    ("openai/behaviour/tools/forced-call", "a forced tool_choice gives tool_calls whose arguments are a JSON string",
+     "message.tool_calls[].function.name get_order, arguments a string holding a JSON object", "tool_call",
+     {"name": "get_order"}, "tool_choice", {"max_tokens": 32, "tool_choice": {"type": "function", "function": {"name": "get_order"}}}),
+    ("openai/behaviour/json-mode/parses", "response_format json_object gives content that parses as a JSON object",
+     "message.content is a JSON object (unless cut by the cap)", "json_output", {}, "response_format",
+     {"max_tokens": 24, "response_format": {"type": "json_object"},
+      "messages": [{"role": "user", "content": "Reply in JSON: an object whose key answer holds the word hello."}]}),
+])
+def test_the_tool_call_and_json_mode_cases_as_generated(case_id, title, expected, check, args, parameter, body):
+    case = cases_of("openai")[case_id]
+    assert (case.title, case.expected, case.check, case.args, case.parameter) == (title, expected, check, args, parameter)
+    assert case.category == "behaviour" and "behaviour" in case.features
+    assert {k: case.request.body[k] for k in body} == body
+
+
+def test_the_tool_arguments_fault_turns_every_call_s_arguments_into_an_object():
+    fault = registry()["tool_calls"].faults[0]
+    assert fault.name == "behaviour.tool-args-object" and fault.chunks is None
+    call = {"id": "c", "type": "function", "function": {"name": "get_order", "arguments": '{"order_id": "1"}'}}
+    doc = {"choices": [{"message": {"tool_calls": [call, json.loads(json.dumps(call))]}}, {"message": {"content": "hi"}}]}
+    fault.completion({}, doc)
+    assert [c["function"]["arguments"] for c in doc["choices"][0]["message"]["tool_calls"]] == [{"order_id": "1"}] * 2
+    assert doc["choices"][1] == {"message": {"content": "hi"}}
+    case = cases_of("openai")["openai/behaviour/tools/forced-call"]
+    broken = answer(case.request, choices=[{"index": 0, "message": doc["choices"][0]["message"], "finish_reason": "tool_calls"}])
+    assert evaluate(broken, case) == 'arguments is a JSON dict, not a string: {"order_id": "1"}'
+
+
+@pytest.mark.parametrize("params, content, after", [
+    ({"response_format": {"type": "json_object"}}, '{"answer": "hello"}', "hello"),
+    ({"response_format": {"type": "json_schema"}}, '{"answer": "hello"}', "hello"),
+    ({"response_format": {"type": "json_object"}}, '{"other": 1}', ""),  # the object without its answer
+    ({"response_format": {"type": "json_object"}}, '{"answ', '{"answ'),  # cut by the cap: left as it is
+    ({"response_format": {"type": "json_object"}}, "[1]", "[1]"),  # not the object the model wraps
+    ({"response_format": {"type": "text"}}, '{"answer": "hello"}', '{"answer": "hello"}'),
+    ({"response_format": "json_object"}, '{"answer": "hello"}', '{"answer": "hello"}'),
+    ({}, '{"answer": "hello"}', '{"answer": "hello"}'),
+])
+def test_the_json_mode_fault_answers_plain_text_only_in_json_mode(params, content, after):
+    fault = registry()["json_mode"].faults[0]
+    assert fault.name == "behaviour.json-mode-ignored" and fault.chunks is None
+    doc = {"choices": [{"message": {"content": content}}, {"message": {}}]}
+    fault.completion(params, doc)
+    assert doc["choices"][0]["message"]["content"] == after and doc["choices"][1] == {"message": {}}
