@@ -63,13 +63,13 @@ class RunPlan:
 
     target: Target
     key_env: str  # reproduce commands read the key from it
-    profiles: list[Profile]
-    caps: dict[str, str]
-    settings: Settings
+    profiles: list[Profile] = field(repr=False)  # names are in caps; a repr of every rule helps nobody
+    caps: dict[str, str] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
     disabled: frozenset[str] = frozenset()
     required: frozenset[str] = frozenset()
     gateway: BundledGateway | None = None  # owned by the plan when it started it (plain pytest, no --base-url)
-    cases: list[Case] = field(init=False)
+    cases: list[Case] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.cases = [c for p in self.profiles for c in generate_cases(p, self.target.model, self.caps[p.name])]

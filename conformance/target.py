@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .engine import CUTS, Deadlines, Engine, Exchange, RetryPolicy, fingerprint
@@ -63,8 +63,8 @@ def read_key(env_var: str) -> str:
 @dataclass(frozen=True)
 class Target:
     base_url: str  # may contain {profile}
-    key: str
-    model: str
+    key: str = field(repr=False)  # a repr may end up in a traceback or pytest's --trace-config: never the key
+    model: str = ""
 
     def url(self, profile: str) -> str:
         return url_for(self.base_url, profile)

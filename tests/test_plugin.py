@@ -102,3 +102,4 @@ def test_a_plan_survives_the_trip_to_a_worker():
     assert (copy.target, copy.key_env, copy.caps, copy.settings, copy.disabled, copy.required) == (
         plan.target, plan.key_env, plan.caps, plan.settings, plan.disabled, plan.required)
     assert [c.id for c in copy.cases] == [c.id for c in plan.cases]
+    assert "k" * 16 not in repr(plan) and len(repr(plan)) < 2000  # a plugin's repr may be printed (--trace-config)
