@@ -77,7 +77,9 @@ class ResultsCollector:
             doc["settings"] = plan.settings.record(plan.disabled)
         else:
             doc["settings"] = Settings.from_options(config.option).record(parse_disabled(config.option.without))
-        doc["documented"] = facts(loadable(doc["profiles"]))  # what it was judged against: reports need no spec files
+        # what it was judged against (the plan's own profiles, not a second load): reports need no spec files
+        judged = [p for p in plan.profiles if p.name in doc["profiles"]] if plan is not None else loadable(doc["profiles"])
+        doc["documented"] = facts(judged)
         path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
         try:
             self.written = write(doc, path, self.secrets())
