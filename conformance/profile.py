@@ -12,14 +12,6 @@ from typing import Any
 
 MUST, SHOULD = "MUST", "SHOULD"
 
-# Facets of a parameter that become rules (one rule, one or more cases each).
-# the facets still handled by the generators and the gateway directly; the others own a module each
-# (conformance/param_facets/)
-PARAM_FACETS = (
-    "type", "integer", "required", "nullable", "minimum", "maximum", "requires", "must_exist",
-)
-
-
 @dataclass(frozen=True)
 class Source:
     document: str

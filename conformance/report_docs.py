@@ -97,20 +97,4 @@ def _param_facts(param: Param) -> list[tuple[str, Rule]]:
 def _facet_text(facet: str, value: Any) -> str | None:
     if facet in param_facets.registry():
         return param_facets.registry()[facet].text(value)
-    if facet == "type":
-        return "type: " + " | ".join(value)
-    if facet == "integer":
-        return "integer" if value else None
-    if facet == "nullable":
-        return "nullable" if value else "not nullable"
-    if facet == "required":
-        return "required" if value else "optional"
-    if facet == "minimum":
-        return f"≥ {value}"
-    if facet == "maximum":
-        return f"≤ {value}"
-    if facet == "requires":
-        return "needs " + ", ".join(value)
-    if facet == "must_exist":
-        return "must name an existing model" if value else None
     return f"{facet}: {json.dumps(value, ensure_ascii=False)}"

@@ -20,7 +20,7 @@ from . import field_facets, param_facets
 from .behaviours import names as behaviour_names
 from .errors import SpecError, UsageError
 # the merged profile's data model (conformance/profile.py), built here; other modules import it from either
-from .profile import (MUST, PARAM_FACETS, SHOULD, AuthScheme, Example, Field, Param,  # noqa: F401
+from .profile import (MUST, SHOULD, AuthScheme, Example, Field, Param,  # noqa: F401
                       Profile, Rule, Source)
 
 
@@ -59,7 +59,7 @@ def _schema(directory: Path) -> dict:
     schema["properties"]["behaviours"]["propertyNames"] = {"enum": sorted(behaviour_names())}
     # a field entry's facets are the field facet modules' (conformance/field_facets/), each with its fragment
     schema["$defs"]["field"]["properties"].update({f.name: f.spec for f in field_facets.registry().values()})
-    schema["$defs"]["param"]["properties"].update({f.name: f.spec for f in param_facets.registry().values()})
+    schema["$defs"]["param"]["properties"].update({f.name: f.spec for f in param_facets.registry().values() if f.spec})
     return schema
 
 
@@ -143,7 +143,7 @@ class _Merger:
     # -- params
     @staticmethod
     def _facet_values(entry: dict) -> dict[str, Any]:
-        values = {f: entry[f] for f in (*PARAM_FACETS, *param_facets.registry()) if f in entry}
+        values = {f: entry[f] for f in param_facets.registry() if f in entry}
         if "type" in values:
             types = values["type"] if isinstance(values["type"], list) else [values["type"]]
             if "integer" in types:

@@ -125,3 +125,20 @@ def test_field_facets_come_from_their_modules_and_an_unknown_one_fails_loading(t
     with pytest.raises(SpecError) as err:
         load_profile("openai", directory)
     assert "\n" not in str(err.value) and "unix_second" in str(err.value)
+
+
+@pytest.mark.parametrize("old, new, named", [
+    ("      maximum: 2\n", "      maximun: 2\n", "maximun"),  # a misspelt facet
+    ("      maximum: 2\n", "      maximum: two\n", "two"),  # the facet's own fragment types its value
+])
+def test_param_facets_come_from_their_modules_and_a_wrong_one_fails_loading(tmp_path, old, new, named):
+    """Each request parameter facet's spec fragment lives in its module (conformance/param_facets/):
+    every facet a spec uses is one of them, and a misspelt or mistyped one is a one-line error."""
+    from conformance import param_facets
+
+    used = {facet for name in profile_names() for p in load_profile(name).params.values() for facet in p.facets}
+    assert used <= set(param_facets.registry()) and {"type", "minimum", "must_exist", "requires", "enum"} <= used
+    directory = _broken_copy(tmp_path, "openai", old, new)
+    with pytest.raises(SpecError) as err:
+        load_profile("openai", directory)
+    assert "\n" not in str(err.value) and named in str(err.value)

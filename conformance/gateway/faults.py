@@ -12,18 +12,15 @@ from typing import Any
 
 from .. import field_facets, param_facets
 from ..behaviours import registry
-from ..spec import PARAM_FACETS, Field, Param, Profile
+from ..spec import Field, Profile
 from .collateral import also_breaks
 
 # Fault kinds, grouped by the module that applies them.
 AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme", "auth-case-insensitive",
               "auth-truncated-compare", "auth-empty-token")
-REQUEST_KINDS = (
-    "type-unchecked", "bool-as-number", "integer-unchecked", "not-required", "null-rejected",
-    "null-accepted", "bound-ignored", "bound-exclusive", "bound-overflow",
-    "requires-ignored", "must-exist-ignored", "example-rejected",
-    "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
-    "explicit-zero-ignored", "object-wrapped", "string-form-rejected", "large-value-500",
+REQUEST_KINDS = (  # a parameter facet's own kinds are its module's (conformance/param_facets/)
+    "example-rejected", "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500",
+    "unknown-field-500", "body-not-object-500", "explicit-zero-ignored",
 )
 MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored",
                "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
@@ -129,55 +126,16 @@ class _Builder:
 
     def params(self) -> None:
         for name, param in self.profile.params.items():
-            for facet in (*PARAM_FACETS, *param_facets.registry()):
-                if facet in param.facets:
-                    self.param_facet(param, facet, param.get(facet), param.facets[facet].id)
+            for facet in param_facets.registry().values():  # each facet module names its faults
+                rule = param.facets.get(facet.name)
+                for f in facet.faults(self.profile, param, rule.value) if rule is not None else ():
+                    self.add(f.name, rule.id, f.kind, f.description, name, f.arg, level=f.level)
             for ex in param.accepts:
                 self.add(f"{name}.accepts.{ex.name}-rejected", ex.rule.id, "example-rejected",
                          f"the documented value '{ex.name}' of {name} is rejected with 400", param=name, arg=ex.value)
             for ex in param.rejects:
                 self.add(f"{name}.rejects.{ex.name}-accepted", ex.rule.id, "example-accepted",
                          f"the invalid value '{ex.name}' of {name} is accepted", param=name, arg=ex.value)
-
-    def param_facet(self, param: Param, facet: str, value: Any, rule: str) -> None:
-        add, name = self.add, param.name
-        if facet in param_facets.registry():  # a facet with its own module names its faults
-            for suffix, kind, description, arg in param_facets.registry()[facet].faults(self.profile, param, value):
-                add(f"{name}.{suffix}", rule, kind, description, name, arg)
-        elif facet == "type":
-            add(f"{name}.type-unchecked", rule, "type-unchecked", f"{name} of any JSON type is accepted (a wrong type is ignored)", name)
-            if "number" in value:
-                add(f"{name}.bool-as-number", rule, "bool-as-number", f"JSON true/false is accepted as a number for {name}", name)
-            if "array" in value and (param.get("items") or {}).get("type") == "object":
-                add(f"{name}.lone-object-wrapped", rule, "object-wrapped",
-                    f"one object sent as {name} is taken as a list of that one item", name)
-            if "array" in value and "string" in value:
-                add(f"{name}.string-form-rejected", rule, "string-form-rejected",
-                    f"{name} as a plain string is rejected (only the list form is taken)", name)
-        elif facet == "integer":
-            add(f"{name}.integer-unchecked", rule, "integer-unchecked", f"a fractional {name} (1.5) is accepted", name)
-        elif facet == "required":
-            add(f"{name}.not-required", rule, "not-required", f"a request without {name} is accepted (a default is used)", name)
-        elif facet == "nullable" and value:
-            add(f"{name}.null-rejected", rule, "null-rejected", f"{name}: null is rejected with 400", name)
-        elif facet == "nullable":
-            add(f"{name}.null-accepted", rule, "null-accepted", f"{name}: null is accepted", name)
-        elif facet in ("minimum", "maximum"):
-            add(f"{name}.{facet}-ignored", rule, "bound-ignored", f"the {facet} {value} of {name} is not enforced", name, facet)
-            # no client asks for the maximum of a parameter that multiplies the output, so no one could notice
-            if not (facet == "maximum" and param.multiplies_output):
-                add(f"{name}.{facet}-exclusive", rule, "bound-exclusive", f"{name} equal to its {facet} {value} is rejected", name, facet)
-                # no far probe past the maximum of what multiplies the output (it could cost a fortune)
-                add(f"{name}.{facet}-overflow", rule, "bound-overflow",
-                    f"{name} far past its {facet} {value} is accepted (an int32 or unsigned parse wraps it round)", name, facet)
-            if facet == "minimum" and param.get("maximum") is None and name in self.profile.token_caps:
-                add(f"{name}.large-value-500", rule, "large-value-500",
-                    f"{name} 2^31 or more (valid: no maximum) is answered 500 (an int32 overflow)", name, level="SHOULD")
-        elif facet == "requires":
-            add(f"{name}.requires-ignored", rule, "requires-ignored", f"{name} is accepted without {', '.join(value)}", name)
-        elif facet == "must_exist":
-            fault_name = "unknown-model-accepted" if name == "model" else f"{name}.must-exist-ignored"
-            add(fault_name, rule, "must-exist-ignored", f"an unknown {name} id is served", name)
 
     # -- response
     def fields(self, fields: dict[str, Field], prefix: str, kind: str, named: dict, name_prefix: str) -> None:

@@ -11,12 +11,12 @@ import json
 from typing import Any
 
 from .. import param_facets
+from ..param_facets import ABSENT, FILL, Use
 from ..spec import Param, Profile
 from .faults import Fault, hits
-from .jsontypes import is_integral, is_number, json_type, same
+from .jsontypes import is_number, json_type, same
 from .shapes import SHAPE_CHECKS
 
-ABSENT = object()  # a parameter to drop: null, or a wrong value a fault lets through
 DEFAULT_MESSAGES = ({"role": "user", "content": "hello"},)
 
 
@@ -81,21 +81,40 @@ class _Validator:
         self.unknown_fields(body)
         effective: dict[str, Any] = {}
         for name, param in self.profile.params.items():
-            present = name in body
-            value = self.param(name, param, body[name]) if present else ABSENT
-            if value is ABSENT and param.get("required"):
-                # under these faults a missing (or wrongly typed) value gets a default instead of a 400
-                excused = self.hits("not-required", name) or (present and self.hits("type-unchecked", name))
-                if not excused:
-                    raise _invalid(name, "is required")
-                value = default_value(name, self.models)
+            value = self.param(name, param, body[name]) if name in body else self.facets(name, param, "absent", ABSENT)
             if value is not ABSENT:
                 effective[name] = value
-        self.companions(effective)
-        self.existence(effective)
+        for facet in param_facets.registry().values():  # checks on the whole request: companions, existence
+            for name, param in self.profile.params.items():
+                if facet.name in param.facets:
+                    problem = facet.request(param, effective, self.fault_of(name), self.models)
+                    if problem:
+                        raise _invalid(name, problem)
         if self.hits("explicit-zero-ignored"):
             effective = {k: v for k, v in effective.items() if not (v is False or (is_number(v) and v == 0))}
         return effective
+
+    def fault_of(self, name: str):
+        """The fault as a facet's check asks for it: of this kind, on this parameter, else None."""
+        return lambda kind: self.fault if self.hits(kind, name) else None
+
+    def facets(self, name: str, param: Param, hook: str, value: Any) -> Any:
+        """`value` through every facet's `hook` in turn: the value to use, ABSENT to go on without it, or a RequestError."""
+        fault_of = self.fault_of(name)
+        for facet in param_facets.registry().values():
+            if facet.name not in param.facets:
+                continue
+            check = getattr(facet, hook)
+            outcome = check(param, value, fault_of) if hook == "validate" else check(param, fault_of)
+            if isinstance(outcome, str):
+                raise _invalid(name, outcome)
+            if isinstance(outcome, Use):
+                if outcome.value is FILL:
+                    return default_value(name, self.models)
+                if outcome.value is ABSENT:
+                    return ABSENT
+                value = outcome.value
+        return value
 
     def unknown_fields(self, body: dict) -> None:
         policy = self.profile.unknown_policy.value
@@ -111,24 +130,6 @@ class _Validator:
         if rejects:
             raise _invalid(unknown[0], "unknown parameter")
 
-    def companions(self, effective: dict) -> None:
-        for name in effective:
-            param = self.profile.params[name]
-            if self.hits("requires-ignored", name):
-                continue
-            for companion, wanted in param.companions.items():
-                if not _enables(effective.get(companion, ABSENT), wanted):
-                    needed = companion if isinstance(wanted, (list, dict)) else f"{companion}: {json.dumps(wanted)}"
-                    raise _invalid(name, f"needs {needed}")
-
-    def existence(self, effective: dict) -> None:
-        for name, param in self.profile.params.items():
-            if not param.get("must_exist") or name not in effective or self.hits("must-exist-ignored", name):
-                continue
-            if effective[name] not in self.models:
-                raise RequestError(404, f"{name}: the requested {name} does not exist", param=name,
-                                   kind="unknown_model", code="model_not_found")
-
     # -- one parameter
     def param(self, name: str, param: Param, value: Any) -> Any:
         """The value to use, ABSENT to ignore it, or a RequestError."""
@@ -137,72 +138,15 @@ class _Validator:
         if self.hits("example-accepted", name) and same(value, self.fault.arg):
             return value
         if value is None:
-            return self.null(name, param)
-        types = param.types
-        if isinstance(value, dict) and "array" in types and self.hits("object-wrapped", name):
-            value = [value]  # a lenient gateway: one item where a list is due
-        if isinstance(value, str) and self.hits("string-form-rejected", name):
-            raise _invalid(name, "must be a list")
-        if types and json_type(value) not in types:
-            if self.hits("bool-as-number", name) and json_type(value) == "boolean":
-                return ABSENT
-            if self.hits("type-unchecked", name):
-                return ABSENT
-            raise _invalid(name, f"must be of type {' or '.join(types)}, not {json_type(value)}")
-        self.number(name, param, value)
-        for facet in param_facets.registry().values():  # each facet's own check, bent by its own faults
-            if facet.name in param.facets:
-                problem = facet.validate(param, value, lambda kind: self.fault if self.hits(kind, name) else None)
-                if problem:
-                    raise _invalid(name, problem)
+            return self.facets(name, param, "null", ABSENT)
+        if json_type(value) == "number" and not is_number(value):  # 1e999 decodes to inf
+            raise _invalid(name, "must be a finite number")
+        value = self.facets(name, param, "validate", value)
         check = SHAPE_CHECKS.get(name)
-        problem = check(value) if check else None
+        problem = check(value) if check and value is not ABSENT else None
         if problem:
             raise _invalid(name, problem)
         return value
-
-    def null(self, name: str, param: Param) -> Any:
-        if param.get("required"):
-            if self.hits("not-required", name):
-                return ABSENT
-            raise _invalid(name, "is required and may not be null")
-        nullable = param.get("nullable")
-        if nullable is False and not self.hits("null-accepted", name):
-            raise _invalid(name, "may not be null")
-        if nullable is True and self.hits("null-rejected", name):
-            raise _invalid(name, "may not be null")
-        return ABSENT
-
-    def number(self, name: str, param: Param, value: Any) -> None:
-        if not is_number(value):
-            if json_type(value) == "number":  # 1e999 decodes to inf
-                raise _invalid(name, "must be a finite number")
-            return
-        if param.get("integer") and not is_integral(value) and not self.hits("integer-unchecked", name):
-            raise _invalid(name, "must be an integer")
-        if self.hits("large-value-500", name) and value >= 2 ** 31:
-            raise RequestError(500, "internal error", kind="server", error_type="server_error")  # an int32 parse
-        for facet, outside in (("minimum", lambda v, b: v < b), ("maximum", lambda v, b: v > b)):
-            bound = param.get(facet)
-            if bound is None:
-                continue
-            ignored = self.hits("bound-ignored", name) and self.fault.arg == facet
-            # the overflow fault: far past the bound, a wrapped-round parse sees a value inside it
-            ignored = ignored or (self.hits("bound-overflow", name) and self.fault.arg == facet
-                                  and (value >= 2 ** 31 or value <= -(2 ** 31) or (bound >= 0 and value <= -1)))
-            exclusive = self.hits("bound-exclusive", name) and self.fault.arg == facet
-            if (outside(value, bound) and not ignored) or (exclusive and value == bound):
-                raise _invalid(name, f"must be {'at least' if facet == 'minimum' else 'at most'} {bound}")
-
-
-def _enables(have: Any, wanted: Any) -> bool:
-    """A companion enables a parameter: a scalar must match exactly; a list or object
-    (e.g. tools) must be present, of the same JSON type and not empty."""
-    if have is ABSENT:
-        return False
-    if isinstance(wanted, (list, dict)):
-        return json_type(have) == json_type(wanted) and len(have) > 0
-    return same(have, wanted)
 
 
 def validate_request(profile: Profile, body: dict, *, models: tuple[str, ...], fault: Fault | None = None) -> dict:

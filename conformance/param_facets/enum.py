@@ -8,9 +8,7 @@ parameter, must be rejected too.
 
 from __future__ import annotations
 
-from . import ParamFacet
-
-ACCEPTED, REJECTED = "a 2xx completion", "a 4xx answer"
+from . import ACCEPTED, REJECTED, ParamFacet, fault
 UNKNOWN = "routecheck-unknown"
 
 
@@ -58,19 +56,19 @@ def _near_miss_let_through(value, enum: list, fault_of) -> bool:
             or (shared is not None and value in shared.arg))
 
 
-def faults(profile, param, value) -> list[tuple]:
+def faults(profile, param, value) -> list:
     from ..spec import foreign_enum_values
 
     name = param.name
-    out = [("enum-open", "enum-open", f"any value of {name} is accepted", None),
-           ("enum-value-rejected", "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected", value[-1])]
+    out = [fault(param, "enum-open", "enum-open", f"any value of {name} is accepted"),
+           fault(param, "enum-value-rejected", "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected", value[-1])]
     if any(isinstance(v, str) for v in value):
-        out += [("enum-case-insensitive", "enum-case-insensitive", f"{name} is compared ignoring letter case", None),
-                ("enum-stripped", "enum-stripped", f"{name} is compared after stripping spaces", None)]
+        out += [fault(param, "enum-case-insensitive", "enum-case-insensitive", f"{name} is compared ignoring letter case"),
+                fault(param, "enum-stripped", "enum-stripped", f"{name} is compared after stripping spaces")]
     foreign = foreign_enum_values(profile, name)
     if foreign:
-        out.append(("enum-shared-list", "enum-superset",
-                    f"{name} takes every value any provider lists ({', '.join(foreign)} too)", tuple(foreign)))
+        out.append(fault(param, "enum-shared-list", "enum-superset",
+                         f"{name} takes every value any provider lists ({', '.join(foreign)} too)", tuple(foreign)))
     return out
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import ParamFacet
-
-REJECTED = "a 4xx answer"
+from . import REJECTED, ParamFacet, fault
 
 
 def _types(param) -> list[str]:
@@ -41,5 +39,5 @@ FACET = ParamFacet(
     name="items", spec={"type": "object", "properties": {"type": {"$ref": "#/$defs/types"}}, "additionalProperties": False},
     text=lambda value: f"items: {json.dumps(value, ensure_ascii=False)}",
     cases=cases, validate=validate, kinds=("items-unchecked",),
-    faults=lambda profile, param, value: [("items-unchecked", "items-unchecked", f"items of {param.name} of any JSON type are accepted", None)],
+    faults=lambda profile, param, value: [fault(param, "items-unchecked", "items-unchecked", f"items of {param.name} of any JSON type are accepted")],
 )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from . import ParamFacet, list_of
-
-ACCEPTED, REJECTED = "a 2xx completion", "a 4xx answer"
+from . import ACCEPTED, REJECTED, ParamFacet, fault, list_of
 
 
 def cases(b, param, rule) -> list:
@@ -32,7 +30,7 @@ FACET = ParamFacet(
     name="max_items", spec={"type": "integer", "minimum": 1}, text=lambda value: f"≤ {value} items",
     cases=cases, validate=validate, kinds=("max-items-ignored", "max-items-exclusive"),
     faults=lambda profile, param, value: [
-        ("max-items-ignored", "max-items-ignored", f"{param.name} with more than {value} items is accepted", None),
-        ("max-items-exclusive", "max-items-exclusive", f"{param.name} with exactly {value} items is rejected", None),
+        fault(param, "max-items-ignored", "max-items-ignored", f"{param.name} with more than {value} items is accepted"),
+        fault(param, "max-items-exclusive", "max-items-exclusive", f"{param.name} with exactly {value} items is rejected"),
     ],
 )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from . import ParamFacet, list_of
-
-ACCEPTED, REJECTED = "a 2xx completion", "a 4xx answer"
+from . import ACCEPTED, REJECTED, ParamFacet, fault, list_of
 
 
 def cases(b, param, rule) -> list:
@@ -32,6 +30,5 @@ def validate(param, value, fault_of) -> str | None:
 FACET = ParamFacet(
     name="min_items", spec={"type": "integer", "minimum": 0}, text=lambda value: f"≥ {value} items",
     cases=cases, validate=validate, kinds=("min-items-ignored",),
-    faults=lambda profile, param, value: [("min-items-ignored", "min-items-ignored",
-                                           f"{param.name} with fewer than {value} items is accepted", None)],
+    faults=lambda profile, param, value: [fault(param, "min-items-ignored", "min-items-ignored", f"{param.name} with fewer than {value} items is accepted")],
 )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from . import ParamFacet
-
-ACCEPTED, REJECTED = "a 2xx completion", "a 4xx answer"
+from . import ACCEPTED, REJECTED, ParamFacet, fault
 
 
 def cases(b, param, rule) -> list:
@@ -46,5 +44,5 @@ FACET = ParamFacet(
     spec={"type": "object", "description": "Range of an object's values (logit_bias).",
           "properties": {"minimum": {"type": "number"}, "maximum": {"type": "number"}}, "additionalProperties": False},
     text=_text, cases=cases, validate=validate, kinds=("values-unchecked",),
-    faults=lambda profile, param, value: [("values-unchecked", "values-unchecked", f"values of {param.name} outside their range are accepted", None)],
+    faults=lambda profile, param, value: [fault(param, "values-unchecked", "values-unchecked", f"values of {param.name} outside their range are accepted")],
 )
