@@ -21,7 +21,7 @@ from .launch import launch_args
 from .reporters import Context, write_outputs
 from .cases import generate_cases
 from .features import parse_disabled, parse_required
-from .verdicts import jobs_for
+from .verdicts import derived_for, jobs_for
 from .request import redact
 from .plan import RunPlan, Settings
 from .sender import Sender
@@ -127,8 +127,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     if sender is not None and not args.keyword:
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
         # with -k the plugin hands over the selected requests itself
-        sender.send(plan.settings.engine(key), jobs_for([(plan.target.url(c.profile), c) for c in plan.cases],
-                                                        plan.disabled))
+        pairs = [(plan.target.url(c.profile), c) for c in plan.cases]
+        sender.send(plan.settings.engine(key), jobs_for(pairs, plan.disabled), derived_for(pairs, plan.disabled))
     doc, failed_tests = _pytest_run(args, plan, sender)
     if failed_tests and not doc["summary"]["failed"] + doc["summary"]["errors"]:
         raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")

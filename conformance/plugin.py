@@ -29,7 +29,7 @@ from .features import FEATURES, parse_disabled, skip_reason
 from .request import Request, redact
 from .gating import load_expectations, match
 from .results import case_dict
-from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, jobs_for, judge
+from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, derived_for, jobs_for, judge
 from .sender import Sender, SenderError
 from .plan import PLAN, WORKER_INPUT, RunPlan, Settings
 from .spec import load_profile, profile_names
@@ -120,7 +120,8 @@ class RunContext:
         if self.sender is not None and not self.sender.sent:
             # every selected case's request, in test order: each test then waits only for its own answer
             selected = [i.callspec.params["rc_case"] for i in items if hasattr(i, "callspec") and "rc_case" in i.callspec.params]
-            self.sender.send(self.engine, jobs_for([(self.url(c), c) for c in selected], self.disabled))
+            pairs = [(self.url(c), c) for c in selected]
+            self.sender.send(self.engine, jobs_for(pairs, self.disabled), derived_for(pairs, self.disabled))
         if not self.frozen:
             self.frozen = True
             gc.freeze()  # the collected items live to the end: the collector need not walk them again and again
@@ -135,6 +136,11 @@ class RunContext:
                 exchange = self.sender.get(key) if self.sender is not None else None
             except SenderError as exc:
                 return Exchange(request, url, error=str(exc))
+            if exchange is None and self.sender is not None and case.derive and key not in handed:
+                try:  # the probe the sending process derived the same way, as soon as the control came back
+                    exchange = self.sender.derived(case.id, key)
+                except SenderError as exc:
+                    return Exchange(request, url, error=str(exc))
             if exchange is None and self.sender is not None and key in handed:
                 # the sender was handed every request known before the run: missing one is our bug, not a verdict
                 return Exchange(request, url, error="routecheck bug: the sending process was not handed this request")

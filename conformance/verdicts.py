@@ -176,6 +176,11 @@ def jobs_for(jobs: Iterable[tuple[str, Case]], disabled: frozenset[str]) -> list
     return [(url, request) for url, case in jobs if skip_reason(case, disabled) is None for request in case.requests()]
 
 
+def derived_for(jobs: Iterable[tuple[str, Case]], disabled: frozenset[str]) -> list[tuple[str, Case]]:
+    """The (url, case) jobs whose probe is derived from a control's answer (the sending process derives them too)."""
+    return [(url, case) for url, case in jobs if case.derive and skip_reason(case, disabled) is None]
+
+
 def summarise(outcomes: Iterable[str]) -> dict[str, int]:
     counts = {o: 0 for o in OUTCOMES}
     for outcome in outcomes:
