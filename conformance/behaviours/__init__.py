@@ -35,12 +35,15 @@ MODULES = ("choices_indexed", "tool_choice_none", "tool_calls", "json_mode")
 
 @dataclass(frozen=True)
 class GatewayFault:
-    """A fault of the reference gateway that breaks this behaviour in a faithful answer, in place."""
+    """A fault of the reference gateway that breaks this behaviour: it edits a faithful answer in place,
+    or changes the parameters the model gets."""
 
     name: str  # unique within a profile
     description: str
     completion: Callable[[dict, dict], None] | None = None  # (request parameters, completion body)
     chunks: Callable[[dict, list[dict]], None] | None = None  # (request parameters, chunk bodies)
+    # the effective parameters as a faulty gateway passes them on to the model (after validation)
+    params: Callable[[dict], dict] | None = None
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,12 @@ from dataclasses import replace
 from ..case import Case
 from ..engine import Exchange
 from ..request import Request
-from .common import (Inconclusive, NotAccepted, chunks, completion, message, reads_evidence, streamed_text,
-                     usage_int)
+from .common import (Inconclusive, NotAccepted, answer_text, chunks, completion, message, reads_evidence,
+                     streamed_text, usage_int)
 
 
 ABSENT_STOPS = ("<rc-absent-1>", "<rc-absent-2>")  # listed before the real one: only a later sequence occurs
 _WORD = re.compile(r"\S+")
-
-
-def answer_text(ex: Exchange, what: str) -> str:
-    """The text of a completion or a stream; Inconclusive when `what` (a control) gave none."""
-    try:
-        if ex.request.stream:
-            return streamed_text(ex)
-        content = message(completion(ex)).get("content")
-    except NotAccepted as exc:
-        raise Inconclusive(f"{what} gave no usable answer: {exc}") from None
-    return content if isinstance(content, str) else ""
 
 
 def _count(ex: Exchange) -> tuple[int | None, str]:
