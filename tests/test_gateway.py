@@ -236,6 +236,20 @@ def test_fault_changes_only_its_concern(client):
     assert chat(client, "openai", body(), fault="auth.no-key", headers={"Authorization": "Bearer x"}).status_code == 401
 
 
+def chunks_of(response: httpx.Response) -> list[dict]:
+    return [json.loads(d) for d in events(response)[:-1]]
+
+
+def streamed(chunks: list[dict]) -> str:
+    return "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+
+
+def test_the_usage_fault_drops_the_usage_chunk(client):
+    options = {"stream_options": {"include_usage": True}}
+    chunks = chunks_of(chat(client, "openai", body(stream=True, **options), fault="stream.usage-ignored"))
+    assert all(c["choices"] and c.get("usage") is None for c in chunks) and streamed(chunks) == PROMPT
+
+
 # ------------------------------------------------------------------ CLI
 
 def _cli(*args: str, env: dict) -> subprocess.Popen:

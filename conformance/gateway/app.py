@@ -115,7 +115,7 @@ class Gateway:
         fault = self.fault
         options = params.get("stream_options")
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
-        chunks = chunk_bodies(reply, include_usage and not hits(fault, "stream-usage-ignored"))
+        chunks = chunk_bodies(reply, include_usage)
         if hits(fault, "behaviour") and fault.arg.chunks:
             fault.arg.chunks(params, chunks)
         break_chunks(chunks, fault, self.profile.stream_fields)

@@ -31,7 +31,7 @@ FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
 STREAM_KINDS = (
     "stream-no-terminator", "stream-after-terminator", "stream-never-ends", "stream-json-content-type",
     "stream-plain-json", "stream-bad-json-line", "stream-ids-differ", "stream-no-finish-reason",
-    "stream-usage-ignored", "stream-false-gives-sse", "stream-cumulative-deltas", "stream-chunk-after-finish",
+    "stream-false-gives-sse", "stream-cumulative-deltas", "stream-chunk-after-finish",
 )
 ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "auth-wrong-key-status",
                "unknown-model-status", "malformed-own-shape")
@@ -207,7 +207,6 @@ class _Builder:
         add("stream.bad-json-line", bad_line_rule, "stream-bad-json-line", "one data line of the stream is not JSON")
         add("stream.ids-differ", "stream.one_id", "stream-ids-differ", "each chunk of a stream has another id")
         add("stream.no-finish-reason", "stream.final_finish_reason", "stream-no-finish-reason", "every finish_reason of a stream is null")
-        add("stream.usage-ignored", "behaviours.include_usage", "stream-usage-ignored", "stream_options.include_usage sends no usage chunk")
         add("stream.false-gives-sse", "stream.non_stream_json", "stream-false-gives-sse", "an explicit stream: false is answered as SSE")
         add("stream.cumulative-deltas", "stream.deltas_incremental", "stream-cumulative-deltas",
             "each delta carries the text so far instead of what is new")
