@@ -250,6 +250,11 @@ def test_the_usage_fault_drops_the_usage_chunk(client):
     assert all(c["choices"] and c.get("usage") is None for c in chunks) and streamed(chunks) == PROMPT
 
 
+def test_the_cut_fault_says_stop_in_a_stream_too(client):
+    chunks = chunks_of(chat(client, "openai", body(max_tokens=3, stream=True), fault="behaviour.finish-stop-when-cut"))
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and streamed(chunks) == "one two three "
+
+
 # ------------------------------------------------------------------ CLI
 
 def _cli(*args: str, env: dict) -> subprocess.Popen:

@@ -27,9 +27,8 @@ if TYPE_CHECKING:
 BUILT_IN = {
     "stop_excluded": "stop",
     "explicit_values": None,
-    "finish_reason_length": None,
 }
-MODULES = ("include_usage", "choices_indexed", "tool_choice_none", "tool_calls", "json_mode")
+MODULES = ("finish_reason_length", "include_usage", "choices_indexed", "tool_choice_none", "tool_calls", "json_mode")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""behaviour: what the model's answer must do: caps bound completion_tokens (finish_reason
-"length" when they cut), stop sequences stay out of the text, explicit 0/false are honoured. These
-share their controls; the behaviours that own a module (conformance/behaviours/: forced tool calls,
-JSON mode, choices[].index, tool_choice "none") are generated through the registry below.
+"""behaviour: what the model's answer must do: caps bound completion_tokens, stop sequences stay
+out of the text, explicit 0/false are honoured. These share their controls; the behaviours that own
+a module (conformance/behaviours/: finish_reason "length", forced tool calls, JSON mode,
+choices[].index, tool_choice "none"...) are generated through the registry below, finish_reason
+"length" from the caps' own request and control.
 
 No pass without evidence: a cap is judged only when a control (the same request with a larger
 cap) went past it, and the stop sequence is a word the model really said in two controls (the
@@ -22,42 +23,41 @@ CAP = 3
 CONTROL_CAP = 8  # the control's cap: room to go past CAP, few tokens
 STOP_CAP = 12
 SAMPLED_PROMPT = "Write one short sentence about the sea."  # an answer with room to vary when sampled
-BEHAVIOUR = ("behaviour",)
+FEATURES = ("behaviour",)
 
 
-def _usage_options(b: Builder) -> dict:
+def usage_options(b: Builder) -> dict:
     """stream_options only where the profile's own document has include_usage (never an undocumented value at MUST)."""
     rule = b.profile.behaviours.get("include_usage")
     return {"stream_options": {"include_usage": True}} if rule is not None and not rule.inherited else {}
 
 
+def capped_body(b: Builder, name: str) -> dict:
+    """The long prompt with `name` at CAP, the only cap, so nothing else bounds it."""
+    return b.body(prompt=LONG_PROMPT, cap=None, **{name: CAP})
+
+
+def control(b: Builder, **fields) -> Request:
+    """The long prompt allowed CONTROL_CAP tokens: it goes past CAP unless the model stops early."""
+    return b.chat(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP, **fields))
+
+
 def _cap_cases(b: Builder) -> list[Case]:
-    p = b.profile
     cases = []
-    length = p.behaviours.get("finish_reason_length")
-    usage = _usage_options(b)
-    control = b.chat(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP))
-    stream_control = b.chat(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP, stream=True, **usage))
-    for name, rule in p.token_caps.items():
-        body = b.body(prompt=LONG_PROMPT, cap=None, **{name: CAP})  # the only cap, so nothing else bounds it
-        request = b.chat(body)
-        evidence = (("control", control),)
+    usage = usage_options(b)
+    plain, streamed = control(b), control(b, stream=True, **usage)
+    for name, rule in b.profile.token_caps.items():
+        body = capped_body(b, name)
         cases.append(b.case("behaviour", name, "bounds-completion", rule,
                             title=f"{name} {CAP} bounds usage.completion_tokens (the control without it went past {CAP})",
-                            expected=f"usage.completion_tokens <= {CAP}", request=request, check="token_cap",
-                            args={"cap": CAP}, parameter=name, features=BEHAVIOUR, evidence=evidence))
-        if length is not None:
-            cases.append(b.case("behaviour", name, "finish-length", length,
-                                title=f"when {name} {CAP} cuts the output, finish_reason is \"length\"",
-                                expected='finish_reason "length" whenever completion_tokens reached the cap',
-                                request=request, check="finish_length", args={"cap": CAP}, parameter=name,
-                                features=BEHAVIOUR, evidence=evidence))
+                            expected=f"usage.completion_tokens <= {CAP}", request=b.chat(body), check="token_cap",
+                            args={"cap": CAP}, parameter=name, features=FEATURES, evidence=(("control", plain),)))
         cases.append(b.case("behaviour", name, "bounds-stream", rule,
                             title=f"{name} {CAP} bounds a streamed completion too",
                             expected=f"at most {CAP} completion tokens (usage chunk) or content chunks",
                             request=b.chat(dict(body, stream=True, **usage)), check="token_cap_stream",
-                            args={"cap": CAP}, parameter=name, features=BEHAVIOUR,
-                            evidence=(("control", stream_control),), weaker=not usage))
+                            args={"cap": CAP}, parameter=name, features=FEATURES,
+                            evidence=(("control", streamed),), weaker=not usage))
     return cases
 
 
@@ -75,12 +75,12 @@ def _explicit_cases(b: Builder) -> list[Case]:
                title="max_tokens 0 is a user value: rejected or honoured, never replaced by a default",
                expected="a 4xx, or a completion with 0 completion tokens",
                request=b.chat(b.body(prompt=LONG_PROMPT, cap=None, max_tokens=0)),
-               check="explicit_zero_cap", parameter="max_tokens", features=BEHAVIOUR),
+               check="explicit_zero_cap", parameter="max_tokens", features=FEATURES),
         # heuristic (sampling is not exactly reproducible everywhere), so reported at SHOULD
         b.case("behaviour", "explicit-values", "temperature-zero", rule,
                title="temperature 0 is a user value: two answers at 0 agree where two without it differ",
                expected="a 4xx, or the same text twice at temperature 0", request=sampled(1, temperature=0),
-               check="explicit_zero_temperature", parameter="temperature", features=BEHAVIOUR, weaker=True,
+               check="explicit_zero_temperature", parameter="temperature", features=FEATURES, weaker=True,
                evidence=(("temperature-0-again", sampled(2, temperature=0)), ("default-1", sampled(1)),
                          ("default-2", sampled(2)))),
     ]
@@ -105,7 +105,7 @@ def _stop_cases(b: Builder) -> list[Case]:
             "behaviour", "stop", variant, stop,
             title=f"{how}, a word the model said in the controls, is not in the returned text",
             expected="the word in both controls (sent without stop), and not in the answer sent with it",
-            request=control, check=check, args={"later": later}, parameter="stop", features=BEHAVIOUR,
+            request=control, check=check, args={"later": later}, parameter="stop", features=FEATURES,
             evidence=((name, other), ("other-prompt", other_prompt)), derive="stop_probe"))
     return cases
 

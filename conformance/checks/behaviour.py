@@ -34,7 +34,7 @@ def _count(ex: Exchange) -> tuple[int | None, str]:
     return (used, "completion tokens (usage chunk)") if used is not None else (pieces, "content chunks")
 
 
-def _control_went_past(evidence: dict[str, Exchange], cap: int) -> None:
+def control_went_past(evidence: dict[str, Exchange], cap: int) -> None:
     """Evidence for a cap: the control, allowed more, went past it. Inconclusive otherwise."""
     control = evidence["control"]
     try:
@@ -56,7 +56,7 @@ def token_cap(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | 
         raise Inconclusive("the completion reports no usage.completion_tokens to compare with the cap")
     if used > cap:  # the answer itself is the evidence
         return f"usage.completion_tokens {used} > {cap}"
-    _control_went_past(evidence, cap)
+    control_went_past(evidence, cap)
     return None
 
 
@@ -66,24 +66,8 @@ def token_cap_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]) ->
     used, unit = _count(ex)
     if used > cap:
         return f"the stream carried {used} {unit} for a cap of {cap} tokens"
-    _control_went_past(evidence, cap)
+    control_went_past(evidence, cap)
     return None
-
-
-@reads_evidence
-def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
-    data = completion(ex)
-    used = usage_int(data, "completion_tokens")
-    cap = case.args["cap"]
-    reason = (data.get("choices") or [{}])[0].get("finish_reason") if isinstance(data.get("choices"), list) else None
-    if used is None:
-        raise Inconclusive("no usage.completion_tokens: cannot tell whether the cap cut the output")
-    if used > cap:  # the cap was not applied: the bounds case reports that; "length" may be the context's
-        raise Inconclusive(f"completion_tokens {used} exceed the cap {cap}, so it did not cut the output")
-    if used < cap:
-        raise Inconclusive(f"the answer ended after {used} tokens, before the cap of {cap}: the cap did not cut it")
-    _control_went_past(evidence, cap)  # else the answer may simply have ended at the cap
-    return None if reason == "length" else f"the cap cut the output ({cap} completion tokens) but finish_reason is {reason!r}"
 
 
 def _same_reply(a: str, b: str) -> bool:
@@ -172,7 +156,7 @@ def explicit_zero_temperature(ex: Exchange, case: Case, evidence: dict[str, Exch
     return None
 
 
-CHECKS = {f.__name__: f for f in (token_cap, token_cap_stream, finish_length, stop_excluded, stop_excluded_stream,
+CHECKS = {f.__name__: f for f in (token_cap, token_cap_stream, stop_excluded, stop_excluded_stream,
                                    explicit_zero_cap,
                                    explicit_zero_temperature)}
 DERIVERS = {"stop_probe": stop_probe}

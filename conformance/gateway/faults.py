@@ -25,7 +25,7 @@ REQUEST_KINDS = (
     "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
     "explicit-zero-ignored", "object-wrapped", "string-form-rejected", "large-value-500",
 )
-MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored",
+MODEL_KINDS = ("stop-in-output", "cap-ignored",
                "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
 FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
 STREAM_KINDS = (
@@ -215,8 +215,6 @@ class _Builder:
 
     def behaviours(self) -> None:
         add = self.add
-        add("behaviour.finish-stop-when-cut", "behaviours.finish_reason_length", "finish-stop-when-cut",
-            "finish_reason is 'stop' when the token cap cut the output")
         add("behaviour.stop-in-output", "behaviours.stop_excluded", "stop-in-output", "the stop sequence is left in the output")
         for cap in self.profile.token_caps:
             add(f"behaviour.cap-ignored.{cap}", f"token_caps.{cap}", "cap-ignored",

@@ -1,7 +1,7 @@
 """The deterministic fake model: it echoes the last user message, word by word.
 
 Pure functions from validated parameters to a `Generation`; no HTTP here. Model
-faults (finish reason, stop, caps) are applied here; a behaviour module's faults (tool arguments,
+faults (stop, caps) are applied here; a behaviour module's faults (finish reason, tool arguments,
 JSON mode...) edit the finished answer (conformance/behaviours/).
 """
 
@@ -161,7 +161,7 @@ def _run(tokens: list[str], cap: int | None, stops: list[str], fault: Fault | No
     pieces: list[str] = []
     for emitted, token in enumerate(tokens):
         if cap is not None and emitted >= cap:
-            return pieces, "stop" if hits(fault, "finish-stop-when-cut") else "length", emitted
+            return pieces, "length", emitted
         pieces.append(token)
         cut = _earliest_stop("".join(pieces), stops)
         if cut is not None:
