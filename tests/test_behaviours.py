@@ -11,7 +11,7 @@ from conformance.cases import generate_cases
 from conformance.checks import Inconclusive, evaluate
 from conformance.engine import Exchange
 from conformance.gateway.faults import faults_for
-from conformance.spec import SpecError, load_profile
+from conformance.spec import SpecError, load_profile, profile_names
 from conformance.sse import SseEvent
 
 
@@ -34,14 +34,17 @@ def choice(index, **message):
     return {"index": index, "message": {"role": "assistant", "content": "hi", **message}, "finish_reason": "stop"}
 
 
-def test_every_registered_behaviour_has_cases_checks_and_a_fault_in_the_openai_profile():
-    profile = load_profile("openai")
-    cases = generate_cases(profile, "m-1")
-    faults = faults_for(profile)
-    for name, behaviour in registry().items():
-        assert name in names() and name in profile.behaviours
-        assert {c.check for c in cases if c.rule.id == f"behaviours.{name}"} == set(behaviour.checks)
-        assert {f.name for f in faults if f.rule == f"behaviours.{name}"} == {f.name for f in behaviour.faults}
+def test_every_registered_behaviour_has_cases_checks_and_a_fault_where_a_profile_documents_it():
+    documented = set()
+    for profile in map(load_profile, profile_names()):
+        cases = generate_cases(profile, "m-1")
+        faults = faults_for(profile)
+        for name in profile.behaviours.keys() & registry().keys():  # stop_excluded is still built in
+            behaviour = registry()[name]
+            documented.add(name)
+            assert {c.check for c in cases if c.rule.id == f"behaviours.{name}"} == set(behaviour.checks)
+            assert {f.name for f in faults if f.rule == f"behaviours.{name}"} == {f.name for f in behaviour.faults}
+    assert documented == set(registry()) and set(registry()) <= set(names())
 
 
 def test_a_spec_naming_an_unknown_behaviour_fails_loading(tmp_path):

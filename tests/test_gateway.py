@@ -255,6 +255,12 @@ def test_the_cut_fault_says_stop_in_a_stream_too(client):
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and streamed(chunks) == "one two three "
 
 
+def test_the_explicit_zero_fault_drops_zeros_before_the_model(client):
+    data = chat(client, "routeapi", body(max_tokens=0), fault="behaviour.explicit-zero-ignored").json()
+    assert data["choices"][0]["message"]["content"] == PROMPT and data["usage"]["completion_tokens"] == 12
+    assert chat(client, "routeapi", body(max_tokens=0)).json()["usage"]["completion_tokens"] == 0
+
+
 # ------------------------------------------------------------------ CLI
 
 def _cli(*args: str, env: dict) -> subprocess.Popen:

@@ -1,6 +1,6 @@
 """behaviour: what the model's answer must do: caps bound completion_tokens, stop sequences stay
-out of the text, explicit 0/false are honoured. These share their controls; the behaviours that own
-a module (conformance/behaviours/: finish_reason "length", forced tool calls, JSON mode,
+out of the text. These share their controls; the behaviours that own a module
+(conformance/behaviours/: finish_reason "length", explicit values, forced tool calls, JSON mode,
 choices[].index, tool_choice "none"...) are generated through the registry below, finish_reason
 "length" from the caps' own request and control.
 
@@ -12,8 +12,6 @@ gives an inconclusive verdict rather than a vacuous pass.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..case import Case
 from ..request import Request
 from ..behaviours import registry
@@ -22,7 +20,6 @@ from .builder import LONG_PROMPT, STOP_PROMPT, Builder
 CAP = 3
 CONTROL_CAP = 8  # the control's cap: room to go past CAP, few tokens
 STOP_CAP = 12
-SAMPLED_PROMPT = "Write one short sentence about the sea."  # an answer with room to vary when sampled
 FEATURES = ("behaviour",)
 
 
@@ -61,31 +58,6 @@ def _cap_cases(b: Builder) -> list[Case]:
     return cases
 
 
-def _explicit_cases(b: Builder) -> list[Case]:
-    rule = b.profile.behaviours.get("explicit_values")
-    if rule is None:
-        return []
-
-    def sampled(n: int, **fields) -> Request:  # the same request again: a header keeps it from being shared
-        request = b.chat(b.body(prompt=SAMPLED_PROMPT, cap=CONTROL_CAP, **fields))
-        return replace(request, headers=request.headers + (("X-Routecheck-Sample", str(n)),))
-
-    return [
-        b.case("behaviour", "explicit-values", "max-tokens-zero", rule,
-               title="max_tokens 0 is a user value: rejected or honoured, never replaced by a default",
-               expected="a 4xx, or a completion with 0 completion tokens",
-               request=b.chat(b.body(prompt=LONG_PROMPT, cap=None, max_tokens=0)),
-               check="explicit_zero_cap", parameter="max_tokens", features=FEATURES),
-        # heuristic (sampling is not exactly reproducible everywhere), so reported at SHOULD
-        b.case("behaviour", "explicit-values", "temperature-zero", rule,
-               title="temperature 0 is a user value: two answers at 0 agree where two without it differ",
-               expected="a 4xx, or the same text twice at temperature 0", request=sampled(1, temperature=0),
-               check="explicit_zero_temperature", parameter="temperature", features=FEATURES, weaker=True,
-               evidence=(("temperature-0-again", sampled(2, temperature=0)), ("default-1", sampled(1)),
-                         ("default-2", sampled(2)))),
-    ]
-
-
 def _stop_cases(b: Builder) -> list[Case]:
     stop = b.profile.behaviours.get("stop_excluded")
     if stop is None:
@@ -112,7 +84,7 @@ def _stop_cases(b: Builder) -> list[Case]:
 
 def generate(b: Builder) -> list[Case]:
     p = b.profile
-    cases = _cap_cases(b) + _explicit_cases(b) + _stop_cases(b)
+    cases = _cap_cases(b) + _stop_cases(b)
     for name, rule in p.behaviours.items():  # the behaviours that own a module (conformance/behaviours/)
         if name in registry():
             cases += registry()[name].generate(b, rule)

@@ -130,33 +130,5 @@ def stop_excluded_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]
     return _stop_verdict(streamed_text(ex), ex, evidence)
 
 
-def explicit_zero_cap(ex: Exchange, case: Case) -> str | None:
-    if 400 <= ex.status < 500:
-        return None
-    data = completion(ex)
-    used = usage_int(data, "completion_tokens")
-    if used is None:
-        content = message(data).get("content") or ""
-        return None if content == "" else f"max_tokens 0 answered with content {content[:120]!r}"
-    return None if used == 0 else f"max_tokens 0 answered with {used} completion tokens (treated as absent?)"
-
-
-@reads_evidence
-def explicit_zero_temperature(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
-    if ex.status is not None and 400 <= ex.status < 500:
-        return None  # refused: validated as a value, not dropped
-    zero = [answer_text(x, "an answer at temperature 0") for x in (ex, evidence["temperature-0-again"])]
-    default = [answer_text(evidence[n], "an answer without temperature") for n in ("default-1", "default-2")]
-    if default[0] == default[1]:
-        raise Inconclusive("the model answered the same twice without temperature: its sampling shows nothing, "
-                           "so a dropped 0 could not be told")
-    if zero[0] != zero[1]:
-        return (f"two answers at temperature 0 differ ({zero[0][:60]!r} / {zero[1][:60]!r}), as the answers without "
-                "it do: the 0 looks dropped and the default sampling used")
-    return None
-
-
-CHECKS = {f.__name__: f for f in (token_cap, token_cap_stream, stop_excluded, stop_excluded_stream,
-                                   explicit_zero_cap,
-                                   explicit_zero_temperature)}
+CHECKS = {f.__name__: f for f in (token_cap, token_cap_stream, stop_excluded, stop_excluded_stream)}
 DERIVERS = {"stop_probe": stop_probe}

@@ -23,7 +23,7 @@ REQUEST_KINDS = (
     "null-accepted", "bound-ignored", "bound-exclusive", "bound-overflow",
     "requires-ignored", "must-exist-ignored", "example-rejected",
     "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
-    "explicit-zero-ignored", "object-wrapped", "string-form-rejected", "large-value-500",
+    "object-wrapped", "string-form-rejected", "large-value-500",
 )
 MODEL_KINDS = ("stop-in-output", "cap-ignored",
                "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
@@ -219,8 +219,6 @@ class _Builder:
         for cap in self.profile.token_caps:
             add(f"behaviour.cap-ignored.{cap}", f"token_caps.{cap}", "cap-ignored",
                 f"{cap} does not bound the output (it runs to its natural length)", param=cap)
-        add("behaviour.explicit-zero-ignored", "behaviours.explicit_values", "explicit-zero-ignored",
-            "parameters sent as 0 or false are treated as absent (max_tokens: 0 gives the full output)")
         for name, behaviour in registry().items():
             for fault in behaviour.faults:
                 add(fault.name, f"behaviours.{name}", "behaviour", fault.description, param=name, arg=fault)

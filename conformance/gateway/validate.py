@@ -93,8 +93,6 @@ class _Validator:
                 effective[name] = value
         self.companions(effective)
         self.existence(effective)
-        if self.hits("explicit-zero-ignored"):
-            effective = {k: v for k, v in effective.items() if not (v is False or (is_number(v) and v == 0))}
         return effective
 
     def unknown_fields(self, body: dict) -> None:
