@@ -255,6 +255,17 @@ def test_the_cut_fault_says_stop_in_a_stream_too(client):
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and streamed(chunks) == "one two three "
 
 
+def test_the_stop_fault_leaves_in_the_sequence_the_model_hit(client):
+    # the sequence the model hit is the earliest in its answer, whatever its place in the list
+    for stop, text in ((["five"], "one two three four five"), (["zzz", "five", "four"], "one two three four")):
+        choice = chat(client, "openai", body(stop=stop), fault="behaviour.stop-in-output").json()["choices"][0]
+        assert choice["message"]["content"] == text and choice["finish_reason"] == "stop"
+        chunks = chunks_of(chat(client, "openai", body(stop=stop, stream=True), fault="behaviour.stop-in-output"))
+        assert streamed(chunks) == text
+    cut = chat(client, "openai", body(stop=["five"], max_tokens=3), fault="behaviour.stop-in-output").json()
+    assert cut["choices"][0]["message"]["content"] == "one two three "  # the cap cut it: no stop was hit
+
+
 def test_the_explicit_zero_fault_drops_zeros_before_the_model(client):
     data = chat(client, "routeapi", body(max_tokens=0), fault="behaviour.explicit-zero-ignored").json()
     assert data["choices"][0]["message"]["content"] == PROMPT and data["usage"]["completion_tokens"] == 12

@@ -25,8 +25,7 @@ REQUEST_KINDS = (
     "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500", "unknown-field-500", "body-not-object-500",
     "object-wrapped", "string-form-rejected", "large-value-500",
 )
-MODEL_KINDS = ("stop-in-output", "cap-ignored",
-               "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
+MODEL_KINDS = ("cap-ignored", "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
 FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
 STREAM_KINDS = (
     "stream-no-terminator", "stream-after-terminator", "stream-never-ends", "stream-json-content-type",
@@ -215,11 +214,10 @@ class _Builder:
 
     def behaviours(self) -> None:
         add = self.add
-        add("behaviour.stop-in-output", "behaviours.stop_excluded", "stop-in-output", "the stop sequence is left in the output")
         for cap in self.profile.token_caps:
             add(f"behaviour.cap-ignored.{cap}", f"token_caps.{cap}", "cap-ignored",
                 f"{cap} does not bound the output (it runs to its natural length)", param=cap)
-        for name, behaviour in registry().items():
+        for name, behaviour in registry().items():  # each behaviour module's own (conformance/behaviours/)
             for fault in behaviour.faults:
                 add(fault.name, f"behaviours.{name}", "behaviour", fault.description, param=name, arg=fault)
 
