@@ -49,7 +49,7 @@ def explicit_zero_temperature(ex: Exchange, case: Case, evidence: dict[str, Exch
 
 def generate(b, rule) -> list:
     from ..cases.builder import LONG_PROMPT  # the builder and the caps' control cap; imported late, as the registry is
-    from ..cases.behaviour import CONTROL_CAP
+    from ..cases.token_caps import CONTROL_CAP
 
     def sampled(n: int, **fields):  # the same request again: a header keeps it from being shared
         request = b.chat(b.body(prompt=SAMPLED_PROMPT, cap=CONTROL_CAP, **fields))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..checks.common import Inconclusive, completion, reads_evidence, usage_int
-from ..checks.behaviour import control_went_past
+from ..checks.token_caps import control_went_past
 from . import Behaviour, GatewayFault
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> st
 
 
 def generate(b, rule) -> list:
-    from ..cases import behaviour as token_caps  # the caps' request and control; imported late, as the registry is
+    from ..cases import token_caps  # the caps' request and control; imported late, as the registry is
 
     cap = token_caps.CAP
     return [b.case("behaviour", name, "finish-length", rule,

@@ -89,7 +89,7 @@ def stop_excluded_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]
 
 def generate(b, rule) -> list:
     from ..cases.builder import STOP_PROMPT  # the builder and the caps' control; imported late, as the registry is
-    from ..cases.behaviour import control as cap_control
+    from ..cases.token_caps import control as cap_control
 
     plain = b.chat(b.body(prompt=STOP_PROMPT, cap=STOP_CAP))
     streamed = b.chat(b.body(prompt=STOP_PROMPT, cap=STOP_CAP, stream=True))

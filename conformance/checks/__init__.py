@@ -15,13 +15,13 @@ from ..case import Case
 from ..engine import Exchange
 from ..request import Request
 from .common import Inconclusive, NotAccepted
-from . import behaviour, shape, status, stream
+from . import shape, status, stream, token_caps
 from .. import behaviours
 
 Check = Callable[..., "str | None"]
 
 CHECKS: dict[str, Check] = {}
-for _module in (status, shape, stream, behaviour):
+for _module in (status, shape, stream, token_caps):
     CHECKS.update(_module.CHECKS)
 
 __all__ = ["CHECKS", "Inconclusive", "check_named", "derive", "evaluate"]
