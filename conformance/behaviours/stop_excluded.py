@@ -133,7 +133,7 @@ def _stop_kept_chunks(params: dict, docs: list[dict]) -> None:
     stopped = set()
     for doc in docs:
         for choice in doc.get("choices") or []:
-            index, delta = choice.get("index", 0), choice.get("delta") or {}
+            index, delta = choice.get("index"), choice.get("delta") or {}
             if isinstance(delta.get("content"), str):
                 last[index], text[index] = delta, text.get(index, "") + delta["content"]
             if choice.get("finish_reason") == "stop":
