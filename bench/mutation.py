@@ -2,8 +2,9 @@
 
     python bench/mutation.py [--max-children N] [--keep DIR]
 
-Runs mutmut (pip install mutmut) on conformance/checks/, conformance/sse.py and conformance/gating.py,
-with only the fast unit tests that judge them (the recorded-exchange table, the SSE and gating tests),
+Runs mutmut (pip install mutmut) on conformance/checks/, the behaviour modules named in MUTATED (their checks,
+cases and faults), conformance/sse.py and conformance/gating.py,
+with only the fast unit tests that judge them (the recorded-exchange table, the behaviour, SSE and gating tests),
 in a scratch copy of the checkout (mutmut writes a mutants/ tree beside the code). Prints the share of
 mutants killed per module and overall, and lists the survivors. Target: at least 90% killed.
 Not part of CI: a run takes minutes. Nothing is sent anywhere; the tests run without any server.
@@ -23,6 +24,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MUTATED = ["conformance/checks/*", "conformance/behaviours/tool_calls.py", "conformance/behaviours/json_mode.py",
+           "conformance/behaviours/finish_reason_length.py", "conformance/behaviours/explicit_values.py",
+           "conformance/behaviours/stop_excluded.py", "conformance/behaviours/include_usage.py",
            "conformance/sse.py", "conformance/gating.py"]
 TESTS = ["tests/test_checks_table.py", "tests/test_sse.py", "tests/test_gating.py", "tests/test_behaviours.py",
          "tests/test_stop_probe.py", "tests/test_reporters.py", "tests/test_gating_outputs.py",

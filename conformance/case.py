@@ -36,14 +36,14 @@ class Case:
     title: str  # what is checked, in one line
     expected: str  # what the document requires of the answer
     request: Request
-    check: str  # name in conformance.checks.CHECKS
+    check: str  # a check's name (conformance.checks.check_named)
     args: dict[str, Any] = field(default_factory=dict)
     parameter: str | None = None
     features: tuple[str, ...] = ()
     weaker: bool = False  # a heuristic check of a MUST rule: reported at SHOULD
     prereqs: tuple[Prereq, ...] = ()
     evidence: tuple[tuple[str, Request], ...] = ()
-    derive: str | None = None  # name in conformance.checks.DERIVERS
+    derive: str | None = None  # a behaviour module's deriver (conformance.checks.derive)
 
     def requests(self) -> list[Request]:
         """Every request known before the run, prerequisites first: what the sender sends for this case."""

@@ -8,10 +8,11 @@ import pytest
 
 from conformance.behaviours import names, registry
 from conformance.cases import generate_cases
+from conformance.cases.builder import LONG_PROMPT, STOP_PROMPT
 from conformance.checks import Inconclusive, evaluate
 from conformance.engine import Exchange
 from conformance.gateway.faults import faults_for
-from conformance.spec import SpecError, load_profile
+from conformance.spec import SpecError, load_profile, profile_names
 from conformance.sse import SseEvent
 
 
@@ -34,14 +35,17 @@ def choice(index, **message):
     return {"index": index, "message": {"role": "assistant", "content": "hi", **message}, "finish_reason": "stop"}
 
 
-def test_every_registered_behaviour_has_cases_checks_and_a_fault_in_the_openai_profile():
-    profile = load_profile("openai")
-    cases = generate_cases(profile, "m-1")
-    faults = faults_for(profile)
-    for name, behaviour in registry().items():
-        assert name in names() and name in profile.behaviours
-        assert {c.check for c in cases if c.rule.id == f"behaviours.{name}"} == set(behaviour.checks)
-        assert {f.name for f in faults if f.rule == f"behaviours.{name}"} == {f.name for f in behaviour.faults}
+def test_every_registered_behaviour_has_cases_checks_and_a_fault_where_a_profile_documents_it():
+    documented = set()
+    for profile in map(load_profile, profile_names()):
+        cases = generate_cases(profile, "m-1")
+        faults = faults_for(profile)
+        for name in profile.behaviours:
+            behaviour = registry()[name]
+            documented.add(name)
+            assert {c.check for c in cases if c.rule.id == f"behaviours.{name}"} == set(behaviour.checks)
+            assert {f.name for f in faults if f.rule == f"behaviours.{name}"} == {f.name for f in behaviour.faults}
+    assert documented == set(registry()) == set(names())
 
 
 def test_a_spec_naming_an_unknown_behaviour_fails_loading(tmp_path):
@@ -136,3 +140,156 @@ def test_the_json_mode_fault_answers_plain_text_only_in_json_mode(params, conten
     doc = {"choices": [{"message": {"content": content}}, {"message": {}}]}
     fault.completion(params, doc)
     assert doc["choices"][0]["message"]["content"] == after and doc["choices"][1] == {"message": {}}
+
+
+# ------------------------------------------------------------------ the behaviours that read the caps' controls
+
+def described(case) -> tuple:
+    return (case.rule.id, case.category, case.title, case.expected, case.check, case.args, case.parameter,
+            case.features, case.weaker, case.derive)
+
+
+def chat_body(prompt: str, **fields) -> dict:
+    return {"model": "m-1", "messages": [{"role": "user", "content": prompt}], **fields}
+
+
+def test_finish_length_is_judged_on_the_caps_own_request_and_control():
+    cases = cases_of("routeapi")
+    for cap in ("max_tokens", "max_completion_tokens"):
+        finish, bounds = cases[f"routeapi/behaviour/{cap}/finish-length"], cases[f"routeapi/behaviour/{cap}/bounds-completion"]
+        assert described(finish) == (
+            "behaviours.finish_reason_length", "behaviour", f'when {cap} 3 cuts the output, finish_reason is "length"',
+            'finish_reason "length" whenever completion_tokens reached the cap', "finish_length", {"cap": 3}, cap,
+            ("behaviour",), False, None)
+        assert (finish.request, finish.evidence) == (bounds.request, bounds.evidence)  # sent once for both
+
+
+def test_the_explicit_values_cases_as_generated():
+    cases = cases_of("routeapi")
+    cap, temperature = (cases[f"routeapi/behaviour/explicit-values/{v}"] for v in ("max-tokens-zero", "temperature-zero"))
+    assert described(cap) == (
+        "behaviours.explicit_values", "behaviour",
+        "max_tokens 0 is a user value: rejected or honoured, never replaced by a default",
+        "a 4xx, or a completion with 0 completion tokens", "explicit_zero_cap", {}, "max_tokens", ("behaviour",), False, None)
+    assert cap.request.body == chat_body(LONG_PROMPT, max_tokens=0) and cap.evidence == ()
+    other_cap = {c.id: c for c in generate_cases(load_profile("routeapi"), "m-1", "max_completion_tokens")}
+    assert other_cap[cap.id].request.body == cap.request.body  # max_tokens 0 the only cap, whichever base requests use
+    assert described(temperature) == (
+        "behaviours.explicit_values", "behaviour",
+        "temperature 0 is a user value: two answers at 0 agree where two without it differ",
+        "a 4xx, or the same text twice at temperature 0", "explicit_zero_temperature", {}, "temperature",
+        ("behaviour",), True, None)
+    sampled = chat_body("Write one short sentence about the sea.", max_tokens=8)
+    sent = [("probe", temperature.request), *temperature.evidence]
+    # the same request twice apart by a header: the engine would otherwise send it once
+    assert [(name, r.body, dict(r.headers).get("X-Routecheck-Sample")) for name, r in sent] == [
+        ("probe", dict(sampled, temperature=0), "1"), ("temperature-0-again", dict(sampled, temperature=0), "2"),
+        ("default-1", sampled, "1"), ("default-2", sampled, "2")]
+
+
+@pytest.mark.parametrize("variant, stream, later, how", [
+    ("excluded", False, False, "a stop sequence"),
+    ("excluded-stream", True, False, "a stop sequence in a stream"),
+    ("later-in-list", False, True, "the third of three stop sequences"),
+    ("later-in-list-stream", True, True, "the third of three stop sequences in a stream"),
+])
+def test_the_stop_cases_as_generated(variant, stream, later, how):
+    case = cases_of("routeapi")[f"routeapi/behaviour/stop/{variant}"]
+    assert described(case) == (
+        "behaviours.stop_excluded", "behaviour", f"{how}, a word the model said in the controls, is not in the returned text",
+        "the word in both controls (sent without stop), and not in the answer sent with it",
+        "stop_excluded_stream" if stream else "stop_excluded", {"later": later}, "stop", ("behaviour",), False, "stop_probe")
+    plain, streamed = chat_body(STOP_PROMPT, max_tokens=12), chat_body(STOP_PROMPT, max_tokens=12, stream=True)
+    assert case.request.body == (streamed if stream else plain)
+    assert [(name, r.body) for name, r in case.evidence] == [
+        ("control-plain", plain) if stream else ("control-stream", streamed),
+        ("other-prompt", chat_body(LONG_PROMPT, max_tokens=8))]  # the caps' control: another prompt's answer
+
+
+def test_the_include_usage_case_as_generated():
+    case = cases_of("routeapi")["routeapi/streaming/stream/include-usage"]
+    assert described(case) == (
+        "behaviours.include_usage", "streaming", "with stream_options.include_usage, one chunk before the end carries the usage",
+        "one chunk with empty choices and a usage object; usage null on the others", "stream_usage_chunk", {},
+        "stream_options", (), False, None)
+    assert case.request.body == chat_body(LONG_PROMPT, max_tokens=4, stream=True, stream_options={"include_usage": True})
+
+
+def fault_of(behaviour: str, name: str):
+    (fault,) = registry()[behaviour].faults
+    assert fault.name == name
+    return fault
+
+
+def test_the_cut_fault_says_stop_where_the_cap_cut():
+    fault = fault_of("finish_reason_length", "behaviour.finish-stop-when-cut")
+    doc = {"choices": [{"finish_reason": "length"}, {"finish_reason": "tool_calls"}, {"finish_reason": "length"}]}
+    fault.completion({}, doc)
+    assert [c["finish_reason"] for c in doc["choices"]] == ["stop", "tool_calls", "stop"]
+    chunks = [{"choices": [{"finish_reason": None}]}, {"choices": [{"finish_reason": "length"}]}, {"usage": {}}]
+    fault.chunks({}, chunks)
+    assert chunks == [{"choices": [{"finish_reason": None}]}, {"choices": [{"finish_reason": "stop"}]}, {"usage": {}}]
+
+
+PROMPT_PARAMS = {"messages": [{"role": "user", "content": "one  two three four"}]}  # the model says "one two three four"
+
+
+@pytest.mark.parametrize("fields, content, finish, after", [
+    ({"stop": ["three"]}, "one two ", "stop", "one two three"),
+    ({"stop": "three"}, "one two ", "stop", "one two three"),
+    ({"stop": ["zzz", "four", "three"]}, "one two ", "stop", "one two three"),  # the earliest the model hit
+    ({"stop": ["three"]}, "one ", "length", "one "),  # the cap cut it before the stop
+    ({"stop": ["zzz"]}, "one two three four", "stop", "one two three four"),  # no stop hit
+    ({}, "one two three four", "stop", "one two three four"),
+    ({"stop": ["three"], "response_format": {"type": "json_object"}}, '{"answer": "one two ', "stop",
+     '{"answer": "one two three'),  # what the model says in JSON mode
+])
+def test_the_stop_fault_leaves_in_the_sequence_the_model_hit(fields, content, finish, after):
+    fault = fault_of("stop_excluded", "behaviour.stop-in-output")
+    doc = {"choices": [{"message": {"content": content}, "finish_reason": finish},
+                       {"message": {"content": None}, "finish_reason": "stop"}]}
+    fault.completion({**PROMPT_PARAMS, **fields}, doc)
+    assert doc["choices"][0]["message"]["content"] == after and doc["choices"][1]["message"] == {"content": None}
+
+
+def test_the_stop_fault_in_a_stream_goes_on_each_stopped_choice_s_last_content_delta():
+    fault = fault_of("stop_excluded", "behaviour.stop-in-output")
+
+    def choice(index, delta, finish=None):
+        return {"choices": [{"index": index, "delta": delta, "finish_reason": finish}]}
+
+    def two_choices(finish_1):
+        return [choice(0, {"role": "assistant", "content": ""}), choice(0, {"content": "one "}),
+                choice(0, {"content": "two "}), choice(0, {}, "stop"),
+                choice(1, {"role": "assistant", "content": ""}), choice(1, {"content": "one "}),
+                choice(1, {"content": "two "}), choice(1, {}, finish_1), {"choices": [], "usage": {}}]
+
+    def contents(chunks):
+        return [c["choices"][0]["delta"].get("content") for c in chunks[:-1]]
+
+    chunks = two_choices("length")  # choice 1 was cut by the cap just before the stop sequence
+    fault.chunks({**PROMPT_PARAMS, "stop": ["three"]}, chunks)
+    assert contents(chunks) == ["", "one ", "two three", None, "", "one ", "two ", None]
+    chunks = two_choices("stop")
+    fault.chunks({**PROMPT_PARAMS, "stop": ["zzz"]}, chunks)  # a sequence the model did not hit: nothing is added
+    assert contents(chunks) == contents(two_choices("stop"))
+    first = [choice(0, {"role": "assistant", "content": ""}), choice(0, {}, "stop")]
+    fault.chunks({**PROMPT_PARAMS, "stop": ["one"]}, first)  # hit at once: the role chunk's "" is the last content
+    assert first[0]["choices"][0]["delta"]["content"] == "one"
+
+
+def test_the_usage_fault_drops_only_the_usage_chunk():
+    fault = fault_of("include_usage", "stream.usage-ignored")
+    chunks = [{"choices": [{"index": 0, "delta": {"content": "a"}}], "usage": None}, {"choices": [], "usage": None},
+              {"choices": [], "usage": {"total_tokens": 1}}]
+    fault.chunks({}, chunks)
+    assert chunks == [{"choices": [{"index": 0, "delta": {"content": "a"}}], "usage": None}, {"choices": [], "usage": None}]
+    assert fault.completion is None and fault.params is None
+
+
+def test_the_explicit_zero_fault_drops_zeros_and_false_before_the_model():
+    fault = fault_of("explicit_values", "behaviour.explicit-zero-ignored")
+    params = {"max_tokens": 0, "temperature": 0.0, "logprobs": False, "stream": True, "n": 1, "seed": -1, "top_p": 0.5,
+              "stop": [], "user": "", "metadata": {}}
+    assert fault.params(params) == {"stream": True, "n": 1, "seed": -1, "top_p": 0.5, "stop": [], "user": "", "metadata": {}}
+    assert fault.completion is None and fault.chunks is None

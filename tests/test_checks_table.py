@@ -1,10 +1,10 @@
 """Every check against a table of recorded exchanges, each with the verdict it must give.
 
 In the style of JSON-Schema-Test-Suite: the data is in tests/data/exchanges/*.yaml (one file per
-check module), this module only loads and runs it. An entry:
+group of checks), this module only loads and runs it. An entry:
 
     - description: what the exchange shows (unique within its file)
-      check: stream_usage_chunk            # a name in conformance.checks.CHECKS
+      check: stream_terminator             # a check's name: a core one or a behaviour module's
       args: {terminator: "[DONE]"}         # the case's args (optional)
       stream: true                         # the case's request asks for a stream (optional)
       body: {max_tokens: 0}                # more fields of the case's request body (optional)
@@ -36,6 +36,7 @@ from typing import Any
 import pytest
 import yaml
 
+from conformance import behaviours
 from conformance.case import Case
 from conformance.cases import generate_cases
 from conformance.checks import CHECKS, Inconclusive, evaluate
@@ -51,6 +52,7 @@ EXCHANGE_KEYS = {"status", "headers", "json", "body", "chunks", "done", "sse", "
                  "stream", "stop"}
 VERDICTS = ("pass", "fail", "inconclusive")
 BASE_BODY = {"model": "m", "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 2}
+JUDGED_ELSEWHERE = {"choices_indexed", "no_tool_call"}  # behaviour checks tested in tests/test_behaviours.py
 
 
 def load_table() -> list[tuple[str, dict]]:
@@ -153,7 +155,8 @@ def test_the_table_is_well_formed_and_covers_every_check():
     descriptions = [i for i, _ in TABLE]
     assert len(descriptions) == len(set(descriptions)), "descriptions repeat within a file"
     checks = {build_case(e).check for _, e in TABLE}
-    assert set(CHECKS) <= checks, sorted(set(CHECKS) - checks)
+    tabled = set(CHECKS) | set(behaviours.checks()) - JUDGED_ELSEWHERE
+    assert tabled <= checks, sorted(tabled - checks)
     for check in checks:  # a check that can only pass, or only fail, is not tested
         verdicts = {e["expect"] for _, e in TABLE if build_case(e).check == check}
         assert {"pass", "fail"} <= verdicts, (check, verdicts)

@@ -236,6 +236,42 @@ def test_fault_changes_only_its_concern(client):
     assert chat(client, "openai", body(), fault="auth.no-key", headers={"Authorization": "Bearer x"}).status_code == 401
 
 
+def chunks_of(response: httpx.Response) -> list[dict]:
+    return [json.loads(d) for d in events(response)[:-1]]
+
+
+def streamed(chunks: list[dict]) -> str:
+    return "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+
+
+def test_the_usage_fault_drops_the_usage_chunk(client):
+    options = {"stream_options": {"include_usage": True}}
+    chunks = chunks_of(chat(client, "openai", body(stream=True, **options), fault="stream.usage-ignored"))
+    assert all(c["choices"] and c.get("usage") is None for c in chunks) and streamed(chunks) == PROMPT
+
+
+def test_the_cut_fault_says_stop_in_a_stream_too(client):
+    chunks = chunks_of(chat(client, "openai", body(max_tokens=3, stream=True), fault="behaviour.finish-stop-when-cut"))
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and streamed(chunks) == "one two three "
+
+
+def test_the_stop_fault_leaves_in_the_sequence_the_model_hit(client):
+    # the sequence the model hit is the earliest in its answer, whatever its place in the list
+    for stop, text in ((["five"], "one two three four five"), (["zzz", "five", "four"], "one two three four")):
+        choice = chat(client, "openai", body(stop=stop), fault="behaviour.stop-in-output").json()["choices"][0]
+        assert choice["message"]["content"] == text and choice["finish_reason"] == "stop"
+        chunks = chunks_of(chat(client, "openai", body(stop=stop, stream=True), fault="behaviour.stop-in-output"))
+        assert streamed(chunks) == text
+    cut = chat(client, "openai", body(stop=["five"], max_tokens=3), fault="behaviour.stop-in-output").json()
+    assert cut["choices"][0]["message"]["content"] == "one two three "  # the cap cut it: no stop was hit
+
+
+def test_the_explicit_zero_fault_drops_zeros_before_the_model(client):
+    data = chat(client, "routeapi", body(max_tokens=0), fault="behaviour.explicit-zero-ignored").json()
+    assert data["choices"][0]["message"]["content"] == PROMPT and data["usage"]["completion_tokens"] == 12
+    assert chat(client, "routeapi", body(max_tokens=0)).json()["usage"]["completion_tokens"] == 0
+
+
 # ------------------------------------------------------------------ CLI
 
 def _cli(*args: str, env: dict) -> subprocess.Popen:

@@ -1,4 +1,4 @@
-"""The stop probe (checks/behaviour.py): which word a stop case sends, and when it cannot be chosen."""
+"""The stop probe (behaviours/stop_excluded.py): which word a stop case sends, and when it cannot be chosen."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from conformance.cases import generate_cases
 from conformance.checks import Inconclusive, derive
-from conformance.checks.behaviour import _same_reply, stop_word
+from conformance.behaviours.stop_excluded import _same_reply, stop_word
 from conformance.engine import Exchange
 from conformance.spec import load_profile
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ..case import Case
 from ..spec import Profile
-from . import auth, behaviour, error_answers, param_facets, response, streaming, validation
+from . import auth, behaviours, error_answers, param_facets, response, streaming, token_caps, validation
 from .builder import Builder
 
-GENERATORS = (auth, validation, param_facets, streaming, response, behaviour, error_answers)
+GENERATORS = (auth, validation, param_facets, streaming, response, token_caps, behaviours, error_answers)
 
 
 def generate_cases(profile: Profile, model: str, cap_param: str = "max_tokens") -> list[Case]:

@@ -1,10 +1,10 @@
 """streaming: SSE framing, chunk shape, one id, finish_reason, the terminator and nothing after it,
-the usage chunk, and stream:false giving plain JSON."""
+and stream:false giving plain JSON. The usage chunk is a behaviour's (conformance/behaviours/include_usage.py)."""
 
 from __future__ import annotations
 
 from ..case import Case
-from .builder import LONG_PROMPT, STREAM_CAP, Builder
+from .builder import Builder
 from .fields import field_cases
 
 
@@ -48,11 +48,4 @@ def generate(b: Builder) -> list[Case]:
         cases += field_cases(b, tool_fields, category="streaming", subject="tool-chunk", where="chunks",
                              request=tool_stream, check_title="in every chunk of a streamed tool call",
                              features=("tools",))
-    usage = p.behaviours.get("include_usage")
-    if usage is not None:
-        request = b.chat(b.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True, stream_options={"include_usage": True}))
-        cases.append(b.case("streaming", "stream", "include-usage", usage,
-                            title="with stream_options.include_usage, one chunk before the end carries the usage",
-                            expected="one chunk with empty choices and a usage object; usage null on the others",
-                            request=request, check="stream_usage_chunk", parameter="stream_options"))
     return cases

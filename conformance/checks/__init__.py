@@ -4,7 +4,7 @@ A check returns None when the answer meets the requirement, or a one-line
 description of what came back instead. It raises Inconclusive when the answer
 cannot show either (e.g. no usage to count): the case is then inconclusive, never passed.
 A check that reads the case's evidence (controls) is marked with `@reads_evidence`
-and gets it as a third argument. DERIVERS build a probe from a control's answer.
+and gets it as a third argument. A behaviour module's derivers build a probe from a control's answer.
 """
 
 from __future__ import annotations
@@ -15,18 +15,16 @@ from ..case import Case
 from ..engine import Exchange
 from ..request import Request
 from .common import Inconclusive, NotAccepted
-from . import behaviour, shape, status, stream
+from . import shape, status, stream, token_caps
 from .. import behaviours
 
 Check = Callable[..., "str | None"]
 
 CHECKS: dict[str, Check] = {}
-DERIVERS: dict[str, Callable[[Case, Exchange, dict[str, Exchange]], Request]] = {}
-for _module in (status, shape, stream, behaviour):
+for _module in (status, shape, stream, token_caps):
     CHECKS.update(_module.CHECKS)
-    DERIVERS.update(getattr(_module, "DERIVERS", {}))
 
-__all__ = ["CHECKS", "DERIVERS", "Inconclusive", "check_named", "derive", "evaluate"]
+__all__ = ["CHECKS", "Inconclusive", "check_named", "derive", "evaluate"]
 
 
 def check_named(name: str) -> Check:
@@ -47,4 +45,4 @@ def evaluate(exchange: Exchange, case: Case, evidence: dict[str, Exchange] | Non
 
 def derive(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> Request:
     """The probe request of a derived case, from its control's answer. Raises Inconclusive."""
-    return (DERIVERS.get(case.derive) or behaviours.derivers()[case.derive])(case, control, evidence)
+    return behaviours.derivers()[case.derive](case, control, evidence)

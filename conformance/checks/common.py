@@ -98,3 +98,14 @@ def streamed_text(ex: Exchange) -> str:
             if isinstance(delta, dict) and isinstance(delta.get("content"), str):
                 parts.append(delta["content"])
     return "".join(parts)
+
+
+def answer_text(ex: Exchange, what: str) -> str:
+    """The text of a completion or a stream; Inconclusive when `what` (a control) gave none."""
+    try:
+        if ex.request.stream:
+            return streamed_text(ex)
+        content = message(completion(ex)).get("content")
+    except NotAccepted as exc:
+        raise Inconclusive(f"{what} gave no usable answer: {exc}") from None
+    return content if isinstance(content, str) else ""

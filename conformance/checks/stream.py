@@ -1,4 +1,6 @@
-"""Stream checks: SSE content type and framing, terminator, ids, finish_reason, usage chunk."""
+"""Stream checks: SSE content type and framing, terminator, ids, finish_reason, increments.
+
+The usage chunk is a behaviour's (conformance/behaviours/include_usage.py)."""
 
 from __future__ import annotations
 
@@ -88,27 +90,6 @@ def non_stream_json(ex: Exchange, case: Case) -> str | None:
     return None if isinstance(data, dict) and "choices" in data else f"not a completion: {brief(ex)}"
 
 
-def stream_usage_chunk(ex: Exchange, case: Case) -> str | None:
-    with_usage = []
-    for number, chunk in chunks(ex):
-        usage = chunk.get("usage") if isinstance(chunk, dict) else None
-        if usage is not None:
-            with_usage.append((number, chunk))
-    if not with_usage:
-        return "no chunk carried a usage object"
-    if len(with_usage) > 1:
-        return f"{len(with_usage)} chunks carry usage (chunks {', '.join(str(n) for n, _ in with_usage[:5])}); one is expected"
-    number, chunk = with_usage[0]
-    usage = chunk["usage"]
-    if chunk.get("choices") != []:
-        return f"the usage chunk {number} has choices {chunk.get('choices')!r}, expected []"
-    counts = [k for k in ("prompt_tokens", "completion_tokens", "total_tokens") if not isinstance(usage.get(k), int)]
-    if counts:
-        return f"the usage chunk {number} lacks integer {', '.join(counts)}"
-    last_chunk = chunks(ex)[-1][0]
-    return None if number == last_chunk else f"the usage chunk is event {number}, not the last before the end"
-
-
 def stream_deltas_incremental(ex: Exchange, case: Case) -> str | None:
     texts = [choice["delta"]["content"] for _, chunk in chunks(ex) if isinstance(chunk, dict)
              for choice in chunk.get("choices") or []
@@ -137,6 +118,6 @@ def stream_nothing_after_finish(ex: Exchange, case: Case) -> str | None:
 
 
 CHECKS = {f.__name__: f for f in (stream_content_type, stream_framing, stream_terminator, stream_nothing_after,
-                                   stream_one_id, stream_final_finish_reason, non_stream_json, stream_usage_chunk,
+                                   stream_one_id, stream_final_finish_reason, non_stream_json,
                                    stream_deltas_incremental, stream_nothing_after_finish)}
 

@@ -93,6 +93,8 @@ class Gateway:
         fault = self.fault
         body = parse_body(await read_body(request, self.max_body), fault)
         params = validate_request(self.profile, body, models=self.models, fault=fault)
+        if hits(fault, "behaviour") and fault.arg.params:
+            params = fault.arg.params(params)
         generation = generate(params, self.profile.token_caps, fault)
         model = params.get("model")
         model = model if isinstance(model, str) else self.models[0]
@@ -113,7 +115,7 @@ class Gateway:
         fault = self.fault
         options = params.get("stream_options")
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
-        chunks = chunk_bodies(reply, include_usage and not hits(fault, "stream-usage-ignored"))
+        chunks = chunk_bodies(reply, include_usage)
         if hits(fault, "behaviour") and fault.arg.chunks:
             fault.arg.chunks(params, chunks)
         break_chunks(chunks, fault, self.profile.stream_fields)

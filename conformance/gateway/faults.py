@@ -20,15 +20,14 @@ AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-
               "auth-truncated-compare", "auth-empty-token")
 REQUEST_KINDS = (  # a parameter facet's own kinds are its module's (conformance/param_facets/)
     "example-rejected", "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500",
-    "unknown-field-500", "body-not-object-500", "explicit-zero-ignored",
+    "unknown-field-500", "body-not-object-500",
 )
-MODEL_KINDS = ("finish-stop-when-cut", "stop-in-output", "cap-ignored",
-               "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
+MODEL_KINDS = ("cap-ignored", "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
 FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
 STREAM_KINDS = (
     "stream-no-terminator", "stream-after-terminator", "stream-never-ends", "stream-json-content-type",
     "stream-plain-json", "stream-bad-json-line", "stream-ids-differ", "stream-no-finish-reason",
-    "stream-usage-ignored", "stream-false-gives-sse", "stream-cumulative-deltas", "stream-chunk-after-finish",
+    "stream-false-gives-sse", "stream-cumulative-deltas", "stream-chunk-after-finish",
 )
 ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "auth-wrong-key-status",
                "unknown-model-status", "malformed-own-shape")
@@ -165,7 +164,6 @@ class _Builder:
         add("stream.bad-json-line", bad_line_rule, "stream-bad-json-line", "one data line of the stream is not JSON")
         add("stream.ids-differ", "stream.one_id", "stream-ids-differ", "each chunk of a stream has another id")
         add("stream.no-finish-reason", "stream.final_finish_reason", "stream-no-finish-reason", "every finish_reason of a stream is null")
-        add("stream.usage-ignored", "behaviours.include_usage", "stream-usage-ignored", "stream_options.include_usage sends no usage chunk")
         add("stream.false-gives-sse", "stream.non_stream_json", "stream-false-gives-sse", "an explicit stream: false is answered as SSE")
         add("stream.cumulative-deltas", "stream.deltas_incremental", "stream-cumulative-deltas",
             "each delta carries the text so far instead of what is new")
@@ -174,15 +172,10 @@ class _Builder:
 
     def behaviours(self) -> None:
         add = self.add
-        add("behaviour.finish-stop-when-cut", "behaviours.finish_reason_length", "finish-stop-when-cut",
-            "finish_reason is 'stop' when the token cap cut the output")
-        add("behaviour.stop-in-output", "behaviours.stop_excluded", "stop-in-output", "the stop sequence is left in the output")
         for cap in self.profile.token_caps:
             add(f"behaviour.cap-ignored.{cap}", f"token_caps.{cap}", "cap-ignored",
                 f"{cap} does not bound the output (it runs to its natural length)", param=cap)
-        add("behaviour.explicit-zero-ignored", "behaviours.explicit_values", "explicit-zero-ignored",
-            "parameters sent as 0 or false are treated as absent (max_tokens: 0 gives the full output)")
-        for name, behaviour in registry().items():
+        for name, behaviour in registry().items():  # each behaviour module's own (conformance/behaviours/)
             for fault in behaviour.faults:
                 add(fault.name, f"behaviours.{name}", "behaviour", fault.description, param=name, arg=fault)
 

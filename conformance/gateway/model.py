@@ -1,8 +1,8 @@
 """The deterministic fake model: it echoes the last user message, word by word.
 
-Pure functions from validated parameters to a `Generation`; no HTTP here. Model
-faults (finish reason, stop, caps) are applied here; a behaviour module's faults (tool arguments,
-JSON mode...) edit the finished answer (conformance/behaviours/).
+Pure functions from validated parameters to a `Generation`; no HTTP here. The token-cap fault
+is applied here; a behaviour module's faults (finish reason, stop, tool arguments, JSON mode...)
+edit the finished answer (conformance/behaviours/).
 """
 
 from __future__ import annotations
@@ -156,17 +156,23 @@ def _clip(pieces: list[str], length: int) -> list[str]:
     return clipped
 
 
-def _run(tokens: list[str], cap: int | None, stops: list[str], fault: Fault | None) -> tuple[list[str], str, int]:
+def _run(tokens: list[str], cap: int | None, stops: list[str]) -> tuple[list[str], str, int]:
     """Emit tokens until a stop sequence, the cap, or the end: (pieces, finish_reason, tokens emitted)."""
     pieces: list[str] = []
     for emitted, token in enumerate(tokens):
         if cap is not None and emitted >= cap:
-            return pieces, "stop" if hits(fault, "finish-stop-when-cut") else "length", emitted
+            return pieces, "length", emitted
         pieces.append(token)
         cut = _earliest_stop("".join(pieces), stops)
         if cut is not None:
-            return (pieces if hits(fault, "stop-in-output") else _clip(pieces, cut)), "stop", emitted + 1
+            return _clip(pieces, cut), "stop", emitted + 1
     return pieces, "stop", len(tokens)
+
+
+def echo(params: dict) -> str:
+    """The whole text the model says to `params` (before a stop sequence or a cap cuts it)."""
+    text = " ".join(prompt_words(params))
+    return json.dumps({"answer": text}) if json_mode(params) else text
 
 
 def _logprobs(pieces: list[str], top: int) -> dict:
@@ -187,9 +193,6 @@ def generate(params: dict, cap_names: Iterable[str], fault: Fault | None = None)
         call = ToolCall("call_1", str(tool.get("name")), json.dumps(arguments))
         tokens = max(1, min(cap, TOOL_CALL_TOKENS)) if cap is not None else TOOL_CALL_TOKENS
         return Generation(None, [], "tool_calls", tokens, call, {"content": []} if wants_logprobs else None)
-    text = " ".join(prompt_words(params))
-    if json_mode(params):
-        text = json.dumps({"answer": text})
-    pieces, finish, emitted = _run(_tokens(text), cap, stop_sequences(params.get("stop")), fault)
+    pieces, finish, emitted = _run(_tokens(echo(params)), cap, stop_sequences(params.get("stop")))
     logprobs = _logprobs(pieces, top) if wants_logprobs else None
     return Generation("".join(pieces), pieces, finish, emitted, None, logprobs)

@@ -90,8 +90,6 @@ class _Validator:
                     problem = facet.request(param, effective, self.fault_of(name), self.models)
                     if problem:
                         raise _invalid(name, problem)
-        if self.hits("explicit-zero-ignored"):
-            effective = {k: v for k, v in effective.items() if not (v is False or (is_number(v) and v == 0))}
         return effective
 
     def fault_of(self, name: str):

@@ -1,0 +1,64 @@
+"""finish_reason "length": when a token cap cuts the output, the answer says so.
+
+Judged on the token caps' own request (the same cap, the same control, sent once for both): only
+an answer that used exactly the cap, where the control allowed more went past it, was cut by it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..checks.common import Inconclusive, completion, reads_evidence, usage_int
+from ..checks.token_caps import control_went_past
+from . import Behaviour, GatewayFault
+
+if TYPE_CHECKING:
+    from ..case import Case
+    from ..engine import Exchange
+
+
+@reads_evidence
+def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
+    data = completion(ex)
+    used = usage_int(data, "completion_tokens")
+    cap = case.args["cap"]
+    reason = (data.get("choices") or [{}])[0].get("finish_reason") if isinstance(data.get("choices"), list) else None
+    if used is None:
+        raise Inconclusive("no usage.completion_tokens: cannot tell whether the cap cut the output")
+    if used > cap:  # the cap was not applied: the bounds case reports that; "length" may be the context's
+        raise Inconclusive(f"completion_tokens {used} exceed the cap {cap}, so it did not cut the output")
+    if used < cap:
+        raise Inconclusive(f"the answer ended after {used} tokens, before the cap of {cap}: the cap did not cut it")
+    control_went_past(evidence, cap)  # else the answer may simply have ended at the cap
+    return None if reason == "length" else f"the cap cut the output ({cap} completion tokens) but finish_reason is {reason!r}"
+
+
+def generate(b, rule) -> list:
+    from ..cases import token_caps  # the caps' request and control; imported late, as the registry is
+
+    cap = token_caps.CAP
+    return [b.case("behaviour", name, "finish-length", rule,
+                   title=f"when {name} {cap} cuts the output, finish_reason is \"length\"",
+                   expected='finish_reason "length" whenever completion_tokens reached the cap',
+                   request=b.chat(token_caps.capped_body(b, name)), check="finish_length", args={"cap": cap},
+                   parameter=name, features=token_caps.FEATURES, evidence=(("control", token_caps.control(b)),))
+            for name in b.profile.token_caps]
+
+
+def _stop_for_length(params: dict, doc: dict) -> None:
+    """A completion body or a chunk: every choice cut by the cap says "stop"."""
+    for choice in doc.get("choices") or []:
+        if choice.get("finish_reason") == "length":
+            choice["finish_reason"] = "stop"
+
+
+def _stop_for_length_chunks(params: dict, docs: list[dict]) -> None:
+    for doc in docs:
+        _stop_for_length(params, doc)
+
+
+BEHAVIOUR = Behaviour(
+    name="finish_reason_length", needs=None, generate=generate, checks={"finish_length": finish_length},
+    faults=(GatewayFault("behaviour.finish-stop-when-cut", "finish_reason is 'stop' when the token cap cut the output",
+                         completion=_stop_for_length, chunks=_stop_for_length_chunks),),
+)

@@ -1,0 +1,151 @@
+"""stop: a stop sequence the model said is not in the returned text, plain or streamed, alone or
+the third of three.
+
+No pass without evidence: the stop sequence is a word the model really said in two controls (the
+same request without stop, plain and streamed), chosen at run time (the `stop_probe` deriver). A
+model that never says it, or a fixed reply (the same text for another prompt), gives an
+inconclusive verdict rather than a vacuous pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..checks.common import Inconclusive, answer_text, completion, message, reads_evidence, streamed_text
+from . import Behaviour, GatewayFault
+
+if TYPE_CHECKING:
+    from ..case import Case
+    from ..engine import Exchange
+    from ..request import Request
+
+STOP_CAP = 12
+ABSENT_STOPS = ("<rc-absent-1>", "<rc-absent-2>")  # listed before the real one: only a later sequence occurs
+FEATURES = ("behaviour",)
+_WORD = re.compile(r"\S+")
+
+
+def _same_reply(a: str, b: str) -> bool:
+    """Two answers to different prompts that are the same text (or one the start of the other)."""
+    a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
+    if a == b:
+        return bool(a)
+    short = min(a, b, key=len)
+    return len(short.split()) >= 3 and (a.startswith(b) or b.startswith(a))
+
+
+def stop_word(plain: str, streamed: str) -> str | None:
+    """A word from the second half of the plain control whose first occurrence is there, also in the streamed one."""
+    words = list(_WORD.finditer(plain))
+    for match in words[max(1, len(words) // 2):]:
+        word = match.group().strip(".,;:!?\"'()[]")
+        if len(word) >= 3 and word.isalpha() and plain.find(word) >= match.start() and streamed.find(word) > 0:
+            return word
+    return None
+
+
+def stop_probe(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> Request:
+    """The control with a stop sequence the model said in both controls (a list where only the last occurs)."""
+    own = answer_text(control, "the control (the request without stop)")
+    other_name = "control-stream" if "control-stream" in evidence else "control-plain"
+    other = answer_text(evidence[other_name], "the other control")
+    plain, streamed = (other, own) if control.request.stream else (own, other)
+    different = answer_text(evidence["other-prompt"], "the control of another prompt")
+    if _same_reply(plain, different):
+        raise Inconclusive(f"the model answers two different prompts alike ({own[:80]!r}): a fixed reply shows no "
+                           "generation for a stop sequence to cut")
+    word = stop_word(plain, streamed)
+    if word is None:
+        raise Inconclusive(f"the controls share no usable word in the second half of the answer "
+                           f"(plain: {plain[:100]!r}, streamed: {streamed[:100]!r})")
+    stops = [*ABSENT_STOPS, word] if case.args.get("later") else [word]
+    return replace(case.request, body=dict(case.request.body, stop=stops))
+
+
+def _stop_verdict(text: str, ex: Exchange, evidence: dict[str, Exchange]) -> str | None:
+    stops = ex.request.body["stop"]
+    found = [s for s in stops if s in text]
+    if found:
+        return f"the content contains {found[0]!r}, which the controls said without stop: {text[:200]!r}"
+    opening = answer_text(evidence["control"], "the control").split()[:1]
+    if opening and not text.split()[:1] == opening:
+        raise Inconclusive(f"the answer with stop does not start like the controls ({text[:80]!r}): "
+                           "cannot tell that the stop sequence cut it")
+    return None
+
+
+@reads_evidence
+def stop_excluded(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
+    content = message(completion(ex)).get("content")
+    return _stop_verdict(content if isinstance(content, str) else "", ex, evidence)
+
+
+@reads_evidence
+def stop_excluded_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
+    return _stop_verdict(streamed_text(ex), ex, evidence)
+
+
+def generate(b, rule) -> list:
+    from ..cases.builder import STOP_PROMPT  # the builder and the caps' control; imported late, as the registry is
+    from ..cases.token_caps import control as cap_control
+
+    plain = b.chat(b.body(prompt=STOP_PROMPT, cap=STOP_CAP))
+    streamed = b.chat(b.body(prompt=STOP_PROMPT, cap=STOP_CAP, stream=True))
+    other_prompt = cap_control(b)  # another prompt's answer: tells a fixed reply
+    cases = []
+    for variant, control, other, later, check, how in (
+            ("excluded", plain, streamed, False, "stop_excluded", "a stop sequence"),
+            ("excluded-stream", streamed, plain, False, "stop_excluded_stream", "a stop sequence in a stream"),
+            ("later-in-list", plain, streamed, True, "stop_excluded", "the third of three stop sequences"),
+            ("later-in-list-stream", streamed, plain, True, "stop_excluded_stream",
+             "the third of three stop sequences in a stream")):
+        name = "control-plain" if control is streamed else "control-stream"
+        cases.append(b.case(
+            "behaviour", "stop", variant, rule,
+            title=f"{how}, a word the model said in the controls, is not in the returned text",
+            expected="the word in both controls (sent without stop), and not in the answer sent with it",
+            request=control, check=check, args={"later": later}, parameter="stop", features=FEATURES,
+            evidence=((name, other), ("other-prompt", other_prompt)), derive="stop_probe"))
+    return cases
+
+
+def _hit_stop(params: dict, content: str) -> str | None:
+    """The stop sequence the reference model cut `content` at: the one that follows it in the model's echo."""
+    from ..gateway.model import echo, stop_sequences  # the gateway is loaded by then; not when specs load
+
+    said = echo(params)
+    return next((s for s in stop_sequences(params.get("stop")) if said.startswith(content + s)), None)
+
+
+def _stop_kept(params: dict, doc: dict) -> None:
+    for choice in doc.get("choices") or []:
+        msg = choice.get("message") or {}
+        if choice.get("finish_reason") == "stop" and isinstance(msg.get("content"), str):
+            msg["content"] += _hit_stop(params, msg["content"]) or ""
+
+
+def _stop_kept_chunks(params: dict, docs: list[dict]) -> None:
+    """The sequence goes on each stopped choice's last content delta (its role chunk's "" when there is no other)."""
+    last: dict[int, dict] = {}
+    text: dict[int, str] = {}
+    stopped = set()
+    for doc in docs:
+        for choice in doc.get("choices") or []:
+            index, delta = choice.get("index"), choice.get("delta") or {}
+            if isinstance(delta.get("content"), str):
+                last[index], text[index] = delta, text.get(index, "") + delta["content"]
+            if choice.get("finish_reason") == "stop":
+                stopped.add(index)
+    for index in stopped & last.keys():
+        last[index]["content"] += _hit_stop(params, text[index]) or ""
+
+
+BEHAVIOUR = Behaviour(
+    name="stop_excluded", needs="stop", generate=generate,
+    checks={"stop_excluded": stop_excluded, "stop_excluded_stream": stop_excluded_stream},
+    derivers={"stop_probe": stop_probe},
+    faults=(GatewayFault("behaviour.stop-in-output", "the stop sequence is left in the output",
+                         completion=_stop_kept, chunks=_stop_kept_chunks),),
+)
