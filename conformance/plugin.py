@@ -136,11 +136,6 @@ class RunContext:
                 exchange = self.sender.get(key) if self.sender is not None else None
             except SenderError as exc:
                 return Exchange(request, url, error=str(exc))
-            if exchange is None and self.sender is not None and case.derive and key not in handed:
-                try:  # the probe the sending process derived the same way, as soon as the control came back
-                    exchange = self.sender.derived(case.id, key)
-                except SenderError as exc:
-                    return Exchange(request, url, error=str(exc))
             if exchange is None and self.sender is not None and key in handed:
                 # the sender was handed every request known before the run: missing one is our bug, not a verdict
                 return Exchange(request, url, error="routecheck bug: the sending process was not handed this request")

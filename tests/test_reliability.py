@@ -185,9 +185,9 @@ def test_the_rate_limit_spaces_request_starts(monkeypatch):
 
 
 @pytest.mark.parametrize("fault", [None, "behaviour.stop-in-output"])
-def test_the_sending_process_derives_each_stop_probe_as_its_controls_come_back(gateway, fault):
-    """The sending process derives a probe as soon as its control and evidence are back, the way the judging
-    process would: the same request, so its answer is used and nothing is sent one at a time later."""
+def test_each_stop_probe_is_sent_by_the_sending_process_as_soon_as_its_controls_are_back(gateway, fault):
+    """Derived as the controls' answers arrive, before any case can read them, the way the judging side
+    derives it: the same request is then already sent or on its way, not sent alone when its case is judged."""
     from conformance.checks import derive
     from conformance.engine import fingerprint
     from conformance.sender import Sender
@@ -197,19 +197,17 @@ def test_the_sending_process_derives_each_stop_probe_as_its_controls_come_back(g
     pairs = [(url, c) for c in generate_cases(load_profile("routify"), model="routecheck-echo-1")]
     derived = derived_for(pairs, frozenset())
     assert len(derived) == 4 and all(c.check.startswith("stop_excluded") for _, c in derived)
-    engine = Engine(gateway.key)
     sender = Sender()
     try:
-        sender.send(engine, jobs_for(pairs, frozenset()), derived)
+        sender.send(Engine(gateway.key), jobs_for(pairs, frozenset()), derived)
         for _, case in derived:
             control = sender.get(fingerprint(url, case.request))
-            evidence = {name: sender.get(fingerprint(url, r)) for name, r in case.evidence}
-            request = derive(case, control, evidence)
-            probe = sender.derived(case.id, fingerprint(url, request))
+            request = derive(case, control, {name: sender.get(fingerprint(url, r)) for name, r in case.evidence})
+            probe = sender.get(fingerprint(url, request))
             assert probe is not None and probe.request.body["stop"] == request.body["stop"] and probe.status == 200
-            stops_said = [s for s in request.body["stop"] if s in probe.json()["choices"][0]["message"]["content"]] \
-                if not request.stream else []
-            assert bool(stops_said) == (fault is not None and not request.stream)
-            assert sender.derived(case.id, fingerprint(url, request)) is None  # read once
+            if not request.stream:
+                content = probe.json()["choices"][0]["message"]["content"]
+                assert any(s in content for s in request.body["stop"]) == (fault is not None)
+            assert sender.get(fingerprint(url, request)) is None  # read once, then let go
     finally:
         sender.close()
