@@ -207,6 +207,9 @@ def test_every_encoding_is_redacted_and_nothing_else():
     escaped = "".join(f"\\u{ord(c):04X}" if i % 2 else c for i, c in enumerate(KEY))  # half escaped, half not
     assert redactor.text(f'{{"a": "{escaped}"}}') == f'{{"a": "{REDACTED}"}}'
     assert redactor.text("an ordinary answer, 100% harmless \\n") == "an ordinary answer, 100% harmless \\n"
+    # a "%" that is no percent-encoding (a reproduce command's ${KEY%?}) takes the plain search, which still finds it
+    assert redactor.text(f"${{RC_KEY%?}} {KEY} %41") == f"${{RC_KEY%?}} {REDACTED} %41"
+    assert redactor.text(f"${{RC_KEY%?}} {KEY[0]}%{ord(KEY[1]):02x}{KEY[2:]}") == f"${{RC_KEY%?}} {REDACTED}"
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-5", "1e400", "Wed, 21 Oct 2015 07:28:00 GMT", "x" * 1000])
