@@ -12,6 +12,7 @@ import signal
 import os
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import gating
@@ -151,13 +152,19 @@ def _plan(args: argparse.Namespace, base_url: str, key: str, profiles: list[str]
     first = load_profile(profiles[0])
     first_url = base_url.replace("{profile}", first.name)
     model = args.model
-    if model:
-        check_reachable(first_url, timeout=args.connect_timeout)
-        warning = unlisted_model_warning(first_url, first, key, model, timeout=min(args.response_timeout, 10.0))
-        if warning:
-            print(f"routecheck: warning: {warning}", file=sys.stderr)
-    else:
+    if not model:
         model = discover_model(first_url, first, key, timeout=min(args.response_timeout, 10.0))
+        return _build_plan(args, base_url, key, model, profiles)
+    check_reachable(first_url, timeout=args.connect_timeout)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the models list is read while the plan's probes run
+        warning = pool.submit(unlisted_model_warning, first_url, first, key, model, timeout=min(args.response_timeout, 10.0))
+        plan = _build_plan(args, base_url, key, model, profiles)
+        if warning.result():
+            print(f"routecheck: warning: {warning.result()}", file=sys.stderr)
+    return plan
+
+
+def _build_plan(args: argparse.Namespace, base_url: str, key: str, model: str, profiles: list[str]) -> RunPlan:
     return RunPlan.build(Target(base_url, key, model), args.api_key_env, [load_profile(n) for n in profiles],
                          Settings.from_options(args), without=args.without, require=args.require)
 

@@ -8,6 +8,7 @@ of ours, and model discovery and the cap probe run once, not once per worker.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -81,8 +82,11 @@ class RunPlan:
         """Token cap parameters not given are chosen here, one probe per profile at most."""
         disabled = parse_disabled(list(without))
         engine = settings.engine(target.key)
-        chosen = {p.name: (caps or {}).get(p.name) or choose_cap_param(engine, target.url(p.name), p, target.model)
-                  for p in profiles}
+        def cap(p: Profile) -> str:
+            return (caps or {}).get(p.name) or choose_cap_param(engine, target.url(p.name), p, target.model)
+
+        with ThreadPoolExecutor(max_workers=max(1, len(profiles))) as pool:  # the probes at once: a slow target waits once
+            chosen = dict(zip([p.name for p in profiles], pool.map(cap, profiles)))
         return cls(target, key_env, profiles, chosen, settings, disabled, parse_required(list(require), disabled),
                    gateway)
 

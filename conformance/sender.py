@@ -51,6 +51,7 @@ class Sender:
         self.uses: Counter[str] = Counter()  # cases still to judge per exchange: then it is dropped
         self.secrets: tuple[str, ...] = ()
         self.sent = False
+        self.closed = False
         self._lock = threading.Lock()  # futures and uses change on the receiving thread too (derived probes)
         self._stdin = threading.Lock()
         self._derived: dict[str, tuple[str, Case, set[str]]] = {}  # case id -> (url, case, keys still awaited)
@@ -68,7 +69,9 @@ class Sender:
             self._derived[case.id] = (url, case, keys)
             for key in keys:
                 self._awaited.setdefault(key, []).append(case.id)
-        data = pickle.dumps((engine, jobs), protocol=pickle.HIGHEST_PROTOCOL)
+        # the derived cases' controls first: their probes then go out early, not after everything else
+        first = [(url, r) for url, case in derived for r in [case.request, *(r for _, r in case.evidence)]]
+        data = pickle.dumps((engine, first + jobs), protocol=pickle.HIGHEST_PROTOCOL)
         # written from a thread: the pipe holds 64 KiB and the child reads only once its imports are done
         threading.Thread(target=self._hand_over, args=(data,), name="routecheck-hand-over", daemon=True).start()
         threading.Thread(target=self._receive, name="routecheck-receive", daemon=True).start()
@@ -100,6 +103,8 @@ class Sender:
                 self.futures.pop(key, None)
 
     def close(self) -> None:
+        with self._lock:  # a receiving thread failing the futures reads the child's stderr: not once it is closed
+            self.closed = True
         if self.process.poll() is None:
             self.process.kill()  # an interrupted run: nothing more to send
         self.process.wait()
@@ -159,13 +164,17 @@ class Sender:
         except OSError:
             pass  # the child is gone: the receiving loop fails every future still open, this one too
 
+    def _child_stderr(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read(1 << 20).decode(errors="replace")
+
     def _fail(self, why: str) -> None:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        self._stderr.seek(0)
-        text = redact(self._stderr.read(1 << 20).decode(errors="replace"), self.secrets)
-        lines = [line for line in text.splitlines() if line.strip()]
+        with self._lock:
+            text = "" if self.closed else self._child_stderr()
+        lines = [line for line in redact(text, self.secrets).splitlines() if line.strip()]
         detail = f": {lines[-1][:200]}" if lines else f" (exit code {self.process.returncode})"
         for future in self.futures.values():
             if not future.done():
