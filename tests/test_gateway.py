@@ -298,3 +298,33 @@ def test_cli_announces_port():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_stream_ends_with_the_terminator_the_profile_documents(tmp_path):
+    """The terminator is spec data: a document that ends its streams otherwise gets a gateway that does, and
+    the suite's terminator case follows the document too (passes there, fails where [DONE] is documented)."""
+    import shutil
+
+    from conformance.cases import generate_cases
+    from conformance.engine import Engine
+    from conformance.gateway import create_app
+    from conformance.spec import DEFAULT_SPECS_DIR
+    from conformance.verdicts import FAILED, PASSED, execute
+
+    specs = tmp_path / "specs"
+    shutil.copytree(DEFAULT_SPECS_DIR, specs, ignore=shutil.ignore_patterns("sources"))
+    path = specs / "routify.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('value: "[DONE]"', 'value: "[END]"', 1), encoding="utf-8")
+    profile = load_profile("routify", specs)
+    server = start_in_thread(create_app(profile, api_key=KEY))
+    try:
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, trust_env=False) as http:
+            response = http.post("/v1/chat/completions", json=body(stream=True))
+            assert events(response)[-1] == "[END]"
+        judged = {}
+        for documented in (profile, load_profile("routify")):
+            case = next(c for c in generate_cases(documented, MODEL) if c.id.endswith("/stream/terminator"))
+            judged[case.args["terminator"]] = execute(Engine(KEY), [(server.url, case)])[0].outcome
+        assert judged == {"[END]": PASSED, "[DONE]": FAILED}
+    finally:
+        server.stop()

@@ -64,6 +64,12 @@ class Gateway:
     max_body: int
     created: int = field(default_factory=lambda: int(time.time()))  # of the listed models
 
+    @property
+    def terminator(self) -> str:
+        """The stream's last event as the profile documents it; OpenAI's where the document is silent."""
+        rule = self.profile.stream.get("terminator")
+        return rule.value if rule is not None and isinstance(rule.value, str) else DONE
+
     # -- entry points
     async def chat(self, request: Request) -> Response:
         return await self._answer(request, self._chat)
@@ -123,7 +129,7 @@ class Gateway:
         if hits(fault, "stream-bad-json-line"):
             events.insert(1, b"data: {not json\n\n")
         if not (hits(fault, "stream-no-terminator") or hits(fault, "stream-never-ends")):
-            events.append(sse_event(DONE))
+            events.append(sse_event(self.terminator))
         if hits(fault, "stream-after-terminator"):
             events.append(sse_event(chunks[-1]))
         hold_open = hits(fault, "stream-never-ends")
