@@ -17,3 +17,9 @@ def gateway(gateway_key: str):
     """The bundled multi-profile gateway in a child process: /p/{profile}/f/{fault}/v1/..."""
     with BundledGateway(gateway_key) as running:
         yield running
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # an exception that kills one of routecheck's threads (the sender's receiving thread, a sending thread)
+    # is a bug even when the test around it passed
+    config.addinivalue_line("filterwarnings", "error::pytest.PytestUnhandledThreadExceptionWarning")
