@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is needed: run, report, expect, serve, profiles, cases or faults (see `routecheck --help`)")
+            raise UsageError("a command is needed: run, report, expect, serve, profiles, cases, faults or schema (see `routecheck --help`)")
         return COMMANDS[args.command](args)
     except RoutecheckError as exc:
         # the message may quote what the target sent: a key it echoed is redacted here too
@@ -300,8 +300,17 @@ def cmd_faults(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from .spec import full_schema
+
+    print(json.dumps(full_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "serve": cmd_serve, "profiles": cmd_profiles, "cases": cmd_cases, "faults": cmd_faults,
-            "report": cmd_report, "expect": cmd_expect}
+            "schema": cmd_schema, "report": cmd_report, "expect": cmd_expect}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--profile", action="append", default=[], required=True)
     faults = sub.add_parser("faults", help="list the reference gateway's faults for a profile")
     faults.add_argument("--profile", required=True)
+    sub.add_parser("schema", help="print the spec file format whole: spec.schema.json with every facet module's fragment")
 
     report = sub.add_parser("report", help="one HTML report from one or more results files, side by side")
     report.add_argument("results", nargs="+", metavar="RESULTS.json")

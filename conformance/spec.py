@@ -7,6 +7,7 @@ an OpenAI convention is never a failure of a profile that does not state it.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from functools import lru_cache
@@ -50,6 +51,11 @@ def profile_names(directory: str | Path | None = None) -> list[str]:
 
 def seed_profiles(directory: str | Path | None = None) -> list[str]:
     return [n for n in profile_names(directory) if n != "openai"]
+
+
+def full_schema(directory: str | Path | None = None) -> dict:
+    """The spec format whole: spec.schema.json completed with the behaviour names and every facet module's fragment."""
+    return copy.deepcopy(_schema(specs_dir(directory)))
 
 
 @lru_cache(maxsize=4)

@@ -145,6 +145,24 @@ def test_listing_commands_show_the_profiles_cases_and_faults():
     assert faults.returncode == 0 and "stream.no-terminator" in faults.stdout and "source: " in faults.stdout
 
 
+def test_the_schema_command_prints_the_whole_spec_format_every_shipped_spec_meets():
+    """spec.schema.json alone lacks the facet modules' keys; `routecheck schema` is what the loader applies."""
+    import jsonschema
+    import yaml
+
+    done = routecheck("schema", timeout=60)
+    assert done.returncode == 0
+    schema = json.loads(done.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    params = schema["$defs"]["param"]["properties"]
+    assert {"type", "minimum", "must_exist", "enum", "min_items"} <= set(params) and "integer" not in params
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in (REPO / "specs").glob("*.yaml"):
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))) == [], path.name
+    assert list(validator.iter_errors({**yaml.safe_load((REPO / "specs" / "openai.yaml").read_text(encoding="utf-8")),
+                                        "behaviours": {"stop_exclude": {"quote": "x"}}}))  # a misspelt behaviour
+
+
 def test_an_exception_inside_routecheck_is_a_harness_error_not_a_pass(tmp_path, monkeypatch, capsys):
     """A bug of ours after a case is judged (here: in reporting its verdict) must not leave the
     case 'passed' in the results file, nor let the run exit 0."""
