@@ -2,7 +2,9 @@
 
 `parse_body` turns raw bytes into the body object; `validate_request` checks it and
 returns the effective parameters (nulls dropped, defaults filled only under a fault).
-Request faults are applied here and nowhere else.
+Each parameter facet's own check, and how its faults bend it, is its module's
+(conformance/param_facets/); the examples, the unknown-field policy and the body's
+own faults are applied here.
 """
 
 from __future__ import annotations
