@@ -18,6 +18,7 @@ are judged, not sent alone when pytest reaches its case. The child stays light
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import subprocess
 import sys
@@ -25,9 +26,7 @@ import tempfile
 import threading
 from collections import Counter
 from concurrent.futures import Future
-from typing import BinaryIO
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .engine import Engine, Exchange, fingerprint
 from .request import Request, redact
@@ -134,11 +133,8 @@ class Sender:
                 del self._derived[cid]
                 self._probe(url, case, key, exchange)
         if not self._derived:
-            try:
-                with self._stdin:
-                    self.process.stdin.close()  # nothing more to send: the child ends once its probes are back
-            except OSError:
-                pass  # the child is gone: the receiving loop reports it
+            with self._stdin, contextlib.suppress(OSError):  # OSError: the child is gone, the receiving loop says so
+                self.process.stdin.close()  # nothing more to send: the child ends once its probes are back
 
     def _probe(self, url: str, case: Case, key: str, exchange: Exchange) -> None:
         from .checks import derive  # loaded in this process already, by the plugin
@@ -157,12 +153,10 @@ class Sender:
             if probe in self.futures:  # already on its way (the same request as another job)
                 return
             self.futures[probe] = Future()
-        try:
-            with self._stdin:
-                pickle.dump((url, request), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self.process.stdin.flush()
-        except OSError:
-            pass  # the child is gone: the receiving loop fails every future still open, this one too
+        # OSError: the child is gone, and the receiving loop fails every future still open, this one too
+        with self._stdin, contextlib.suppress(OSError):
+            pickle.dump((url, request), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
 
     def _child_stderr(self) -> str:
         self._stderr.seek(0)

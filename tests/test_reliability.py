@@ -147,12 +147,16 @@ def test_a_sending_process_that_dies_ends_its_cases_as_harness_errors_not_a_hang
     from conformance.sender import Sender, SenderError
 
     case = some_cases("auth")[0]
+    stop = next(c for c in some_cases("behaviour") if c.derive)  # a probe still to derive: nothing waits for it
+    url = "http://127.0.0.1:9"
     sender = Sender()
     sender.process.kill()  # dies before (or while) it gets its requests
     try:
-        sender.send(Engine("rc-test-key", deadlines=FAST), [("http://127.0.0.1:9", case.request)])
-        with pytest.raises(SenderError, match="the sending process failed"):
-            sender.get(fingerprint("http://127.0.0.1:9", case.request))
+        sender.send(Engine("rc-test-key", deadlines=FAST), [(url, r) for r in [case.request, *stop.requests()]],
+                    [(url, stop)])
+        for request in (case.request, stop.request):
+            with pytest.raises(SenderError, match="the sending process failed"):
+                sender.get(fingerprint(url, request))
     finally:
         sender.close()
 
