@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     # "is my gateway OpenAI-compatible?" is the first question for a URL; all profiles for the bundled gateway
-    profiles = args.profile or (["openai"] if args.base_url else profile_names())
+    # a profile named twice is judged once: a case ID names one verdict
+    profiles = list(dict.fromkeys(args.profile)) or (["openai"] if args.base_url else profile_names())
     for name in profiles:
         load_profile(name)  # a bad spec or unknown profile stops here, before anything starts
     parse_required(args.require, parse_disabled(args.without))

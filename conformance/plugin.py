@@ -221,7 +221,7 @@ def target_url(config: pytest.Config) -> str | None:
 
 def selected_profiles(config: pytest.Config) -> list:
     default = ["openai"] if target_url(config) else profile_names()
-    return [load_profile(n) for n in (config.option.profile or default)]
+    return [load_profile(n) for n in dict.fromkeys(config.option.profile or default)]  # a profile named twice: once
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -53,8 +53,8 @@ class Sender:
         self.closed = False
         self._lock = threading.Lock()  # futures and uses change on the receiving thread too (derived probes)
         self._stdin = threading.Lock()
-        self._derived: dict[str, tuple[str, Case, set[str]]] = {}  # case id -> (url, case, keys still awaited)
-        self._awaited: dict[str, list[str]] = {}  # key -> ids of the derived cases that read it
+        self._derived: dict[int, tuple[str, Case, set[str]]] = {}  # derived job -> (url, case, keys still awaited)
+        self._awaited: dict[str, list[int]] = {}  # key -> the derived jobs that read it
 
     def send(self, engine: Engine, jobs: list[tuple[str, Request]], derived: list[tuple[str, Case]] = ()) -> None:
         """Once: the child sends these in order, then the probes of the `derived` (url, case) jobs as their
@@ -63,11 +63,11 @@ class Sender:
         self.futures = {fingerprint(url, request): Future() for url, request in jobs}
         self.uses = Counter(fingerprint(url, request) for url, request in jobs)
         self.secrets = engine.secrets
-        for url, case in derived:
+        for job, (url, case) in enumerate(derived):  # by position: a case handed twice is derived twice, sent once
             keys = {fingerprint(url, r) for r in [case.request, *(r for _, r in case.evidence)]}
-            self._derived[case.id] = (url, case, keys)
+            self._derived[job] = (url, case, keys)
             for key in keys:
-                self._awaited.setdefault(key, []).append(case.id)
+                self._awaited.setdefault(key, []).append(job)
         # the derived cases' controls first: their probes then go out early, not after everything else
         first = [(url, r) for url, case in derived for r in [case.request, *(r for _, r in case.evidence)]]
         data = pickle.dumps((engine, first + jobs), protocol=pickle.HIGHEST_PROTOCOL)
@@ -115,7 +115,7 @@ class Sender:
                 key, exchange = pickle.load(self.process.stdout)
                 future = self.futures.get(key)
                 if key in self._awaited:  # before any case can read it: the probe's future exists when one asks
-                    self._derive(key, exchange)
+                    self._derive_guarded(key, exchange)
                 if future is not None:  # else every case that shared it was done without it (blocked)
                     future.set_result(exchange)
         except EOFError:
@@ -124,17 +124,27 @@ class Sender:
         except (pickle.UnpicklingError, OSError) as exc:
             self._fail(f"its answer could not be read ({exc})")
 
+    def _derive_guarded(self, key: str, exchange: Exchange) -> None:
+        try:
+            self._derive(key, exchange)
+        except Exception:  # noqa: BLE001 - a bug here must not stop the answers: the judging side sends the probes
+            self._derived.clear()
+            self._close_stdin()
+
     def _derive(self, key: str, exchange: Exchange) -> None:
         """The probes whose control and evidence are now all back: derived, and handed to the child."""
-        for cid in self._awaited.pop(key):
-            url, case, keys = self._derived[cid]
+        for job in self._awaited.pop(key):
+            url, case, keys = self._derived[job]
             keys.discard(key)
             if not keys:
-                del self._derived[cid]
+                del self._derived[job]
                 self._probe(url, case, key, exchange)
         if not self._derived:
-            with self._stdin, contextlib.suppress(OSError):  # OSError: the child is gone, the receiving loop says so
-                self.process.stdin.close()  # nothing more to send: the child ends once its probes are back
+            self._close_stdin()  # nothing more to send: the child ends once its probes are back
+
+    def _close_stdin(self) -> None:
+        with self._stdin, contextlib.suppress(OSError):  # OSError: the child is gone, the receiving loop says so
+            self.process.stdin.close()
 
     def _probe(self, url: str, case: Case, key: str, exchange: Exchange) -> None:
         from .checks import derive  # loaded in this process already, by the plugin

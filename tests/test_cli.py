@@ -206,3 +206,12 @@ def test_an_interrupted_run_exits_130_with_results_marked_incomplete(tmp_path):
     doc = json.loads((tmp_path / "results.json").read_text())
     assert doc["complete"] is False
     assert "an old report" not in (tmp_path / "report.html").read_text()
+
+
+def test_a_profile_named_twice_is_judged_once(tmp_path):
+    results = tmp_path / "results.json"
+    done = routecheck("run", "--profile", "routify-mvp", "--profile", "routify-mvp", "--json", str(results), "--no-html",
+                      timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ids = [c["id"] for c in json.loads(results.read_text())["cases"]]
+    assert len(ids) == len(set(ids)) > 100

@@ -215,3 +215,31 @@ def test_each_stop_probe_is_sent_by_the_sending_process_as_soon_as_its_controls_
             assert sender.get(fingerprint(url, request)) is None  # read once, then let go
     finally:
         sender.close()
+
+
+def test_a_case_handed_twice_or_a_derivation_bug_never_stops_the_answers(gateway, monkeypatch):
+    """The receiving thread must survive whatever the derivation meets: a case handed twice is derived twice
+    and sent once; an unexpected error there gives the probes up (the judging side sends them) and ends the
+    child, instead of killing the thread every answer comes through."""
+    from conformance.checks import derive
+    from conformance.engine import fingerprint
+    from conformance.sender import Sender
+    from conformance.verdicts import derived_for, jobs_for
+
+    url = gateway.base_url().replace("{profile}", "routify")
+    pairs = [(url, c) for c in generate_cases(load_profile("routify"), model="routecheck-echo-1")]
+    stop = derived_for(pairs, frozenset())[0]
+    for broken in (False, True):
+        if broken:
+            monkeypatch.setattr(Sender, "_derive", lambda self, key, exchange: 1 / 0)
+        sender = Sender()
+        try:
+            sender.send(Engine(gateway.key), jobs_for([stop, stop], frozenset()), [stop, stop])
+            case = stop[1]
+            control = sender.get(fingerprint(url, case.request))
+            probe = fingerprint(url, derive(case, control, {n: sender.get(fingerprint(url, r)) for n, r in case.evidence}))
+            got = [sender.get(probe) for _ in range(3)]
+            assert [g is not None for g in got] == ([False] * 3 if broken else [True, True, False])
+            assert sender.process.wait(timeout=60) == 0  # its pipe was closed: the child ended on its own
+        finally:
+            sender.close()
