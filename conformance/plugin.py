@@ -110,7 +110,7 @@ class RunContext:
         self.sender: Sender | None = None if hasattr(config, "workerinput") else handed[0] if handed else Sender()
         self.owns_sender = not handed
         self.frozen = False
-        self.sent_here: dict[str, Exchange] = {}  # requests no sender had: probes derived from a control
+        self.sent_here: dict[str, Exchange] = {}  # requests no sender had: an xdist worker's, or a probe the sending side did not derive
         self.roots: frozenset[str] | None = None  # the case IDs this run judges (after -k)
 
     def url(self, case: Case) -> str:

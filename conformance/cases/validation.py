@@ -5,12 +5,11 @@ cases (conformance/param_facets/)."""
 from __future__ import annotations
 
 from ..case import Case
+from ..param_facets import ACCEPTED, REJECTED
 from ..spec import Param
 from .builder import UNKNOWN_FIELD, Builder
 
-REJECTED = "a 4xx answer"
 NON_ASCII_PROMPT = "Скажи привет. 你好。 👋 𝄞"
-ACCEPTED = "a 2xx completion"
 
 
 def _example_cases(b: Builder, param: Param) -> list[Case]:
