@@ -24,7 +24,9 @@ class Prereq:
 
     root: str  # the root case's id
     request: Request
-    need: str  # "completion": a 2xx JSON object; "json": a 2xx JSON answer; "stream": a 2xx answer carrying events
+    # "completion": a 2xx JSON object; "json": a 2xx JSON answer; "accepted": a 2xx answer;
+    # "stream": a 2xx answer carrying events. The root's own check must fail whenever its need is unmet
+    need: str
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ and cheap. The key is scrubbed from everything received before it is stored.
 from __future__ import annotations
 
 import contextlib
+import http.client
+import itertools
 import json
 import math
 import re
@@ -18,6 +20,7 @@ from typing import Any, Callable, Iterable
 
 import httpx
 
+from . import verbatim
 from .decoding import ACCEPTED_ENCODINGS, BodyDecoder
 from .redaction import Redactor, redactor
 from .request import Request, key_variants
@@ -71,6 +74,7 @@ class Exchange:
     anomalies: list[str] = field(default_factory=list)
     ended: str = "eof"  # eof | idle-timeout | total-timeout | open-after-terminator | body-limit
     error: str | None = None  # the exchange could not happen: a harness problem, not a verdict
+    unsendable: str | None = None  # the request cannot probe what it names with this key: not sent, no verdict
     dropped: str | None = None  # connected, then the target hung up without an answer: a verdict
     elapsed: float = 0.0
     attempts: int = 0
@@ -228,7 +232,9 @@ class Engine:
 
     def exchange(self, client: httpx.Client, line: Line, watchdog: Watchdog, base_url: str, request: Request) -> Exchange:
         started = time.monotonic()
-        ex = Exchange(request, base_url)
+        ex = Exchange(request, base_url, unsendable=request.unchanged_near_miss(self.key))
+        if ex.unsendable:
+            return ex
         for attempt in range(self.retry.attempts):
             ex = Exchange(request, base_url, attempts=attempt + 1, statuses=ex.statuses)
             self._attempt(client, line, watchdog, ex)
@@ -295,6 +301,11 @@ class Engine:
                 ex.dropped = f"{type(exc).__name__}: {self.redactor.text(str(exc))[:300] or 'connection closed'}"
             else:
                 ex.anomalies.append(f"connection broke while reading: {type(exc).__name__}")
+        except httpx.LocalProtocolError as exc:
+            if ex.status is None:  # httpx will not send it as written (a header value h11 refuses)
+                self._verbatim(ex, url, total)
+            else:
+                ex.anomalies.append(f"connection broke while reading: {type(exc).__name__}")
         except httpx.HTTPError as exc:
             if ex.status is None:
                 ex.error = f"{type(exc).__name__}: {self.redactor.text(str(exc))[:300] or 'no detail'} ({url})"
@@ -306,13 +317,29 @@ class Engine:
             self._deadline(ex, cut.reason, total if cut.reason == "total-timeout" else self.deadlines.after_terminator)
 
     def _headers(self, response: httpx.Response) -> dict[str, str]:
+        return self._redacted_headers((n.decode("latin-1"), v.decode("latin-1")) for n, v in response.headers.raw)
+
+    def _redacted_headers(self, raw: Iterable[tuple[str, str]]) -> dict[str, str]:
         """Names lower-cased, names and values redacted (a header named after the key counts too)."""
         out: dict[str, str] = {}
-        for raw_name, raw_value in response.headers.raw[:200]:
-            name = self.redactor.header_name(raw_name.decode("latin-1"))
-            value = self.redactor.text(raw_value.decode("latin-1")[:4000])
+        for raw_name, raw_value in itertools.islice(raw, 200):
+            name = self.redactor.header_name(raw_name)
+            value = self.redactor.text(raw_value[:4000])
             out[name] = f"{out[name]}, {value}" if name in out else value  # repeated headers joined, as httpx does
         return out
+
+    def _verbatim(self, ex: Exchange, url: str, total: float) -> None:
+        """The request byte for byte through http.client (conformance/verbatim.py), never a rewritten one."""
+        request = ex.request
+        try:
+            answer = verbatim.send(url, request.method, request.send_headers(self.key), request.content(),
+                                   connect=self.deadlines.connect, total=total, limit=self.deadlines.max_body)
+        except (OSError, http.client.HTTPException) as exc:
+            ex.error = f"sent as written with http.client (httpx refuses it), no answer: {type(exc).__name__}"
+            return
+        ex.status, ex.headers = answer.status, self._redacted_headers(answer.headers)
+        ex.body, ex.truncated = self.redactor.bytes(answer.body), answer.truncated
+        ex.anomalies.append("sent as written with http.client: httpx refuses one of its header values")
 
     def _deadline(self, ex: Exchange, how: str, seconds: float | None) -> None:
         if ex.status is None:

@@ -29,6 +29,10 @@ FEATURES = {
 KEYWORDS = {"tools": ("tool",), "json_mode": ("response_format", "json"), "vision": ("image",),
             "reasoning": ("reasoning",), "behaviour": ()}
 CAPABILITY_EVIDENCE = "capability:"  # prefix of the evidence names that probe a capability
+# capabilities whose documented values a model supports only in part (no single model takes all six reasoning
+# efforts): one documented value accepted is the MUST, each further value a SHOULD, inconclusive when refused
+# as unsupported by the model
+PARTIAL = ("reasoning",)
 
 
 def parse_features(names: list[str] | None, option: str = "--without") -> frozenset[str]:
@@ -68,12 +72,14 @@ def capability_absent(case: Case, evidence: dict[str, "Exchange"], required: fro
     statuses = {ex.status for ex in probes}
     if len(statuses) != 1 or not all(s is not None and 400 <= s < 500 for s in statuses):
         return None  # some documented value was taken (or the refusals differ): the capability is there
+    # the refusal names the capability, the model, or the parameter it probed (capability:PARAM=VALUE)
     words = [w.lower() for f in features for w in KEYWORDS[f]] + ["model"]
+    words += [name[len(CAPABILITY_EVIDENCE):].split("=")[0].lower() for name in evidence if name.startswith(CAPABILITY_EVIDENCE)]
     if case.parameter:
         words.append(case.parameter.lower())
     if not all(any(w in ex.text().lower() for w in words) for ex in probes):
         return None  # refused for some other reason: the cases judge that
     shown = " ".join(probes[0].text().split())[:200]
     return (f"the model lacks {' and '.join(FEATURES[f] for f in features)}: all {len(probes)} documented values "
-            f"of {case.parameter} were refused alike ({probes[0].status} {shown!r}); "
+            f"of its parameters were refused alike ({probes[0].status} {shown!r}); "
             f"--require {','.join(features)} makes this a failure")

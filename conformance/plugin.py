@@ -111,7 +111,7 @@ class RunContext:
         self.owns_sender = not handed
         self.frozen = False
         self.sent_here: dict[str, Exchange] = {}  # requests no sender had: an xdist worker's, or a probe the sending side did not derive
-        self.roots: frozenset[str] | None = None  # the case IDs this run judges (after -k)
+        self.roots: dict[str, Case] | None = None  # the cases this run judges (after -k), by ID
 
     def url(self, case: Case) -> str:
         return self.target.url(case.profile)
@@ -146,10 +146,10 @@ class RunContext:
             return exchange
 
         if self.roots is None:
-            self.roots = frozenset(i.callspec.params["rc_case"].id for i in items
-                                   if hasattr(i, "callspec") and "rc_case" in i.callspec.params)
+            self.roots = {i.callspec.params["rc_case"].id: i.callspec.params["rc_case"] for i in items
+                          if hasattr(i, "callspec") and "rc_case" in i.callspec.params}
         result = judge(case, url, fetch, self.disabled, self.required, self.roots, self.key_env)
-        if self.sender is not None and result.outcome != SKIPPED:
+        if self.sender is not None and (result.outcome != SKIPPED or result.exchange is not None):
             for key, count in unread.items():  # a blocked case never reads its own exchange: let it go all the same
                 for _ in range(max(0, count)):
                     self.sender.release(key)

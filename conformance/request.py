@@ -82,6 +82,15 @@ class Request:
             return None
         return json.dumps(self.body, ensure_ascii=False).encode()
 
+    def unchanged_near_miss(self, key: str) -> str | None:
+        """Why this request cannot probe the near miss of the key it names: with this key the transform
+        gives the key itself (a key without letters has no other letter case). None when it can."""
+        for _, value in self.headers:
+            for match in _PLACEHOLDER.finditer(value):
+                if match[1] and KEY_TRANSFORMS[match[1]][0](key) == key:
+                    return f"the key under '{match[1]}' is the key itself (it has no letters to change): no near miss to send"
+        return None
+
     def send_headers(self, key: str) -> dict[str, str]:
         headers = {name: _filled(value, key) for name, value in self.headers}
         if self.content() is not None:

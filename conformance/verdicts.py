@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from .case import Case
 from .checks import Inconclusive, derive, evaluate
@@ -70,6 +70,8 @@ def unmet_need(exchange: Exchange, need: str) -> str | None:
         return problem
     if exchange.status is None or not 200 <= exchange.status < 300:
         return f"answered {brief(exchange)}" if exchange.status is not None else f"no answer ({exchange.dropped})"
+    if need == "accepted":
+        return None
     if need == "stream":
         return None if exchange.events else f"no event stream came back: {brief(exchange)}"
     try:
@@ -81,30 +83,44 @@ def unmet_need(exchange: Exchange, need: str) -> str | None:
     return None if isinstance(data, dict) else f"the 2xx answer is not a JSON object: {brief(exchange)}"
 
 
+# a root blocks its dependants only with one of these verdicts: a root that passed (or only warned, or could
+# not tell) has not shown the failure that hides their rule, so they are judged on their own
+BLOCKING = (FAILED, ERROR, BLOCKED)
+
+
 def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = frozenset(),
-          required: frozenset[str] = frozenset(), roots: frozenset[str] | None = None, key_env: str = KEY_ENV) -> Result:
+          required: frozenset[str] = frozenset(), roots: Mapping[str, Case] | None = None,
+          key_env: str = KEY_ENV) -> Result:
     """The verdict on one case. `fetch` gives the exchange of a request (sent once, shared). `roots`: the
-    case IDs in this run (None: all); a root that is not judged in the run cannot block (-k left it out),
-    so the case is judged on its own: a failure is never hidden behind a case nobody sees."""
+    cases of this run by ID; a root that is not judged in the run cannot block (-k left it out), so the
+    case is judged on its own: a failure is never hidden behind a case nobody sees."""
     reason = skip_reason(case, disabled)
     if reason:
         return Result(case, base_url, SKIPPED, reason)
-    if roots is not None:
-        case = replace(case, prereqs=tuple(p for p in case.prereqs if p.root in roots))
+    roots = roots or {}
+    case = replace(case, prereqs=tuple(p for p in case.prereqs if p.root in roots))
     try:
-        return replace(_judged(case, base_url, fetch, required, key_env), key_env=key_env)
+        return replace(_judged(case, base_url, fetch, disabled, required, roots, key_env), key_env=key_env)
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on deeply nested JSON: this case's error, not the run's
         return Result(case, base_url, ERROR, f"harness error, not a verdict: judging it raised "
                       f"{type(exc).__name__}: {str(exc)[:200]!r}")
 
 
-def _judged(case: Case, base_url: str, fetch: Fetch, required: frozenset[str], key_env: str) -> Result:
+def _judged(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str], required: frozenset[str],
+            roots: Mapping[str, Case], key_env: str) -> Result:
     for prereq in case.prereqs:  # most basic first: the first one unmet is the root cause
         unmet = unmet_need(fetch(prereq.request), prereq.need)
-        if unmet:
+        if not unmet:
+            continue
+        # the root is judged on the same exchange (its request is the prerequisite's): it blocks only when it
+        # did not pass, so a need its own check does not cover can never hide a rule behind a passing case
+        root = judge(roots[prereq.root], base_url, fetch, disabled, required, roots, key_env)
+        if root.outcome in BLOCKING:
             return Result(case, base_url, BLOCKED, f"blocked by {prereq.root}: its request was {unmet}",
                           blocked_by=prereq.root)
     exchange = fetch(case.request)
+    if exchange.unsendable:  # not sent: this key cannot show the rule (a near miss that is the key itself)
+        return Result(case, base_url, SKIPPED, f"not applicable to this key: {exchange.unsendable}", exchange)
     problem = _harness_problem(exchange)
     if problem:
         return Result(case, base_url, ERROR, f"harness error, not a verdict: {problem}", exchange)
@@ -167,7 +183,7 @@ def execute(engine: Engine, jobs: Iterable[tuple[str, Case]], disabled: frozense
             return exchanges[key]
         return fetch
 
-    roots = frozenset(case.id for _, case in jobs)
+    roots = {case.id: case for _, case in jobs}
     return [judge(case, url, fetcher(url), disabled, required, roots) for url, case in jobs]
 
 

@@ -38,13 +38,16 @@ def serve():
         server.stop()
 
 
-def test_a_fixed_reply_model_gives_inconclusive_stop_cases_and_a_failed_cap_case(serve):
+def test_a_fixed_reply_model_gives_inconclusive_stop_and_cap_cases_alike(serve):
+    # the same evidence (two prompts answered alike), the same rule: no parameter can be seen to steer a fixed reply
     results = judged(serve(FixedReplyModel()), "routify", "any-key", model="mock")
     stops = {k: r for k, r in results.items() if k.startswith("behaviour/stop/")}
     assert len(stops) == 4 and {r.outcome for r in stops.values()} == {INCONCLUSIVE}
     assert all("fixed reply" in r.message for r in stops.values())
-    cap = results["behaviour/max_tokens/bounds-completion"]
-    assert cap.outcome == FAILED and "usage.completion_tokens 20 > 3" in cap.message
+    caps = {k: r for k, r in results.items() if k.startswith("behaviour/max_tokens/bounds-")}
+    assert len(caps) == 2 and {r.outcome for r in caps.values()} == {INCONCLUSIVE}
+    assert all("fixed reply" in r.message for r in caps.values())
+    assert "completion_tokens 20 > 3" in caps["behaviour/max_tokens/bounds-completion"].message
 
 
 def test_the_faithful_gateway_earns_its_behaviour_passes_with_evidence(gateway):
@@ -130,8 +133,30 @@ def test_a_model_that_refuses_every_reasoning_control_gives_inconclusive_not_fai
 def test_require_turns_an_absent_capability_into_failures(gateway, serve):
     url = serve(Proxy(f"{gateway.root}/p/routify-mvp/f/none", refuse=_no_reasoning))
     results = judged(url, "routify-mvp", gateway.key, required=frozenset({"reasoning"}))
-    assert results["ranges/reasoning_effort/enum-high"].outcome == FAILED
+    # at MUST, one documented value must be taken; each further value is a SHOULD (no model takes every effort)
+    assert results["ranges/reasoning_effort/enum-one-accepted"].outcome == FAILED
+    assert "no documented value of reasoning_effort was accepted" in results["ranges/reasoning_effort/enum-one-accepted"].message
+    assert results["ranges/reasoning_effort/enum-high"].outcome == WARNED
     assert "Unrecognized request argument" in results["ranges/reasoning_effort/enum-high"].message
+
+
+def _no_xhigh(body: dict):
+    """A reasoning model that takes low, medium and high but not xhigh, and says so."""
+    if body.get("reasoning_effort") != "xhigh":
+        return None
+    return JSONResponse({"error": {"message": "reasoning_effort 'xhigh' is not supported by this model.",
+                                   "type": "invalid_request_error", "param": "reasoning_effort", "code": None}},
+                        status_code=400)
+
+
+def test_a_model_that_refuses_one_reasoning_effort_as_unsupported_fails_nothing(gateway, serve):
+    url = serve(Proxy(f"{gateway.root}/p/routify-mvp/f/none", refuse=_no_xhigh))
+    results = judged(url, "routify-mvp", gateway.key)
+    assert results["ranges/reasoning_effort/enum-one-accepted"].outcome == PASSED
+    assert results["ranges/reasoning_effort/enum-high"].outcome == PASSED
+    xhigh = results["ranges/reasoning_effort/enum-xhigh"]
+    assert xhigh.outcome == INCONCLUSIVE and "refused as unsupported by the model" in xhigh.message
+    assert not [k for k, r in results.items() if r.outcome in (FAILED, WARNED)]
 
 
 def _no_max_tokens(body: dict):
@@ -155,3 +180,41 @@ def test_base_requests_use_the_cap_the_model_takes_where_the_document_offers_bot
     results = {r.case.id: r for r in execute(engine, [(url, c) for c in cases])}
     assert results["openai/auth/bearer/valid-key"].outcome == PASSED
     assert not [r for r in results.values() if r.outcome == BLOCKED]  # the refused max_tokens blocks nothing
+
+
+def _no_tools(body: dict):
+    """A model without tool calling: every request that names tools, a tool choice or a tool message refused."""
+    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+    roles = [m.get("role") for m in messages if isinstance(m, dict)]
+    if "tools" in body or "tool_choice" in body or "tool" in roles:
+        return JSONResponse({"error": {"message": "This model does not support tools.",
+                                       "type": "invalid_request_error", "param": None, "code": None}}, status_code=400)
+    return None
+
+
+def _text_only(body: dict):
+    """A text-only model: any message content that is a list of parts is refused."""
+    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+    if any(isinstance(m, dict) and isinstance(m.get("content"), list) for m in messages):
+        return JSONResponse({"error": {"message": "This model does not support image inputs or content parts.",
+                                       "type": "invalid_request_error", "param": "messages", "code": None}},
+                            status_code=400)
+    return None
+
+
+@pytest.mark.parametrize("refuse, feature, cases", [
+    (_no_tools, "tools", ("validation/tools/accepts-function-tool", "validation/tool_choice/accepts-auto",
+                          "validation/messages/accepts-role-tool")),
+    (_text_only, "vision", ("validation/messages/accepts-image-data-url", "validation/messages/accepts-text-content-parts")),
+])
+def test_one_model_without_a_capability_gets_one_verdict_for_all_its_probes(gateway, serve, refuse, feature, cases):
+    # evidence of a capability comes only from that capability's own probes (a role example says nothing of
+    # vision), across every parameter that has it: so one probe alone never decides, and every case agrees
+    url = serve(Proxy(f"{gateway.root}/p/routmy/f/none", refuse=refuse))
+    results = judged(url, "routmy", gateway.key)
+    assert {results[c].outcome for c in cases} == {INCONCLUSIVE}
+    assert all("refused alike" in results[c].message for c in cases)
+    must = [f"{k}: {r.message[:300]}" for k, r in results.items() if r.outcome == FAILED]
+    assert must == []
+    required = judged(url, "routmy", gateway.key, required=frozenset({feature}))
+    assert {required[c].outcome for c in cases} <= {FAILED, WARNED}

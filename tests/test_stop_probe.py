@@ -8,7 +8,8 @@ import pytest
 
 from conformance.cases import generate_cases
 from conformance.checks import Inconclusive, derive
-from conformance.behaviours.stop_excluded import _same_reply, stop_word
+from conformance.behaviours.stop_excluded import stop_word
+from conformance.checks.common import same_reply
 from conformance.engine import Exchange
 from conformance.spec import load_profile
 
@@ -36,7 +37,7 @@ def test_the_stop_word_is_from_the_second_half_of_both_answers(plain, streamed, 
     ("red orange yellow", "one two three", False),
 ])
 def test_a_fixed_reply_is_the_same_text_for_two_prompts(a, b, same):
-    assert _same_reply(a, b) is same
+    assert same_reply(a, b) is same
 
 
 def answer(request, text: str) -> Exchange:

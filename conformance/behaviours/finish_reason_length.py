@@ -41,7 +41,7 @@ def generate(b, rule) -> list:
                    title=f"when {name} {cap} cuts the output, finish_reason is \"length\"",
                    expected='finish_reason "length" whenever completion_tokens reached the cap',
                    request=b.chat(token_caps.capped_body(b, name)), check="finish_length", args={"cap": cap},
-                   parameter=name, features=token_caps.FEATURES, evidence=(("control", token_caps.control(b)),))
+                   parameter=name, features=token_caps.FEATURES, evidence=token_caps.evidence(b))
             for name in b.profile.token_caps]
 
 

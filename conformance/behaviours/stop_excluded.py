@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..checks.common import Inconclusive, answer_text, completion, message, reads_evidence, streamed_text
+from ..checks.common import Inconclusive, answer_text, completion, message, reads_evidence, same_reply, streamed_text
 from . import Behaviour, GatewayFault
 
 if TYPE_CHECKING:
@@ -21,19 +21,9 @@ if TYPE_CHECKING:
     from ..engine import Exchange
     from ..request import Request
 
-STOP_CAP = 12
 ABSENT_STOPS = ("<rc-absent-1>", "<rc-absent-2>")  # listed before the real one: only a later sequence occurs
 FEATURES = ("behaviour",)
 _WORD = re.compile(r"\S+")
-
-
-def _same_reply(a: str, b: str) -> bool:
-    """Two answers to different prompts that are the same text (or one the start of the other)."""
-    a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
-    if a == b:
-        return bool(a)
-    short = min(a, b, key=len)
-    return len(short.split()) >= 3 and (a.startswith(b) or b.startswith(a))
 
 
 def stop_word(plain: str, streamed: str) -> str | None:
@@ -53,7 +43,7 @@ def stop_probe(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> 
     other = answer_text(evidence[other_name], "the other control")
     plain, streamed = (other, own) if control.request.stream else (own, other)
     different = answer_text(evidence["other-prompt"], "the control of another prompt")
-    if _same_reply(plain, different):
+    if same_reply(plain, different):
         raise Inconclusive(f"the model answers two different prompts alike ({own[:80]!r}): a fixed reply shows no "
                            "generation for a stop sequence to cut")
     word = stop_word(plain, streamed)
@@ -69,8 +59,11 @@ def _stop_verdict(text: str, ex: Exchange, evidence: dict[str, Exchange]) -> str
     found = [s for s in stops if s in text]
     if found:
         return f"the content contains {found[0]!r}, which the controls said without stop: {text[:200]!r}"
-    opening = answer_text(evidence["control"], "the control").split()[:1]
-    if opening and not text.split()[:1] == opening:
+    # the answer cut by stop is the start of what the model says without it: its first words (up to three:
+    # a stream of cumulative deltas assembles "Name Name the") follow one of the controls
+    words = text.split()[:3]
+    controls = [answer_text(ex, "the control").split() for name, ex in evidence.items() if name.startswith("control")]
+    if not words or not any(c[:len(words)] == words for c in controls):
         raise Inconclusive(f"the answer with stop does not start like the controls ({text[:80]!r}): "
                            "cannot tell that the stop sequence cut it")
     return None
@@ -88,11 +81,9 @@ def stop_excluded_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]
 
 
 def generate(b, rule) -> list:
-    from ..cases.builder import STOP_PROMPT  # the builder and the caps' control; imported late, as the registry is
-    from ..cases.token_caps import control as cap_control
+    from ..cases.token_caps import control as cap_control  # imported late, as the registry is
 
-    plain = b.chat(b.body(prompt=STOP_PROMPT, cap=STOP_CAP))
-    streamed = b.chat(b.body(prompt=STOP_PROMPT, cap=STOP_CAP, stream=True))
+    plain, streamed = b.stop_control(), b.stop_control(stream=True)
     other_prompt = cap_control(b)  # another prompt's answer: tells a fixed reply
     cases = []
     for variant, control, other, later, check, how in (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..case import Case, Prereq
 from ..features import CAPABILITY_EVIDENCE, KEYWORDS
 from ..request import KEY_PLACEHOLDER, Request
-from ..spec import Param, Profile, Rule, load_profile
+from ..spec import Param, Profile, Rule, Source, load_profile
 
 # Prompts are short and caps tiny: a full run against a paid provider costs cents.
 BASE_PROMPT = "Say hello."
@@ -17,6 +18,7 @@ LONG_PROMPT = ("Repeat these words: one two three four five six seven eight nine
 STOP_PROMPT = ("Name the colours of the rainbow in order, in words and nothing else: "
                "red orange yellow green blue indigo violet.")
 TOOL_PROMPT = "What is the status of order 123? Use the get_order tool."
+STOP_CAP = 12  # the stop controls' cap: room for the second half of the answer, where the stop word is taken
 JSON_PROMPT = "Reply in JSON: an object whose key answer holds the word hello."
 WRONG_KEY = "rc-invalid-key-0000000000"
 UNKNOWN_FIELD = "routecheck_unknown_field"
@@ -26,6 +28,7 @@ TOOL = {"type": "function", "function": {
     "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}
 CAP_PARAMS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 STREAM_CAP = 4
+CONVENTION = "a convention: no document states it (see the note)"  # what a convention case cites instead of a quote
 # checks that judge only the status of a streamed request, not its stream: they need no stream root
 STATUS_CHECKS = ("accepted", "rejected", "not_server_error", "status_is", "error_body")
 
@@ -44,7 +47,11 @@ class Builder:
         self.base_root = f"{profile.name}/auth/{profile.auth[0].name}/valid-key"
         terminator = profile.stream.get("terminator")  # the document's, else the baseline's
         self.terminator = terminator.value if terminator is not None and isinstance(terminator.value, str) else None
-        self.stream_root = f"{profile.name}/streaming/stream/content-type" if "content_type" in profile.stream else None
+        # two stream roots: the stream answered at all (content-type), then answered as events (framing); each
+        # one's own check fails whenever its need is unmet, so a dependant is never blocked by a root that passed
+        streams = "content_type" in profile.stream
+        self.stream_root = f"{profile.name}/streaming/stream/content-type" if streams else None
+        self.events_root = f"{profile.name}/streaming/stream/framing" if streams else None
         self.models_root = f"{profile.name}/response/models/listed"  # the listing answered at all, as JSON
 
     # -- requests
@@ -83,6 +90,10 @@ class Builder:
         return Request("POST", self.profile.request_path, body, headers=headers,
                        terminator=self.terminator if streamed else None)
 
+    def stop_control(self, **fields: Any) -> Request:
+        """The stop prompt without stop: the stop cases' control, and for others the answer to another prompt."""
+        return self.chat(self.body(prompt=STOP_PROMPT, cap=STOP_CAP, **fields))
+
     def malformed(self) -> Request:
         """A body cut off mid-JSON: only the gateway itself can answer it, never an upstream."""
         return self.chat(raw='{"model": "' + self.model + '", "messages": [')
@@ -97,6 +108,10 @@ class Builder:
     # -- sample values
     def baseline_param(self, name: str) -> Param | None:
         return self._baseline.params.get(name) if self._baseline else None
+
+    def baseline_caps(self) -> tuple[str, ...]:
+        """The baseline's token-cap parameters (OpenAI's max_tokens and max_completion_tokens)."""
+        return tuple(self._baseline.token_caps) if self._baseline else ()
 
     @staticmethod
     def sample(param: Param) -> Any:
@@ -126,15 +141,19 @@ class Builder:
     def case(self, category: str, subject: str, variant: str, rule: Rule, *, title: str, expected: str,
              request: Request, check: str, args: dict | None = None, parameter: str | None = None,
              features: tuple[str, ...] = (), weaker: bool = False, evidence: tuple[tuple[str, Request], ...] = (),
-             derive: str | None = None) -> Case:
+             derive: str | None = None, convention: str | None = None) -> Case:
+        """`convention`: what the case expects that no document states; it then cites that, not the rule's
+        quote (which does not say it), and is reported at SHOULD."""
         case_id = f"{self.profile.name}/{category}/{subject}/{variant}"
         if case_id in self._ids:
             raise ValueError(f"duplicate case id {case_id}")
         self._ids.add(case_id)
+        if convention is not None:
+            rule = replace(rule, source=Source(rule.source.document, None, CONVENTION, convention))
+            weaker = True
         feature = rule.feature
         features = tuple(dict.fromkeys(features + ((feature,) if feature else ())))
-        if category != "behaviour":
-            evidence += self.capability_evidence(parameter, features)
+        evidence += self.capability_evidence(parameter, features)
         return Case(case_id, self.profile.name, category, rule, title, expected, request, check,
                     dict(args or {}), parameter, features, weaker, self._prereqs(case_id, request, check),
                     evidence, derive)
@@ -149,14 +168,34 @@ class Builder:
         prereqs = [] if case_id == self.base_root else [Prereq(self.base_root, self.chat(), "completion")]
         reads_stream = request.stream and check not in STATUS_CHECKS
         if reads_stream and self.stream_root and case_id != self.stream_root:
-            prereqs.append(Prereq(self.stream_root, self.stream_request(), "stream"))
+            prereqs.append(Prereq(self.stream_root, self.stream_request(), "accepted"))
+            if case_id != self.events_root:
+                prereqs.append(Prereq(self.events_root, self.stream_request(), "stream"))
         return tuple(prereqs)
 
     def capability_evidence(self, parameter: str | None, features: tuple[str, ...]) -> tuple[tuple[str, Request], ...]:
-        """For a case of a discoverable capability: the requests setting its parameter to each documented value."""
-        param = self.profile.params.get(parameter or "")
-        if param is None or not any(f in KEYWORDS and KEYWORDS[f] for f in features):
-            return ()
-        values = [(str(v), v) for v in param.get("enum") or [] if v is not None]
-        values = values or [(e.name, e.value) for e in param.accepts if not e.with_]  # documented values only
-        return tuple((f"{CAPABILITY_EVIDENCE}{name}", self.chat(self.param_body(param, value))) for name, value in values)
+        """For a case of a discoverable capability: one request per documented value of every parameter and
+        example of that capability (the profile over, not only this case's parameter), and nothing else: a
+        role example says nothing of vision. Named `capability:PARAM=VALUE`. A capability this document
+        gives fewer than two probes borrows the baseline's, for the parameters this profile has: one refused
+        probe cannot tell a missing capability from a broken parameter."""
+        probes: dict[str, Request] = {}
+        for feature in (f for f in features if KEYWORDS.get(f)):
+            found = self._probes(self.profile, feature)
+            if len(found) < 2 and self._baseline is not None:
+                found += [p for p in self._probes(self._baseline, feature) if p[0] in self.profile.params]
+            for param_name, name, value in found:
+                param = self.profile.params[param_name]
+                probes.setdefault(f"{CAPABILITY_EVIDENCE}{param_name}={name}", self.chat(self.param_body(param, value)))
+        return tuple(probes.items())
+
+    @staticmethod
+    def _probes(profile: Profile, feature: str) -> list[tuple[str, str, Any]]:
+        """(parameter, value name, value) of every documented value of `feature` in `profile`."""
+        found = []
+        for param in profile.params.values():
+            enum = param.facets.get("enum")
+            if enum is not None and enum.feature == feature:
+                found += [(param.name, str(v), v) for v in enum.value if v is not None]
+            found += [(param.name, e.name, e.value) for e in param.accepts if not e.with_ and e.rule.feature == feature]
+        return found

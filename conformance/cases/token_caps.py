@@ -33,20 +33,26 @@ def control(b: Builder, **fields) -> Request:
     return b.chat(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP, **fields))
 
 
+def evidence(b: Builder, **fields) -> tuple[tuple[str, Request], ...]:
+    """What a cap is judged against: the control, and another prompt's answer, which tells a fixed reply (as for stop)."""
+    return ("control", control(b, **fields)), ("other-prompt", b.stop_control())
+
+
 def generate(b: Builder) -> list[Case]:
     cases = []
     usage = usage_options(b)
-    plain, streamed = control(b), control(b, stream=True, **usage)
     for name, rule in b.profile.token_caps.items():
         body = capped_body(b, name)
         cases.append(b.case("behaviour", name, "bounds-completion", rule,
                             title=f"{name} {CAP} bounds usage.completion_tokens (the control without it went past {CAP})",
-                            expected=f"usage.completion_tokens <= {CAP}", request=b.chat(body), check="token_cap",
-                            args={"cap": CAP}, parameter=name, features=FEATURES, evidence=(("control", plain),)))
+                            expected=f"usage.completion_tokens <= {CAP}, and no more than {CAP} words of text",
+                            request=b.chat(body), check="token_cap",
+                            args={"cap": CAP}, parameter=name, features=FEATURES, evidence=evidence(b)))
         cases.append(b.case("behaviour", name, "bounds-stream", rule,
                             title=f"{name} {CAP} bounds a streamed completion too",
-                            expected=f"at most {CAP} completion tokens (usage chunk) or content chunks",
+                            expected=f"at most {CAP} completion tokens (usage chunk), and no more than {CAP} words "
+                                     "in the text the chunks assemble",
                             request=b.chat(dict(body, stream=True, **usage)), check="token_cap_stream",
                             args={"cap": CAP}, parameter=name, features=FEATURES,
-                            evidence=(("control", streamed),), weaker=not usage))
+                            evidence=evidence(b, stream=True, **usage), weaker=not usage))
     return cases

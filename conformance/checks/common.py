@@ -109,3 +109,35 @@ def answer_text(ex: Exchange, what: str) -> str:
     except NotAccepted as exc:
         raise Inconclusive(f"{what} gave no usable answer: {exc}") from None
     return content if isinstance(content, str) else ""
+
+
+def same_reply(a: str, b: str) -> bool:
+    """Two answers to different prompts that are the same text (or one the start of the other)."""
+    a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
+    if a == b:
+        return bool(a)
+    short = min(a, b, key=len)
+    return len(short.split()) >= 3 and (a.startswith(b) or b.startswith(a))
+
+
+def fixed_reply(evidence: dict[str, Exchange]) -> str | None:
+    """Why the target evidently answers with a fixed reply (its `control` and `other-prompt` controls, two
+    different prompts, got the same text), or None. Then no parameter can be seen to steer the output, so a
+    behaviour case is inconclusive, whichever way the answer looks: the same rule for stop and caps."""
+    if "other-prompt" not in evidence or "control" not in evidence:
+        return None
+    try:
+        one = answer_text(evidence["control"], "the control")
+        other = answer_text(evidence["other-prompt"], "the control of another prompt")
+    except Inconclusive:
+        return None
+    if not same_reply(one, other):
+        return None
+    return (f"the model answers two different prompts alike ({one[:80]!r}): a fixed reply, not a generation "
+            "a parameter could steer")
+
+
+def word_count(text: str) -> int:
+    """A lower bound on the tokens of `text`: the tokenizers in use split at whitespace first, so
+    every word is at least one token (the reference model's tokens are its words)."""
+    return len(text.split())

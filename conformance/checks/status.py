@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from ..case import Case
 from ..engine import Exchange
-from .common import Inconclusive, brief
+from ..features import CAPABILITY_EVIDENCE
+from .common import Inconclusive, brief, reads_evidence
+
+STRINGIFIED_NULLS = ("none", "null", "nil", "undefined", "")
 
 
 def rejected(ex: Exchange, case: Case) -> str | None:
@@ -25,6 +30,27 @@ def accepted(ex: Exchange, case: Case) -> str | None:
     except ValueError:
         return f"the 2xx answer is not JSON: {brief(ex)}"
     return None if isinstance(data, dict) else f"the 2xx answer is not a JSON object: {brief(ex)}"
+
+
+# how a refusal says the model, not the gateway, lacks this value
+UNSUPPORTED = re.compile(r"not supported|unsupported|does not support|doesn't support|not available|only supports?\b", re.I)
+
+
+def accepted_unless_unsupported(ex: Exchange, case: Case) -> str | None:
+    """A documented value of a model-bound control: accepted, or refused because this model lacks it."""
+    if ex.status is not None and 400 <= ex.status < 500 and UNSUPPORTED.search(ex.text()):
+        raise Inconclusive(f"refused as unsupported by the model: {brief(ex)}")
+    return accepted(ex, case)
+
+
+@reads_evidence
+def one_value_accepted(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
+    """At least one documented value of the parameter is taken (the case's own, or another's probe)."""
+    probes = [ex] + [e for name, e in evidence.items() if name.startswith(CAPABILITY_EVIDENCE)]
+    if any(accepted(probe, case) is None for probe in probes):
+        return None
+    shown = "; ".join(f"{p.request.body.get(case.parameter)!r}: {brief(p, 80)}" for p in probes[:6])
+    return f"no documented value of {case.parameter} was accepted: {shown}"
 
 
 def not_server_error(ex: Exchange, case: Case) -> str | None:
@@ -49,7 +75,15 @@ def error_body(ex: Exchange, case: Case) -> str | None:
     if not isinstance(error, dict):
         return f"no `error` object: {brief(ex)}"
     missing = [k for k in ("message", "type") if not isinstance(error.get(k), str)]
-    return f"error.{' and error.'.join(missing)} not a string: {brief(ex)}" if missing else None
+    if missing:
+        return f"error.{' and error.'.join(missing)} not a string: {brief(ex)}"
+    param = error.get("param")  # a parameter's name or null: a null printed as a string names no parameter
+    if param is not None and not isinstance(param, str):
+        return f"error.param is {type(param).__name__} {str(param)[:40]!r}, not a parameter name or null: {brief(ex)}"
+    if isinstance(param, str) and param.strip().lower() in STRINGIFIED_NULLS:
+        return f"error.param is the string {param!r}, a null printed as text, not a parameter name or null: {brief(ex)}"
+    return None
 
 
-CHECKS = {f.__name__: f for f in (rejected, accepted, not_server_error, status_is, error_body)}
+CHECKS = {f.__name__: f for f in (rejected, accepted, accepted_unless_unsupported, one_value_accepted, not_server_error,
+                                   status_is, error_body)}

@@ -90,16 +90,36 @@ def non_stream_json(ex: Exchange, case: Case) -> str | None:
     return None if isinstance(data, dict) and "choices" in data else f"not a completion: {brief(ex)}"
 
 
+def _content_deltas(ex: Exchange) -> dict[int, list[str]]:
+    """Each choice's content deltas up to its finish_reason (what some gateways repeat there is not a
+    delta), a delta equal to the one before it counted once: a repeat is no evidence of increments."""
+    texts: dict[int, list[str]] = {}
+    finished: set = set()
+    for _, chunk in chunks(ex):
+        for choice in (chunk.get("choices") or []) if isinstance(chunk, dict) else []:
+            if not isinstance(choice, dict) or choice.get("index", 0) in finished:
+                continue
+            index, delta = choice.get("index", 0), choice.get("delta")
+            content = delta.get("content") if isinstance(delta, dict) else None
+            seen = texts.setdefault(index, [])
+            if isinstance(content, str) and content and (not seen or content != seen[-1]):
+                seen.append(content)
+            if choice.get("finish_reason"):
+                finished.add(index)
+    return texts
+
+
 def stream_deltas_incremental(ex: Exchange, case: Case) -> str | None:
-    texts = [choice["delta"]["content"] for _, chunk in chunks(ex) if isinstance(chunk, dict)
-             for choice in chunk.get("choices") or []
-             if isinstance(choice, dict) and choice.get("index", 0) == 0 and isinstance(choice.get("delta"), dict)
-             and isinstance(choice["delta"].get("content"), str) and choice["delta"]["content"]]
-    if len(texts) < 3:
-        raise Inconclusive(f"{len(texts)} content deltas: too few to tell increments from the text so far")
+    judged = {i: t for i, t in _content_deltas(ex).items() if len(t) >= 3}
+    if not judged:
+        most = max((len(t) for t in _content_deltas(ex).values()), default=0)
+        raise Inconclusive(f"{most} content deltas (repeats counted once) in any choice: too few to tell "
+                           "increments from the text so far")
     # cumulative: every delta is the one before it plus more (a real model never streams like that 3 times)
-    if all(later.startswith(earlier) and len(later) > len(earlier) for earlier, later in zip(texts, texts[1:])):
-        return f"every delta repeats the text so far: {', '.join(repr(t[:40]) for t in texts[:4])}"
+    for index, texts in sorted(judged.items()):
+        if all(later.startswith(earlier) and len(later) > len(earlier) for earlier, later in zip(texts, texts[1:])):
+            return (f"every delta of choice {index} repeats the text so far: "
+                    f"{', '.join(repr(t[:40]) for t in texts[:4])}")
     return None
 
 

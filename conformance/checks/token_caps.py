@@ -1,64 +1,89 @@
-"""Token-cap checks: a cap bounds the completion, judged against a control that went past it."""
+"""Token-cap checks: a cap bounds the completion, judged against a control that went past it.
+
+A stream is judged on what a client assembles as well as on its usage chunk: usage that stays within
+the cap while the text holds more words than the cap allows tokens is a cap that did not hold. A content
+chunk is not a token, so a stream without usage is judged on its words (a lower bound on its tokens)
+and, where they cannot show it, is inconclusive.
+"""
 
 from __future__ import annotations
 
 from ..case import Case
 from ..engine import Exchange
-from .common import Inconclusive, NotAccepted, chunks, completion, reads_evidence, usage_int
+from .common import (Inconclusive, NotAccepted, chunks, completion, fixed_reply, reads_evidence,
+                     streamed_text, usage_int, word_count)
 
 
-def _count(ex: Exchange) -> tuple[int | None, str]:
-    """Completion tokens of an answer (usage), or for a stream without usage its non-empty content deltas."""
-    if not ex.request.stream:
-        return usage_int(completion(ex), "completion_tokens"), "completion tokens"
-    used, pieces = None, 0
+def _stream_usage(ex: Exchange) -> int | None:
+    used = None
     for _, chunk in chunks(ex):
-        if not isinstance(chunk, dict):
-            continue
-        usage = chunk.get("usage")
+        usage = chunk.get("usage") if isinstance(chunk, dict) else None
         if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
             used = usage["completion_tokens"]
-        for choice in chunk.get("choices") or []:
-            delta = choice.get("delta") if isinstance(choice, dict) else None
-            if isinstance(delta, dict) and delta.get("content"):
-                pieces += 1
-    return (used, "completion tokens (usage chunk)") if used is not None else (pieces, "content chunks")
+    return used
+
+
+def _count(ex: Exchange) -> tuple[int | None, int]:
+    """(completion tokens the answer reports, or None; words of the text a client assembles)."""
+    if not ex.request.stream:
+        data = completion(ex)
+        choices = data.get("choices") if isinstance(data.get("choices"), list) else []
+        msg = choices[0].get("message") if choices and isinstance(choices[0], dict) else None
+        content = msg.get("content") if isinstance(msg, dict) else None
+        return usage_int(data, "completion_tokens"), word_count(content if isinstance(content, str) else "")
+    return _stream_usage(ex), word_count(streamed_text(ex))
 
 
 def control_went_past(evidence: dict[str, Exchange], cap: int) -> None:
     """Evidence for a cap: the control, allowed more, went past it. Inconclusive otherwise."""
     control = evidence["control"]
     try:
-        used, unit = _count(control)
+        used, words = _count(control)
     except NotAccepted as exc:
         raise Inconclusive(f"the control (the same request with a larger cap) gave no usable answer: {exc}") from None
-    if used is None:
-        raise Inconclusive("the control reports no usage.completion_tokens: nothing to compare the cap with")
-    if used <= cap:
-        raise Inconclusive(f"the control, allowed more, ended after {used} {unit}, within the cap of {cap}: "
+    reason = fixed_reply(evidence)
+    if reason:
+        raise Inconclusive(reason)
+    if used is None and words <= cap:
+        raise Inconclusive(f"the control reports no completion_tokens and its text has {words} words, no more than "
+                           f"the cap of {cap}: nothing shows it went past the cap")
+    if used is not None and used <= cap:
+        raise Inconclusive(f"the control, allowed more, ended after {used} completion tokens, within the cap of {cap}: "
                            "the cap had nothing to cut")
+
+
+def _over_cap(used: int | None, words: int, cap: int, where: str) -> str | None:
+    if used is not None and used > cap:
+        return f"{where}: completion_tokens {used} > {cap}"
+    if words > cap:  # each word is a token at least, whatever the usage says
+        said = f"completion_tokens {used}" if used is not None else "no completion_tokens"
+        return f"{where}: {said}, but its text has {words} words, so at least {words} tokens > {cap}"
+    return None
+
+
+def _judge(ex: Exchange, evidence: dict[str, Exchange], cap: int, where: str) -> str | None:
+    used, words = _count(ex)
+    over = _over_cap(used, words, cap, where)
+    if over:  # the answer itself is the evidence, unless nothing the request says can steer it
+        reason = fixed_reply(evidence)
+        if reason:
+            raise Inconclusive(f"{over}; but {reason}")
+        return over
+    if used is None:
+        raise Inconclusive(f"{where} reports no completion_tokens; its {words} words are within the cap of {cap}, "
+                           "but words only bound tokens from below (a content chunk is not a token either)")
+    control_went_past(evidence, cap)
+    return None
 
 
 @reads_evidence
 def token_cap(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
-    cap = case.args["cap"]
-    used = usage_int(completion(ex), "completion_tokens")
-    if used is None:
-        raise Inconclusive("the completion reports no usage.completion_tokens to compare with the cap")
-    if used > cap:  # the answer itself is the evidence
-        return f"usage.completion_tokens {used} > {cap}"
-    control_went_past(evidence, cap)
-    return None
+    return _judge(ex, evidence, case.args["cap"], "the completion")
 
 
 @reads_evidence
 def token_cap_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
-    cap = case.args["cap"]
-    used, unit = _count(ex)
-    if used > cap:
-        return f"the stream carried {used} {unit} for a cap of {cap} tokens"
-    control_went_past(evidence, cap)
-    return None
+    return _judge(ex, evidence, case.args["cap"], "the stream")
 
 
 CHECKS = {f.__name__: f for f in (token_cap, token_cap_stream)}

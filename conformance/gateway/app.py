@@ -126,10 +126,13 @@ class Gateway:
             fault.arg.chunks(params, chunks)
         break_chunks(chunks, fault, self.profile.stream_fields)
         events = [sse_event(c) for c in chunks]
+        if hits(fault, "stream-json-lines"):  # bare JSON lines, no `data:` framing, under text/event-stream
+            events = [e.removeprefix(b"data: ").replace(b"\n\n", b"\n") for e in events]
         if hits(fault, "stream-bad-json-line"):
             events.insert(1, b"data: {not json\n\n")
         if not (hits(fault, "stream-no-terminator") or hits(fault, "stream-never-ends")):
-            events.append(sse_event(self.terminator))
+            events.append(sse_event(self.terminator).removeprefix(b"data: ") if hits(fault, "stream-json-lines")
+                          else sse_event(self.terminator))
         if hits(fault, "stream-after-terminator"):
             events.append(sse_event(chunks[-1]))
         hold_open = hits(fault, "stream-never-ends")
@@ -169,6 +172,8 @@ class Gateway:
         if hits(fault, "error-echo-key") and request is not None:
             presented = [request.headers.get(s.header, "") for s in self.profile.auth]
             return JSONResponse({"error": f"{message}; credentials presented: {' | '.join(presented)}"}, status_code=status)
+        if param is None and hits(fault, "error-param-stringified"):
+            param = str(param)
         return JSONResponse(error_body(message, exc.error_type, param, exc.code), status_code=status)
 
     def _scrub(self, text: str | None) -> str | None:

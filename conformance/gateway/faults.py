@@ -27,10 +27,11 @@ FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
 STREAM_KINDS = (
     "stream-no-terminator", "stream-after-terminator", "stream-never-ends", "stream-json-content-type",
     "stream-plain-json", "stream-bad-json-line", "stream-ids-differ", "stream-no-finish-reason",
-    "stream-false-gives-sse", "stream-cumulative-deltas", "stream-chunk-after-finish",
+    "stream-false-gives-sse", "stream-cumulative-deltas", "stream-cumulative-deltas-repeated", "stream-chunk-after-finish",
+    "stream-json-lines",
 )
 ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "auth-wrong-key-status",
-               "unknown-model-status", "malformed-own-shape")
+               "unknown-model-status", "malformed-own-shape", "error-param-stringified")
 MODELS_KINDS = ("models-wrong-shape", "models-missing")
 FAULT_KINDS = AUTH_KINDS + REQUEST_KINDS + param_facets.kinds() + MODEL_KINDS + FIELD_KINDS + STREAM_KINDS + ERROR_KINDS + MODELS_KINDS
 
@@ -160,6 +161,8 @@ class _Builder:
             "after the last chunk the stream stays open, silent, without [DONE] (for up to 10 minutes)")
         add("stream.json-content-type", "stream.content_type", "stream-json-content-type", "SSE bytes are sent as application/json")
         add("stream.plain-json", "stream.content_type", "stream-plain-json", "stream: true is answered with one JSON completion")
+        add("stream.json-lines", "stream.content_type", "stream-json-lines",
+            "stream: true is answered text/event-stream, but as bare JSON lines without `data:` framing")
         bad_line_rule = "stream.chunk.id.type" if "stream.chunk.id.type" in ids else "stream.content_type"
         add("stream.bad-json-line", bad_line_rule, "stream-bad-json-line", "one data line of the stream is not JSON")
         add("stream.ids-differ", "stream.one_id", "stream-ids-differ", "each chunk of a stream has another id")
@@ -167,6 +170,8 @@ class _Builder:
         add("stream.false-gives-sse", "stream.non_stream_json", "stream-false-gives-sse", "an explicit stream: false is answered as SSE")
         add("stream.cumulative-deltas", "stream.deltas_incremental", "stream-cumulative-deltas",
             "each delta carries the text so far instead of what is new")
+        add("stream.cumulative-deltas-repeated", "stream.deltas_incremental", "stream-cumulative-deltas-repeated",
+            "each delta carries the text so far, and the chunk with the finish_reason repeats the whole text")
         add("stream.chunk-after-finish", "stream.finish_last", "stream-chunk-after-finish",
             "one more content chunk of the choice follows its finish_reason")
 
@@ -191,6 +196,8 @@ class _Builder:
         add("errors.wrong-key-400", "errors.auth_status", "auth-wrong-key-status", "a wrong key is answered 400, not 401")
         add("errors.malformed-own-shape", "errors.body", "malformed-own-shape",
             'a body that is not JSON gets the gateway\'s own error, {"status": "failure", "message": ...} (Portkey\'s)')
+        add("errors.param-none-string", "errors.body", "error-param-stringified",
+            "error.param is the string \"None\" where it names no parameter (a Python null printed)")
         add("errors.unknown-model-400", "errors.unknown_model_status", "unknown-model-status", "an unknown model is answered 400", arg=400)
 
     def models(self) -> None:

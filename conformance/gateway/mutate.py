@@ -48,13 +48,15 @@ def break_usage_sum(doc: dict, fault: Fault | None) -> None:
 
 def break_chunks(chunks: list[dict], fault: Fault | None, fields: dict[str, Field]) -> None:
     """Stream faults that live in the chunk bodies themselves."""
-    if hits(fault, "stream-cumulative-deltas"):
+    if hits(fault, "stream-cumulative-deltas") or hits(fault, "stream-cumulative-deltas-repeated"):
         so_far: dict[int, str] = {}
         for chunk in chunks:
             for choice in chunk.get("choices") or []:
                 delta = choice.get("delta") or {}
                 if delta.get("content"):
                     so_far[choice["index"]] = delta["content"] = so_far.get(choice["index"], "") + delta["content"]
+                elif choice.get("finish_reason") and hits(fault, "stream-cumulative-deltas-repeated"):
+                    choice["delta"] = dict(delta, content=so_far.get(choice["index"], ""))  # a real gateway's: the text again
     if hits(fault, "stream-chunk-after-finish"):
         last = max(i for i, c in enumerate(chunks) if any(ch.get("finish_reason") for ch in c.get("choices") or []))
         chunks.insert(last + 1, copy.deepcopy(chunks[last - 1]))

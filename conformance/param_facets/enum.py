@@ -12,12 +12,36 @@ from . import ACCEPTED, REJECTED, ParamFacet, fault
 UNKNOWN = "routecheck-unknown"
 
 
+def _partial(rule) -> bool:
+    """A model-bound control (reasoning): a model takes some of its documented values, not all."""
+    from ..features import PARTIAL
+
+    return rule.feature in PARTIAL
+
+
+def _forwarded(profile) -> bool:
+    """The gateway passes what it does not know on to the provider, which judges other documents' values."""
+    return profile.unknown_policy.value == "forward"
+
+
 def cases(b, param, rule) -> list:
     from ..spec import foreign_enum_values
 
-    out = [b.case("ranges", param.name, f"enum-{value}", rule, title=f"{param.name} '{value}' (a documented value) is accepted",
-                  expected=ACCEPTED, request=b.chat(b.param_body(param, value)), check="accepted", parameter=param.name)
-           for value in rule.value if value is not None]
+    partial = _partial(rule)
+    values = [v for v in rule.value if v is not None]
+    out = []
+    if partial and len(values) > 1:
+        out.append(b.case("ranges", param.name, "enum-one-accepted", rule,
+                          title=f"at least one documented {param.name} value is accepted",
+                          expected=f"{ACCEPTED} for one of: {', '.join(map(str, values))}",
+                          request=b.chat(b.param_body(param, values[0])), check="one_value_accepted",
+                          parameter=param.name))
+    out += [b.case("ranges", param.name, f"enum-{value}", rule, title=f"{param.name} '{value}' (a documented value) is accepted",
+                   expected=ACCEPTED + (" (a refusal as unsupported by the model is inconclusive)" if partial else ""),
+                   request=b.chat(b.param_body(param, value)),
+                   check="accepted_unless_unsupported" if partial else "accepted", parameter=param.name,
+                   weaker=partial and len(values) > 1)
+            for value in values]
     out.append(b.case("ranges", param.name, "enum-unknown", rule,
                       title=f"{param.name} '{UNKNOWN}' (not a documented value) is rejected",
                       expected=REJECTED, request=b.chat(b.param_body(param, UNKNOWN)), check="rejected",
@@ -28,9 +52,11 @@ def cases(b, param, rule) -> list:
     near += [(f"enum-foreign-{v}", v, "another document's value, not this one's")
              for v in foreign_enum_values(b.profile, param.name)[:2]]
     for variant, value, how in near:
+        # where the gateway forwards to the provider, the provider may take another document's value
         out.append(b.case("ranges", param.name, variant, rule,
                           title=f"{param.name} {value!r} ({how}) is rejected", expected=REJECTED,
-                          request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name))
+                          request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name,
+                          weaker=variant.startswith("enum-foreign-") and _forwarded(b.profile)))
     return out
 
 
@@ -60,15 +86,18 @@ def faults(profile, param, value) -> list:
     from ..spec import foreign_enum_values
 
     name = param.name
+    partial = _partial(param.facets["enum"]) and len([v for v in value if v is not None]) > 1
     out = [fault(param, "enum-open", "enum-open", f"any value of {name} is accepted"),
-           fault(param, "enum-value-rejected", "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected", value[-1])]
+           fault(param, "enum-value-rejected", "enum-value-rejected", f"the listed value {value[-1]!r} of {name} is rejected",
+                 value[-1], level="SHOULD" if partial else None)]
     if any(isinstance(v, str) for v in value):
         out += [fault(param, "enum-case-insensitive", "enum-case-insensitive", f"{name} is compared ignoring letter case"),
                 fault(param, "enum-stripped", "enum-stripped", f"{name} is compared after stripping spaces")]
     foreign = foreign_enum_values(profile, name)
     if foreign:
         out.append(fault(param, "enum-shared-list", "enum-superset",
-                         f"{name} takes every value any provider lists ({', '.join(foreign)} too)", tuple(foreign)))
+                         f"{name} takes every value any provider lists ({', '.join(foreign)} too)", tuple(foreign),
+                         level="SHOULD" if _forwarded(profile) else None))
     return out
 
 

@@ -1,6 +1,7 @@
 """type: the parameter's JSON type(s). Every other JSON type is rejected, each as a plausible mistake
 (the number as a string, one message where a list is due); a documented "string or list" takes the
-plain string; a number may be written as a JSON integer."""
+plain string; a number may be written as a JSON integer. A numeric token cap with no documented maximum
+takes a huge valid value (2^31) without a 5xx, whatever else its document states of it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from . import ABSENT, ACCEPTED, FILL, REJECTED, ParamFacet, Use, fault
 
 JSON_TYPES = ("string", "number", "boolean", "array", "object")
 STRING_FORM = "<rc-stop>"  # a string the answer to a short prompt never holds
+LARGE_VALID = 2 ** 31
 
 
 def _probe(json_type: str, param, b):
@@ -47,7 +49,24 @@ def cases(b, param, rule) -> list:
             "validation", param.name, "string-form", rule,
             title=f"{param.name} as a plain string ({STRING_FORM!r}) is accepted; documented type: {' or '.join(allowed)}",
             expected=ACCEPTED, request=b.chat(b.param_body(param, STRING_FORM)), check="accepted", parameter=param.name))
-    return out + _json_integer_cases(b, param, rule)
+    return out + _json_integer_cases(b, param, rule) + _large_valid_cases(b, param, rule)
+
+
+def _uncapped_token_cap(profile, param) -> bool:
+    return param.name in profile.token_caps and "number" in param.types and param.get("maximum") is None
+
+
+def _large_valid_cases(b, param, rule) -> list:
+    """2^31 is a valid cap where no maximum is documented. It may be refused (a model has a context window),
+    never with a 5xx: an int32 parse overflows there."""
+    if not _uncapped_token_cap(b.profile, param):
+        return []
+    return [b.case("ranges", param.name, "large-valid", rule,
+                   title=f"{param.name} {LARGE_VALID} (valid: no maximum is documented) is never a 5xx",
+                   expected="a 2xx or 4xx answer, never 5xx", request=b.chat(b.param_body(param, LARGE_VALID)),
+                   check="not_server_error", parameter=param.name,
+                   convention=f"A token cap with no documented maximum takes {LARGE_VALID}: it may be refused (a "
+                              "model has a context window), but a 5xx is a parser overflow, never an answer.")]
 
 
 def _json_integer_cases(b, param, rule) -> list:
@@ -64,8 +83,11 @@ def _json_integer_cases(b, param, rule) -> list:
 
 
 def validate(param, value, fault_of):
-    from ..gateway.jsontypes import json_type
+    from ..gateway.jsontypes import is_number, json_type
+    from ..gateway.validate import RequestError
 
+    if fault_of("large-value-500") and is_number(value) and value >= LARGE_VALID:
+        raise RequestError(500, "internal error", kind="server", error_type="server_error")  # an int32 parse
     types = param.types
     wrapped = isinstance(value, dict) and "array" in types and bool(fault_of("object-wrapped"))
     if isinstance(value, str) and fault_of("string-form-rejected"):
@@ -92,11 +114,14 @@ def faults(profile, param, value) -> list:
     if "array" in value and "string" in value:
         out.append(fault(param, "string-form-rejected", "string-form-rejected",
                          f"{name} as a plain string is rejected (only the list form is taken)"))
+    if _uncapped_token_cap(profile, param):
+        out.append(fault(param, "large-value-500", "large-value-500",
+                         f"{name} 2^31 or more (valid: no maximum) is answered 500 (an int32 overflow)", level="SHOULD"))
     return out
 
 
 FACET = ParamFacet(
     name="type", spec={"$ref": "#/$defs/types"}, text=lambda value: "type: " + " | ".join(value),
     cases=cases, validate=validate, faults=faults,
-    kinds=("type-unchecked", "bool-as-number", "object-wrapped", "string-form-rejected"),
+    kinds=("type-unchecked", "bool-as-number", "object-wrapped", "string-form-rejected", "large-value-500"),
 )
