@@ -83,9 +83,10 @@ def unmet_need(exchange: Exchange, need: str) -> str | None:
     return None if isinstance(data, dict) else f"the 2xx answer is not a JSON object: {brief(exchange)}"
 
 
-# a root blocks its dependants only with one of these verdicts: a root that passed (or only warned, or could
-# not tell) has not shown the failure that hides their rule, so they are judged on their own
-BLOCKING = (FAILED, ERROR, BLOCKED)
+# a root blocks its dependants only when it did not pass: failed (warned, for a SHOULD root), errored or was
+# itself blocked. A root that passed, or could not tell, has not shown the failure that hides their rule, so
+# they are judged on their own
+BLOCKING = (FAILED, WARNED, ERROR, BLOCKED)
 
 
 def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = frozenset(),

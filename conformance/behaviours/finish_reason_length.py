@@ -22,7 +22,8 @@ def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> st
     data = completion(ex)
     used = usage_int(data, "completion_tokens")
     cap = case.args["cap"]
-    reason = (data.get("choices") or [{}])[0].get("finish_reason") if isinstance(data.get("choices"), list) else None
+    choices = data.get("choices") if isinstance(data.get("choices"), list) else []
+    reason = choices[0].get("finish_reason") if choices and isinstance(choices[0], dict) else None
     if used is None:
         raise Inconclusive("no usage.completion_tokens: cannot tell whether the cap cut the output")
     if used > cap:  # the cap was not applied: the bounds case reports that; "length" may be the context's

@@ -1,14 +1,15 @@
 """response_format json_object: the message content parses as a JSON object.
 
-Inconclusive, not failed, when the cap cut the output (finish_reason "length"): a cut object
-does not parse, whatever the gateway did.
+Inconclusive, not failed, when the cap cut the output (finish_reason "length") and what came is the start
+of a JSON object: a cut object does not parse, whatever the gateway did. Cut prose (or a code fence) is the
+start of no JSON object, so it fails all the same.
 """
 
 from __future__ import annotations
 
 import json
 
-from ..checks.common import Inconclusive, completion, message
+from ..checks.common import Inconclusive, completion, json_object_prefix, message
 from . import Behaviour, GatewayFault
 
 JSON_CAP = 24  # room for a small object; the reference model's answer to JSON_PROMPT fits
@@ -23,9 +24,12 @@ def json_output(ex, case) -> str | None:
     try:
         parsed = json.loads(content)
     except ValueError:
-        if reason == "length":
-            raise Inconclusive("the cap cut the JSON output (finish_reason length)") from None
-        return f"content is not JSON: {content[:160]!r}"
+        if reason != "length":
+            return f"content is not JSON: {content[:160]!r}"
+        if json_object_prefix(content):
+            raise Inconclusive(f"the cap cut the output (finish_reason length), which starts a JSON object: "
+                               f"{content[:160]!r}") from None
+        return f"content, cut by the cap, is not the start of any JSON object: {content[:160]!r}"
     return None if isinstance(parsed, dict) else f"content is JSON but not an object: {content[:160]!r}"
 
 
@@ -54,7 +58,18 @@ def _plain_text(params: dict, doc: dict) -> None:
             msg["content"] = str(wrapped.get("answer", ""))
 
 
+def _prose_cut(params: dict, doc: dict) -> None:
+    """A chatty model behind a gateway that drops response_format: prose, cut by the cap."""
+    response_format = params.get("response_format")
+    if isinstance(response_format, dict) and response_format.get("type") in ("json_object", "json_schema"):
+        for choice in doc.get("choices") or []:
+            (choice.get("message") or {})["content"] = "Sure! Here is the JSON you asked for: it holds the"
+            choice["finish_reason"] = "length"
+
+
 BEHAVIOUR = Behaviour(
     name="json_mode", needs="response_format", generate=generate, checks={"json_output": json_output},
-    faults=(GatewayFault("behaviour.json-mode-ignored", "JSON mode answers plain text", completion=_plain_text),),
+    faults=(GatewayFault("behaviour.json-mode-ignored", "JSON mode answers plain text", completion=_plain_text),
+            GatewayFault("behaviour.json-mode-prose-cut", "JSON mode answers prose, which the token cap cuts",
+                         completion=_prose_cut)),
 )

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 
-from ..checks.common import brief, completion, message
+from ..checks.common import Inconclusive, brief, completion, json_object_prefix, message
 from . import Behaviour, GatewayFault
 
 TOOL = "get_order"  # the function the case's tool_body forces (conformance/cases/builder.py)
 
 
 def tool_call(ex, case) -> str | None:
-    calls = message(completion(ex)).get("tool_calls")
+    data = completion(ex)
+    calls = message(data).get("tool_calls")
     if not isinstance(calls, list) or not calls:
         return f"no message.tool_calls: {brief(ex)}"
     function = calls[0].get("function") if isinstance(calls[0], dict) else None
@@ -29,7 +30,11 @@ def tool_call(ex, case) -> str | None:
     try:
         parsed = json.loads(arguments)
     except ValueError:
-        return f"arguments is not JSON: {arguments[:120]!r}"
+        cut = data["choices"][0].get("finish_reason") == "length"
+        if cut and json_object_prefix(arguments):  # the cap cut a JSON object: nothing to judge
+            raise Inconclusive(f"the cap cut the arguments (finish_reason length), which start a JSON object: "
+                               f"{arguments[:120]!r}") from None
+        return f"arguments is not {'the start of any ' if cut else ''}JSON: {arguments[:120]!r}"
     return None if isinstance(parsed, dict) else f"arguments is JSON but not an object: {arguments[:120]!r}"
 
 

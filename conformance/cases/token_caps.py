@@ -54,5 +54,6 @@ def generate(b: Builder) -> list[Case]:
                                      "in the text the chunks assemble",
                             request=b.chat(dict(body, stream=True, **usage)), check="token_cap_stream",
                             args={"cap": CAP}, parameter=name, features=FEATURES,
-                            evidence=evidence(b, stream=True, **usage), weaker=not usage))
+                            evidence=evidence(b, stream=True, **usage) + (("capped-plain", b.chat(body)),),
+                            weaker=not usage))
     return cases

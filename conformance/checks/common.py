@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jiter
+
 from ..engine import Exchange
 
 
@@ -141,3 +143,18 @@ def word_count(text: str) -> int:
     """A lower bound on the tokens of `text`: the tokenizers in use split at whitespace first, so
     every word is at least one token (the reference model's tokens are its words)."""
     return len(text.split())
+
+
+def json_object_prefix(text: str) -> bool:
+    """Whether `text` is the start of some JSON object: all a token cap may leave of one. Prose or a code
+    fence is not, wherever the cap cut it, so only a valid prefix earns an inconclusive verdict."""
+    stripped = text.strip()
+    if not stripped:
+        return True
+    if not stripped.startswith("{"):
+        return False
+    try:
+        jiter.from_json(stripped.encode("utf-8"), partial_mode="trailing-strings")
+    except ValueError:
+        return False
+    return True

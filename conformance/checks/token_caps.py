@@ -14,6 +14,14 @@ from .common import (Inconclusive, NotAccepted, chunks, completion, fixed_reply,
                      streamed_text, usage_int, word_count)
 
 
+def _message_text(data: dict) -> str:
+    """The first choice's text, "" where there is none (the shape cases judge a missing one)."""
+    choices = data.get("choices") if isinstance(data.get("choices"), list) else []
+    msg = choices[0].get("message") if choices and isinstance(choices[0], dict) else None
+    content = msg.get("content") if isinstance(msg, dict) else None
+    return content if isinstance(content, str) else ""
+
+
 def _stream_usage(ex: Exchange) -> int | None:
     used = None
     for _, chunk in chunks(ex):
@@ -27,10 +35,7 @@ def _count(ex: Exchange) -> tuple[int | None, int]:
     """(completion tokens the answer reports, or None; words of the text a client assembles)."""
     if not ex.request.stream:
         data = completion(ex)
-        choices = data.get("choices") if isinstance(data.get("choices"), list) else []
-        msg = choices[0].get("message") if choices and isinstance(choices[0], dict) else None
-        content = msg.get("content") if isinstance(msg, dict) else None
-        return usage_int(data, "completion_tokens"), word_count(content if isinstance(content, str) else "")
+        return usage_int(data, "completion_tokens"), word_count(_message_text(data))
     return _stream_usage(ex), word_count(streamed_text(ex))
 
 
@@ -70,10 +75,27 @@ def _judge(ex: Exchange, evidence: dict[str, Exchange], cap: int, where: str) ->
             raise Inconclusive(f"{over}; but {reason}")
         return over
     if used is None:
+        used = _same_text_counted(ex, evidence.get("capped-plain"))
+    if used is None:
         raise Inconclusive(f"{where} reports no completion_tokens; its {words} words are within the cap of {cap}, "
-                           "but words only bound tokens from below (a content chunk is not a token either)")
+                           "but words only bound tokens from below (a content chunk is not a token either), and "
+                           "the same request unstreamed gave other text or no usage to count it by")
     control_went_past(evidence, cap)
     return None
+
+
+def _same_text_counted(stream: Exchange, plain: Exchange | None) -> int | None:
+    """A stream without usage has the completion_tokens of the same capped request unstreamed when both
+    gave the same text (the same tokens); None when they differ or the plain answer counts nothing."""
+    if plain is None or not stream.request.stream:
+        return None
+    try:
+        plain_used = usage_int(completion(plain), "completion_tokens")
+        plain_text = " ".join(str(_message_text(completion(plain))).split())
+    except NotAccepted:
+        return None
+    same = plain_text == " ".join(streamed_text(stream).split())
+    return plain_used if same and plain_text else None
 
 
 @reads_evidence

@@ -16,7 +16,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
-MODULES = ("required", "type", "const", "enum", "min_items", "unix_seconds")
+MODULES = ("required", "type", "const", "enum", "min_items", "items", "unix_seconds")
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ COLLATERAL: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("stream.bad-json-line", ("token_caps.*",), "a cap is judged on the streamed text too"),
     ("stream.chunk-after-finish", ("token_caps.*",), "the chunk after the finish goes past the cap"),
     ("stream.cumulative-deltas*", ("token_caps.*",), "the text a client assembles from the text so far goes past the cap"),
-    ("behaviour.logprobs-dropped", ("behaviours.logprobs_returned",), "top_logprobs goes with logprobs"),
     ("stream.plain-json", ("request.stream_options.nullable",), "stream_options: null is sent on a stream"),
     ("unknown-model-accepted", ("errors.unknown_model_status",), "the unknown-model status case is answered 200"),
 )
