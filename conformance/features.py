@@ -22,11 +22,12 @@ FEATURES = {
     "tools": "function tools and tool_choice (tool calling)",
     "json_mode": "response_format JSON object / JSON schema output",
     "vision": "image content parts in messages",
+    "image_output": "images generated through the chat endpoint (modalities, image_config)",
     "reasoning": "reasoning controls (reasoning_effort, reasoning summaries, verbosity)",
     "behaviour": "a model whose output follows the request (token caps, stop sequences, tool calls, JSON mode)",
 }
 # words an error may use for a capability, besides the parameter's own name and "model"
-KEYWORDS = {"tools": ("tool",), "json_mode": ("response_format", "json"), "vision": ("image",),
+KEYWORDS = {"tools": ("tool",), "json_mode": ("response_format", "json"), "vision": ("image",), "image_output": ("image", "modalit"),
             "reasoning": ("reasoning",), "behaviour": ()}
 CAPABILITY_EVIDENCE = "capability:"  # prefix of the evidence names that probe a capability
 # capabilities whose documented values a model supports only in part (no single model takes all six reasoning

@@ -61,7 +61,11 @@ def full_schema(directory: str | Path | None = None) -> dict:
 @lru_cache(maxsize=4)
 def _schema(directory: Path) -> dict:
     schema = json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
-    # the behaviours a spec may name are the registry's (conformance/behaviours/): a typo fails loading
+    # the behaviours and capabilities a spec may name are the registries' (conformance/behaviours/,
+    # conformance/features.py): a typo fails loading
+    from .features import FEATURES  # late: the registry's module reads cases, which read this one
+
+    schema["$defs"]["sourced"]["properties"]["feature"]["enum"] = list(FEATURES)
     schema["properties"]["behaviours"]["propertyNames"] = {"enum": sorted(behaviour_names())}
     # a field entry's facets are the field facet modules' (conformance/field_facets/), each with its fragment
     schema["$defs"]["field"]["properties"].update({f.name: f.spec for f in field_facets.registry().values()})

@@ -115,3 +115,43 @@ def test_the_stream_terminator_is_the_documents_value_carried_by_each_stream_req
     assert len(chunks(ended)) == 1  # a document saying "[END]" ends its streams with it
     with pytest.raises(NotAccepted, match="event 2 is not JSON"):
         chunks(Exchange(stream, "http://127.0.0.1", status=200, events=events))
+
+
+def _levels(profile: str) -> dict[str, str]:
+    return {c.id.split("/", 1)[1]: c.level for c in generate_cases(load_profile(profile), "m")}
+
+
+def test_levels_rest_on_what_each_document_states():
+    mvp, routify, routeway, openai = (_levels(p) for p in ("routify-mvp", "routify", "routeway", "openai"))
+    # one documented reasoning value at MUST; each further value SHOULD (no model takes all six efforts)
+    for levels in (mvp, routify, routeway):
+        assert levels["ranges/reasoning_effort/enum-one-accepted"] == "MUST"
+        assert levels["ranges/reasoning_effort/enum-high"] == "SHOULD"
+        assert levels["ranges/reasoning_effort/enum-unknown"] == "MUST"
+    # routify forwards to the provider, whose errors for unsupported values come back: another document's
+    # value may be the provider's own; routify-mvp rejects what it does not list
+    for case in ("ranges/reasoning_effort/enum-foreign-none", "ranges/reasoning_effort/enum-foreign-minimal",
+                 "validation/reasoningSummary/rejects-openai-detailed"):
+        assert (mvp[case], routify[case]) == ("MUST", "SHOULD"), case
+    # the openai profile's spec note and its level agree
+    assert openai["validation/unknown-field/no-server-error"] == "SHOULD"
+
+
+def test_conventions_no_document_states_cite_no_quote():
+    cases = {c.id: c for c in generate_cases(load_profile("routeapi"), "m")}
+    for case_id in ("routeapi/validation/body/non-ascii-content", "routeapi/ranges/max_tokens/large-valid",
+                    "routeapi/streaming/stream/final-finish-reason", "routeapi/streaming/stream/finish-last"):
+        source = cases[case_id].rule.source
+        assert cases[case_id].level == "SHOULD" and source.quote is None, case_id
+        assert "convention" in source.schema and source.note, case_id
+    # RouteAPI's max_tokens is a "number" with no maximum: it gets the 2^31 probe, as rout.my's integer does
+    assert "routmy/ranges/max_tokens/large-valid" in {c.id for c in generate_cases(load_profile("routmy"), "m")}
+
+
+def test_unknown_field_probes_carry_the_companions_openai_requires():
+    bodies = {c.id.rsplit("/", 1)[1]: c.request.body for c in generate_cases(load_profile("routify-mvp"), "m")
+              if "/unknown-field/" in c.id}
+    assert bodies["stream_options"]["stream"] is True
+    assert bodies["top_logprobs"]["logprobs"] is True
+    assert bodies["tool_choice"]["tools"]
+    assert "max_tokens" not in bodies["max_completion_tokens"]

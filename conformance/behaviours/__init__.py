@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from ..spec import Rule
 
 MODULES = ("finish_reason_length", "explicit_values", "stop_excluded", "include_usage", "choices_indexed",
-           "tool_choice_none", "tool_calls", "json_mode", "n_choices", "logprobs_returned")
+           "tool_choice_none", "tool_calls", "json_mode", "n_choices", "logprobs_returned",
+           "image_output")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """choices[].index is the choice's position in `choices`: 0 for the only one, 0 and 1 for n=2.
 
 Observable on any answer (an index of 1 for a single choice breaks it), so it needs no control.
-Where the profile documents `n`, two choices are asked for too; fewer coming back is inconclusive.
+Where the profile documents `n`, two choices are asked for too; fewer coming back is inconclusive here
+(no position past 0 to check) and a failure of n's own case (conformance/behaviours/n_choices.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def choices_indexed(ex, case) -> str | None:
         raise Inconclusive("the completion has no choices to check")
     wanted = case.args.get("n", 1)
     if len(choices) < wanted:
-        raise Inconclusive(f"n={wanted} was asked for and {len(choices)} choice(s) came back: no position past 0 to check")
+        raise Inconclusive(f"n={wanted} was asked for and {len(choices)} choice(s) came back: no position past 0 to "
+                           "check (behaviour/n/gives-n-choices judges the count, where the document lists n)")
     indexes = [c.get("index") if isinstance(c, dict) else None for c in choices]
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in indexes):
         raise Inconclusive(f"not every choice has an integer index ({indexes}): the field rules judge that")

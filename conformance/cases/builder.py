@@ -183,19 +183,21 @@ class Builder:
         for feature in (f for f in features if KEYWORDS.get(f)):
             found = self._probes(self.profile, feature)
             if len(found) < 2 and self._baseline is not None:
-                found += [p for p in self._probes(self._baseline, feature) if p[0] in self.profile.params]
-            for param_name, name, value in found:
+                found += [p for p in self._probes(self._baseline, feature)
+                          if p[0] in self.profile.params and set(p[3]) <= set(self.profile.params)]
+            for param_name, name, value, extra in found:
                 param = self.profile.params[param_name]
-                probes.setdefault(f"{CAPABILITY_EVIDENCE}{param_name}={name}", self.chat(self.param_body(param, value)))
+                probes.setdefault(f"{CAPABILITY_EVIDENCE}{param_name}={name}",
+                                  self.chat(self.param_body(param, value, **extra)))
         return tuple(probes.items())
 
     @staticmethod
-    def _probes(profile: Profile, feature: str) -> list[tuple[str, str, Any]]:
-        """(parameter, value name, value) of every documented value of `feature` in `profile`."""
+    def _probes(profile: Profile, feature: str) -> list[tuple[str, str, Any, dict]]:
+        """(parameter, value name, value, the fields sent with it) of every documented value of `feature`."""
         found = []
         for param in profile.params.values():
             enum = param.facets.get("enum")
             if enum is not None and enum.feature == feature:
-                found += [(param.name, str(v), v) for v in enum.value if v is not None]
-            found += [(param.name, e.name, e.value) for e in param.accepts if not e.with_ and e.rule.feature == feature]
+                found += [(param.name, str(v), v, {}) for v in enum.value if v is not None]
+            found += [(param.name, e.name, e.value, dict(e.with_)) for e in param.accepts if e.rule.feature == feature]
         return found

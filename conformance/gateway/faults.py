@@ -22,7 +22,7 @@ REQUEST_KINDS = (  # a parameter facet's own kinds are its module's (conformance
     "example-rejected", "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500",
     "unknown-field-500", "body-not-object-500",
 )
-MODEL_KINDS = ("cap-ignored", "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
+MODEL_KINDS = ("cap-ignored", "cap-ignored-in-streams", "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
 FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
 STREAM_KINDS = (
     "stream-no-terminator", "stream-after-terminator", "stream-never-ends", "stream-json-content-type",
@@ -177,9 +177,15 @@ class _Builder:
 
     def behaviours(self) -> None:
         add = self.add
+        usage = self.profile.behaviours.get("include_usage")
+        # the stream cap case is a SHOULD where the document has no usage chunk (cases/token_caps.py)
+        stream_level = None if usage is not None and not usage.inherited else "SHOULD"
         for cap in self.profile.token_caps:
             add(f"behaviour.cap-ignored.{cap}", f"token_caps.{cap}", "cap-ignored",
                 f"{cap} does not bound the output (it runs to its natural length)", param=cap)
+            add(f"behaviour.cap-ignored-in-streams.{cap}", f"token_caps.{cap}", "cap-ignored-in-streams",
+                f"{cap} does not bound a stream's text, while its usage chunk reports no more than the cap", param=cap,
+                level=stream_level)
         for name, behaviour in registry().items():  # each behaviour module's own (conformance/behaviours/)
             for fault in behaviour.faults:
                 add(fault.name, f"behaviours.{name}", "behaviour", fault.description, param=name, arg=fault)

@@ -20,6 +20,7 @@ FALLBACK_WORD = "hello"
 MAX_CHOICES = 128  # bounds the work of one request even when a fault lifts n's maximum
 TOOL_CALL_TOKENS = 8
 LOGPROB = -0.1
+PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 PLACEHOLDERS = {"string": "123", "number": 1, "integer": 1, "boolean": True, "array": [], "object": {}}
 
 
@@ -40,6 +41,7 @@ class Generation:
     completion_tokens: int
     tool_call: ToolCall | None = None
     logprobs: dict | None = None
+    images: tuple[str, ...] = ()  # data URLs, where modalities asked for images
 
 
 # ------------------------------------------------------------------ prompt
@@ -84,7 +86,9 @@ def _count(value: Any, low: int, high: int | None = None) -> int | None:
 
 
 def token_cap(params: dict, cap_names: Iterable[str], fault: Fault | None = None) -> int | None:
-    caps = [_count(params.get(name), 0) for name in cap_names if not hits(fault, "cap-ignored", name)]
+    streamed = params.get("stream") is True
+    caps = [_count(params.get(name), 0) for name in cap_names
+            if not (hits(fault, "cap-ignored", name) or (streamed and hits(fault, "cap-ignored-in-streams", name)))]
     caps = [c for c in caps if c is not None]
     return min(caps) if caps else None
 
@@ -194,5 +198,9 @@ def generate(params: dict, cap_names: Iterable[str], fault: Fault | None = None)
         tokens = max(1, min(cap, TOOL_CALL_TOKENS)) if cap is not None else TOOL_CALL_TOKENS
         return Generation(None, [], "tool_calls", tokens, call, {"content": []} if wants_logprobs else None)
     pieces, finish, emitted = _run(_tokens(echo(params)), cap, stop_sequences(params.get("stop")))
+    if fault is not None and fault.kind == "cap-ignored-in-streams":  # the usage it reports still keeps to the cap
+        emitted = min([emitted] + [c for c in (token_cap(dict(params, stream=False), cap_names),) if c is not None])
     logprobs = _logprobs(pieces, top) if wants_logprobs else None
-    return Generation("".join(pieces), pieces, finish, emitted, None, logprobs)
+    modalities = params.get("modalities")
+    images = (PIXEL,) if isinstance(modalities, list) and "image" in modalities else ()
+    return Generation("".join(pieces), pieces, finish, emitted, None, logprobs, images)

@@ -51,6 +51,8 @@ def _message(gen: Generation) -> dict:
     message = {"role": "assistant", "content": gen.content, "refusal": None}
     if gen.tool_call:
         message["tool_calls"] = _tool_calls(gen)
+    if gen.images:
+        message["images"] = [{"type": "image_url", "image_url": {"url": url}} for url in gen.images]
     return message
 
 
