@@ -66,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _check_keyword(args.keyword)
     if args.fault and args.base_url:
         raise UsageError("--fault applies to the bundled gateway only (drop --base-url)")
-    gate_inputs = _gate_inputs(args)  # a bad baseline or expectations file stops here, before anything runs
+    gate_inputs = gating.load_inputs(args.baseline, args.expect)  # a bad file stops here, before anything runs
     if args.alluredir:
         _writable_dir(args.alluredir)
     for output in (args.json_path, args.junitxml, None if args.no_html else args.html):
@@ -124,7 +124,7 @@ def _interrupted(args: argparse.Namespace, key: str) -> int:
 
 
 def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
-                 gate_inputs: tuple[dict | None, list[gating.Expectation]], sender: Sender | None) -> int:
+                 gate_inputs: gating.Inputs, sender: Sender | None) -> int:
     plan = _plan(args, base_url, key, profiles)
     if sender is not None and not args.keyword:
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
@@ -134,16 +134,14 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     doc, failed_tests = _pytest_run(args, plan, sender)
     if failed_tests and not doc["summary"]["failed"] + doc["summary"]["errors"]:
         raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
-    baseline, expectations = gate_inputs
-    gate = gating.evaluate(doc, baseline, expectations)
+    gate = gating.evaluate(doc, gate_inputs.baseline, gate_inputs.expectations, gate_inputs.notes)
     doc["gate"] = gate.record(doc)  # part of the record: a CI job reads it back
-    gated = baseline is not None or bool(expectations)
     label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
     outputs: dict[str, str | None] = {"console": None, "json": args.json_path}
     for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html)):
         if path:
             outputs[name] = path
-    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate if gated else None, label=label)):
+    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate, label=label)):
         print(line if line.startswith("routecheck") else f"routecheck: {line}")
     return gate.exit_code
 
@@ -205,14 +203,6 @@ def _check_keyword(expression: str) -> None:
         raise UsageError(f"-k {expression!r} is not a valid expression: {getattr(exc, 'msg', None) or exc}") from None
 
 
-def _gate_inputs(args: argparse.Namespace) -> tuple[dict | None, list[gating.Expectation]]:
-    from . import results
-
-    baseline = results.read_validated(args.baseline) if args.baseline else None
-    expectations = gating.load_expectations(args.expect) if args.expect else []
-    return baseline, expectations
-
-
 def _writable_file(path: str) -> None:
     target = Path(path)
     _writable_dir(str(target.parent))
@@ -237,9 +227,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.label and len(args.label) != len(docs):
         raise UsageError(f"--label given {len(args.label)} times for {len(docs)} results files (one per file, in order)")
     labels = args.label or unique_labels([Path(p).stem for p in args.results])
-    baseline, expectations = _gate_inputs(args)
-    gated = baseline is not None or bool(expectations)
-    gates = [gating.evaluate(doc, baseline, expectations) for doc in docs] if gated else None
+    inputs = gating.load_inputs(args.baseline, args.expect)
+    gates = [gating.evaluate(doc, inputs.baseline, inputs.expectations, inputs.notes) for doc in docs]
     print(f"routecheck: report in {write_html(docs, args.output, labels=labels, gates=gates)}")
     return 0
 

@@ -27,7 +27,7 @@ from .engine import DEFAULT_MAX_DURATION, Deadlines, Exchange, fingerprint
 from .errors import RoutecheckError
 from .features import FEATURES, parse_disabled, skip_reason
 from .request import Request, redact
-from .gating import load_expectations, match
+from .gating import load_inputs, match
 from .results import case_dict
 from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, derived_for, jobs_for, judge
 from .sender import Sender, SenderError
@@ -240,7 +240,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     expectation says fails is marked xfail(strict), so pytest's own report shows them as such."""
     plan = config.stash.get(PLAN, None)  # None when only listing (--collect-only needs no target)
     disabled = plan.disabled if plan is not None else parse_disabled(config.option.without)
-    expectations = load_expectations(config.option.rc_expect) if config.option.rc_expect else []
+    inputs = load_inputs(None, config.option.rc_expect)  # a file not there yet: said, and no case is marked
+    expectations, terminal = inputs.expectations, config.pluginmanager.get_plugin("terminalreporter")
+    for note in inputs.notes if terminal is not None else ():
+        terminal.write_line(f"routecheck: note: {note}")
     for item in items:
         case = _case_of(item)
         if case is None:

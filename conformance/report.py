@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .case import CATEGORIES
 from .errors import UsageError
-from .gating import Gate, display_verdict
+from .gating import Gate, display_verdict, evaluate
 from .report_docs import documented
 from .report_page import SCRIPT, STYLE
 from .request import redact
@@ -66,7 +66,8 @@ def model(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | 
     if not docs:
         raise UsageError("no results to report")
     labels = unique_labels(labels) if labels else default_labels(docs)
-    gates = gates or [None] * len(docs)
+    # every column gets its gate banner: an ungated run's gate is "any MUST failure" (conformance/gating.py)
+    gates = [g if g is not None else evaluate(doc) for doc, g in zip(docs, gates or [None] * len(docs))]
     sources = SourceTable()
     static: dict[str, dict] = {}
     for doc in docs:

@@ -136,6 +136,13 @@ def test_gates_given_to_write_html_show_stale_expectations(docs, tmp_path):
     assert stale["v"] == "pass" and stale["k"] == "stale" and ABOVE_MAX in data["targets"][0]["gate"]["stale"]
 
 
+def test_a_single_ungated_run_shows_its_gate_banner_too(docs, tmp_path):
+    data = blob(report.write_html(docs, tmp_path / "r.html").read_text())
+    gates = [t["gate"] for t in data["targets"]]
+    assert [(g["exit_code"], g["verdict"]) for g in gates] == [(0, "passes"), (1, "fails: 2 MUST failures count")]
+    assert "`gate ${g.verdict} (exit ${g.exit_code})`" in report.SCRIPT  # what the banner prints
+
+
 def test_documented_parameters_compare_the_providers_with_quotes_and_inherited_marks(docs):
     six = copy.deepcopy(docs[0])  # what a run of every profile records
     six["documented"] = report_docs.facts(report_docs.loadable(["routify", "routify-mvp", "routeapi", "routmy",

@@ -138,14 +138,14 @@ function rect(x, y, w, h, cls, title) {
 }
 
 function gateBlock(g, ti) {
-  const verdict = g.exit_code === 0 ? el('span', {class: 'good'}, 'gate passes (exit 0)')
-    : el('span', {class: 'bad'}, `gate fails (exit ${g.exit_code}): ${g.counted.length} MUST failures count`);
+  const verdict = el('span', {class: g.exit_code === 0 ? 'good' : 'bad'}, `gate ${g.verdict} (exit ${g.exit_code})`);
   const list = (title, items) => items.length ? [el('div', null, `${title} (${items.length})`),
     el('ul', null, items.slice(0, 50).map(([id, text]) => el('li', null, caseLink(id, ti), ' ', text)),
       items.length > 50 ? el('li', null, `… and ${items.length - 50} more (filter: changed)`) : null)] : null;
   const changes = (cs) => cs.map(c => [c.id, `[${c.level}] ${c.before || 'not in baseline'} → ${c.after}`]);
   return el('div', {class: 'gate'}, verdict,
     g.baseline ? el('div', null, `baseline: the run of ${g.baseline}`) : null,
+    g.notes.map(note => el('div', {class: 'note'}, note)),
     list('regressions', changes(g.regressions)),
     list('new MUST failures', changes(g.new_failures)),
     list('fixes', changes(g.fixes)),
