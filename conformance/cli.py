@@ -20,6 +20,7 @@ from .errors import RoutecheckError, TargetError, UsageError
 from .cli_args import build_parser
 from .launch import launch_args
 from .reporters import Context, write_outputs
+from .reporters.console import start_lines
 from .cases import generate_cases
 from .features import parse_disabled, parse_required
 from .verdicts import derived_for, jobs_for
@@ -69,7 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     gate_inputs = gating.load_inputs(args.baseline, args.expect)  # a bad file stops here, before anything runs
     if args.alluredir:
         _writable_dir(args.alluredir)
-    for output in (args.json_path, args.junitxml, None if args.no_html else args.html):
+    for output in (args.json_path, args.junitxml, None if args.no_html else args.html, args.markdown):
         if output:
             _writable_file(output)  # an unwritable report path fails now, not after the run
     key = read_key(args.api_key_env) if args.base_url else os.environ.get(args.api_key_env) or new_key()
@@ -80,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 find_fault(load_profile(name), args.fault)
             except KeyError:
                 raise UsageError(f"profile {name} has no fault '{args.fault}' (see `routecheck faults --profile {name}`)") from None
-    for stale in (args.json_path, None if args.no_html else args.html, args.junitxml):
+    for stale in (args.json_path, None if args.no_html else args.html, args.junitxml, args.markdown):
         if stale:  # an old report must never look like this run's (a CI job would upload it)
             Path(stale).unlink(missing_ok=True)
     # SIGTERM ends a run like Ctrl-C: results of what ran, marked incomplete, and exit 130
@@ -126,6 +127,7 @@ def _interrupted(args: argparse.Namespace, key: str) -> int:
 def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
                  gate_inputs: gating.Inputs, sender: Sender | None) -> int:
     plan = _plan(args, base_url, key, profiles)
+    print(redact("\n".join(start_lines(base_url, plan.target.model, plan.profiles)), (key,)))
     if sender is not None and not args.keyword:
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
         # with -k the plugin hands over the selected requests itself
@@ -138,7 +140,8 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     doc["gate"] = gate.record(doc)  # part of the record: a CI job reads it back
     label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
     outputs: dict[str, str | None] = {"console": None, "json": args.json_path}
-    for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html)):
+    for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html),
+                       ("markdown", args.markdown)):
         if path:
             outputs[name] = path
     for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate, label=label)):
@@ -230,6 +233,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     inputs = gating.load_inputs(args.baseline, args.expect)
     gates = [gating.evaluate(doc, inputs.baseline, inputs.expectations, inputs.notes) for doc in docs]
     print(f"routecheck: report in {write_html(docs, args.output, labels=labels, gates=gates)}")
+    if args.markdown:
+        from .reporters import write_text
+        from .reporters.markdown import markdown
+
+        text = "\n".join(markdown(doc, gate, label if len(docs) > 1 else None) for doc, gate, label in zip(docs, gates, labels))
+        print(f"routecheck: Markdown summary in {write_text(args.markdown, text)}")
     return 0
 
 

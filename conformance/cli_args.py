@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline", metavar="OLD.json", help="an earlier results file: exit 1 only on MUST failures it did not have")
     run.add_argument("--expect", metavar="FILE", help="expectations (YAML): accepted failures, shown as expected-fail")
     run.add_argument("--alluredir", metavar="DIR", help="also write Allure results here (allure-pytest)")
+    run.add_argument("--markdown", metavar="FILE", help="also write a Markdown summary here (gate, counts, first failures)")
 
     serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback")
     serve.add_argument("--profile", required=True)
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--label", action="append", default=[], help="column name per results file, in order (default: file name)")
     report.add_argument("--baseline", metavar="OLD.json", help="mark regressions and fixes against this results file")
     report.add_argument("--expect", metavar="FILE", help="expectations (YAML): mark expected failures and stale entries")
+    report.add_argument("--markdown", metavar="FILE", help="also write a Markdown summary of each results file here")
     expect = sub.add_parser("expect", help="write expectations accepting every failed or warned case of a run")
     expect.add_argument("--from", dest="source", required=True, metavar="RESULTS.json")
     expect.add_argument("-o", "--output", help="file to write (default: standard output)")

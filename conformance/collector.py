@@ -17,6 +17,7 @@ from .errors import RoutecheckError
 from .features import parse_disabled
 from .plan import PLAN, Settings
 from .results import build, write
+from .documents import titles
 from .report_docs import facts, loadable
 from .verdicts import ERROR, FAILED, now_iso
 
@@ -80,6 +81,7 @@ class ResultsCollector:
         # what it was judged against (the plan's own profiles, not a second load): reports need no spec files
         judged = [p for p in plan.profiles if p.name in doc["profiles"]] if plan is not None else loadable(doc["profiles"])
         doc["documented"] = facts(judged)
+        doc["documents"] = titles(judged)
         path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
         try:
             self.written = write(doc, path, self.secrets())

@@ -22,6 +22,7 @@ import pytest
 
 from .case import Case
 from .collector import META_PROPERTY, PROPERTY, ResultsCollector
+from .documents import titled, titles
 from .cases import generate_cases
 from .engine import DEFAULT_MAX_DURATION, Deadlines, Exchange, fingerprint
 from .errors import RoutecheckError
@@ -112,6 +113,7 @@ class RunContext:
         self.frozen = False
         self.sent_here: dict[str, Exchange] = {}  # requests no sender had: an xdist worker's, or a probe the sending side did not derive
         self.roots: frozenset[str] | None = None  # the case IDs this run judges (after -k)
+        self.titles = titles(self.plan.profiles)  # failure messages name documents by title
 
     def url(self, case: Case) -> str:
         return self.target.url(case.profile)
@@ -149,6 +151,7 @@ class RunContext:
             self.roots = frozenset(i.callspec.params["rc_case"].id for i in items
                                    if hasattr(i, "callspec") and "rc_case" in i.callspec.params)
         result = judge(case, url, fetch, self.disabled, self.required, self.roots, self.key_env)
+        result.message = titled(result.message, self.titles)
         if self.sender is not None and result.outcome != SKIPPED:
             for key, count in unread.items():  # a blocked case never reads its own exchange: let it go all the same
                 for _ in range(max(0, count)):

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .case import CATEGORIES
 from .errors import UsageError
+from .documents import title_of
 from .gating import Gate, display_verdict, evaluate
 from .report_docs import documented
 from .report_page import SCRIPT, STYLE
@@ -95,7 +96,13 @@ def model(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | 
         "exchanges": exchanges,
         "documented": documented(docs, sources.cite),
         "sources": sources.rows,
+        # each cited document's title (the quote's source keeps the file name)
+        "titles": {row[0]: _title(docs, row[0]) for row in sources.rows},
     }
+
+
+def _title(docs: list[dict], document: str) -> str:
+    return next((t for t in (title_of(doc, document) for doc in docs) if t != document), document)
 
 
 def _row_order(case: dict) -> tuple:

@@ -48,8 +48,10 @@ def registry() -> dict[str, type]:
     from .html import HtmlReporter
     from .json import JsonReporter
     from .junit import JUnitReporter
+    from .markdown import MarkdownReporter
 
-    return {r.name: r for r in (ConsoleReporter, JsonReporter, JUnitReporter, AllureReporter, HtmlReporter)}
+    return {r.name: r for r in (ConsoleReporter, JsonReporter, JUnitReporter, AllureReporter, HtmlReporter,
+                                MarkdownReporter)}
 
 
 def write_outputs(doc: dict, outputs: dict[str, str | None], context: Context) -> list[str]:
