@@ -7,7 +7,8 @@
 set -uo pipefail
 out="${RC_OUT:-routecheck-reports}"
 args=(run --base-url "${RC_BASE_URL:?RC_BASE_URL: the gateway URL is required}" --profile "${RC_PROFILE:-openai}"
-      --json "$out/results.json" --html "$out/report.html" --junitxml "$out/junit.xml" --markdown "$out/summary.md")
+      --json "$out/results.json" --html "$out/report.html" --junitxml "$out/junit.xml" --markdown "$out/summary.md"
+      --har "$out/not-passed.har")
 if [ -n "${RC_MODEL:-}" ]; then args+=(--model "$RC_MODEL"); fi
 if [ -n "${RC_BASELINE:-}" ]; then args+=(--baseline "$RC_BASELINE"); fi
 if [ -n "${RC_EXPECT:-}" ]; then args+=(--expect "$RC_EXPECT"); fi

@@ -70,7 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     gate_inputs = gating.load_inputs(args.baseline, args.expect)  # a bad file stops here, before anything runs
     if args.alluredir:
         _writable_dir(args.alluredir)
-    for output in (args.json_path, args.junitxml, None if args.no_html else args.html, args.markdown):
+    for output in (args.json_path, args.junitxml, None if args.no_html else args.html, args.markdown, args.har):
         if output:
             _writable_file(output)  # an unwritable report path fails now, not after the run
     key = read_key(args.api_key_env) if args.base_url else os.environ.get(args.api_key_env) or new_key()
@@ -81,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 find_fault(load_profile(name), args.fault)
             except KeyError:
                 raise UsageError(f"profile {name} has no fault '{args.fault}' (see `routecheck faults --profile {name}`)") from None
-    for stale in (args.json_path, None if args.no_html else args.html, args.junitxml, args.markdown):
+    for stale in (args.json_path, None if args.no_html else args.html, args.junitxml, args.markdown, args.har):
         if stale:  # an old report must never look like this run's (a CI job would upload it)
             Path(stale).unlink(missing_ok=True)
     # SIGTERM ends a run like Ctrl-C: results of what ran, marked incomplete, and exit 130
@@ -141,7 +141,7 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
     outputs: dict[str, str | None] = {"console": None, "json": args.json_path}
     for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html),
-                       ("markdown", args.markdown)):
+                       ("markdown", args.markdown), ("har", args.har)):
         if path:
             outputs[name] = path
     for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate, label=label)):

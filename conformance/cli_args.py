@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--expect", metavar="FILE", help="expectations (YAML): accepted failures, shown as expected-fail")
     run.add_argument("--alluredir", metavar="DIR", help="also write Allure results here (allure-pytest)")
     run.add_argument("--markdown", metavar="FILE", help="also write a Markdown summary here (gate, counts, first failures)")
+    run.add_argument("--har", metavar="FILE", help="also write a HAR 1.2 file of every exchange behind a case that did not pass")
 
     serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback",
                            description="Serve the reference gateway, faithful to one profile (or with one fault), "

@@ -110,7 +110,7 @@ def test_the_action_passes_a_faithful_gateway_and_fails_a_faulty_one_after_writi
     code, outputs = run_action(tmp_path / "faulty", faulty)
     assert (code, outputs) == (1, {"exit-code": "1"})
     reports = tmp_path / "faulty" / "routecheck-reports"
-    assert {p.name for p in reports.iterdir()} == {"results.json", "report.html", "junit.xml", "summary.md"}
+    assert {p.name for p in reports.iterdir()} == {"results.json", "report.html", "junit.xml", "summary.md", "not-passed.har"}
     summary = (tmp_path / "faulty" / "step_summary.md").read_text()
     assert summary == (reports / "summary.md").read_text()  # the job summary is routecheck's Markdown summary
     assert "gate fails: 1 MUST failures count" in summary and "routify-mvp/ranges/temperature/above-max" in summary

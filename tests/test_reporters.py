@@ -28,7 +28,7 @@ def document() -> dict:
 
 
 def test_every_output_has_one_reporter_in_the_registry():
-    assert list(registry()) == ["console", "json", "junit", "allure", "html", "markdown"]
+    assert list(registry()) == ["console", "json", "junit", "allure", "html", "markdown", "har"]
 
 
 def test_allure_results_come_from_the_results_document_with_statuses_labels_and_no_secret(tmp_path):
