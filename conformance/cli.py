@@ -273,12 +273,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    print(f"{'profile':<13} {'cases':>5} {'MUST':>5} {'SHOULD':>6}  document / title")
+    print(f"{'profile':<13} {'cases':>5} {'MUST':>5} {'SHOULD':>6}  document (file in specs/sources/)")
     for name in profile_names():
         profile = load_profile(name)
         levels = Counter(c.level for c in generate_cases(profile, PLACEHOLDER_MODEL))
         print(f"{name:<13} {sum(levels.values()):>5} {levels['MUST']:>5} {levels['SHOULD']:>6}  "
-              f"{profile.document} ({profile.title})")
+              f"{profile.title} ({profile.document})")
     return 0
 
 
@@ -292,10 +292,14 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_faults(args: argparse.Namespace) -> int:
     from .gateway import faults_for
 
+    from .documents import titles
+
     profile = load_profile(args.profile)
+    named = titles([profile])
     for fault in faults_for(profile):
-        rule = profile.rule(fault.rule)
-        print(f"{fault.name}  [{fault.level}] breaks {fault.rule}: {fault.description}\n    source: {rule.source.cite()}")
+        src = profile.rule(fault.rule).source
+        print(f"{fault.name}  [{fault.level}] breaks {fault.rule}: {fault.description}\n"
+              f"    source: {named.get(src.document, src.document)}: " + (f'"{src.quote}"' if src.quote else f"[{src.schema}]"))
     return 0
 
 

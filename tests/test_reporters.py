@@ -106,3 +106,15 @@ def test_junit_and_allure_cite_the_documents_title_and_keep_its_file_name_as_the
     assert 'message="[MUST] Routeway API reference: &quot;a quote&quot;"' in (tmp_path / "j.xml").read_text()
     result = next(json.loads(p.read_text()) for p in (tmp_path / "a").iterdir() if p.name.endswith("-result.json"))
     assert result["links"] == [{"type": "link", "url": "doc.txt", "name": "source: Routeway API reference (doc.txt)"}]
+
+
+def test_the_listing_commands_name_documents_by_title_with_the_file_beside_it():
+    import subprocess
+    import sys
+
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "conformance.cli", *args], capture_output=True, text=True,
+                              timeout=60).stdout
+
+    assert "Routeway (004_b1197cec447d28e1.txt)" in run("profiles")
+    assert '    source: Routeway: "Headers x-api-key string"' in run("faults", "--profile", "routeway")
