@@ -20,6 +20,7 @@ from .errors import RoutecheckError, TargetError, UsageError
 from .cli_args import build_parser
 from .launch import launch_args
 from .reporters import Context, write_outputs
+from .reporters.console import start_lines
 from .cases import generate_cases
 from .features import parse_disabled, parse_required
 from .verdicts import derived_for, jobs_for
@@ -66,10 +67,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         _check_keyword(args.keyword)
     if args.fault and args.base_url:
         raise UsageError("--fault applies to the bundled gateway only (drop --base-url)")
-    gate_inputs = _gate_inputs(args)  # a bad baseline or expectations file stops here, before anything runs
+    gate_inputs = gating.load_inputs(args.baseline, args.expect)  # a bad file stops here, before anything runs
     if args.alluredir:
         _writable_dir(args.alluredir)
-    for output in (args.json_path, args.junitxml, None if args.no_html else args.html):
+    for output in (args.json_path, args.junitxml, None if args.no_html else args.html, args.markdown, args.har):
         if output:
             _writable_file(output)  # an unwritable report path fails now, not after the run
     key = read_key(args.api_key_env) if args.base_url else os.environ.get(args.api_key_env) or new_key()
@@ -80,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 find_fault(load_profile(name), args.fault)
             except KeyError:
                 raise UsageError(f"profile {name} has no fault '{args.fault}' (see `routecheck faults --profile {name}`)") from None
-    for stale in (args.json_path, None if args.no_html else args.html, args.junitxml):
+    for stale in (args.json_path, None if args.no_html else args.html, args.junitxml, args.markdown, args.har):
         if stale:  # an old report must never look like this run's (a CI job would upload it)
             Path(stale).unlink(missing_ok=True)
     # SIGTERM ends a run like Ctrl-C: results of what ran, marked incomplete, and exit 130
@@ -124,8 +125,9 @@ def _interrupted(args: argparse.Namespace, key: str) -> int:
 
 
 def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
-                 gate_inputs: tuple[dict | None, list[gating.Expectation]], sender: Sender | None) -> int:
+                 gate_inputs: gating.Inputs, sender: Sender | None) -> int:
     plan = _plan(args, base_url, key, profiles)
+    print(redact("\n".join(start_lines(base_url, plan.target.model, plan.profiles)), (key,)))
     if sender is not None and not args.keyword:
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
         # with -k the plugin hands over the selected requests itself
@@ -134,16 +136,15 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     doc, failed_tests = _pytest_run(args, plan, sender)
     if failed_tests and not doc["summary"]["failed"] + doc["summary"]["errors"]:
         raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
-    baseline, expectations = gate_inputs
-    gate = gating.evaluate(doc, baseline, expectations)
+    gate = gating.evaluate(doc, gate_inputs.baseline, gate_inputs.expectations, gate_inputs.notes)
     doc["gate"] = gate.record(doc)  # part of the record: a CI job reads it back
-    gated = baseline is not None or bool(expectations)
     label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
     outputs: dict[str, str | None] = {"console": None, "json": args.json_path}
-    for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html)):
+    for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html),
+                       ("markdown", args.markdown), ("har", args.har)):
         if path:
             outputs[name] = path
-    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate if gated else None, label=label)):
+    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate, label=label)):
         print(line if line.startswith("routecheck") else f"routecheck: {line}")
     return gate.exit_code
 
@@ -205,14 +206,6 @@ def _check_keyword(expression: str) -> None:
         raise UsageError(f"-k {expression!r} is not a valid expression: {getattr(exc, 'msg', None) or exc}") from None
 
 
-def _gate_inputs(args: argparse.Namespace) -> tuple[dict | None, list[gating.Expectation]]:
-    from . import results
-
-    baseline = results.read_validated(args.baseline) if args.baseline else None
-    expectations = gating.load_expectations(args.expect) if args.expect else []
-    return baseline, expectations
-
-
 def _writable_file(path: str) -> None:
     target = Path(path)
     _writable_dir(str(target.parent))
@@ -237,10 +230,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.label and len(args.label) != len(docs):
         raise UsageError(f"--label given {len(args.label)} times for {len(docs)} results files (one per file, in order)")
     labels = args.label or unique_labels([Path(p).stem for p in args.results])
-    baseline, expectations = _gate_inputs(args)
-    gated = baseline is not None or bool(expectations)
-    gates = [gating.evaluate(doc, baseline, expectations) for doc in docs] if gated else None
+    inputs = gating.load_inputs(args.baseline, args.expect)
+    gates = [gating.evaluate(doc, inputs.baseline, inputs.expectations, inputs.notes) for doc in docs]
     print(f"routecheck: report in {write_html(docs, args.output, labels=labels, gates=gates)}")
+    if args.markdown:
+        from .reporters import write_text
+        from .reporters.markdown import markdown
+
+        text = "\n".join(markdown(doc, gate, label if len(docs) > 1 else None) for doc, gate, label in zip(docs, gates, labels))
+        print(f"routecheck: Markdown summary in {write_text(args.markdown, text)}")
     return 0
 
 
@@ -275,12 +273,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    print(f"{'profile':<13} {'cases':>5} {'MUST':>5} {'SHOULD':>6}  document / title")
+    print(f"{'profile':<13} {'cases':>5} {'MUST':>5} {'SHOULD':>6}  document (file in specs/sources/)")
     for name in profile_names():
         profile = load_profile(name)
         levels = Counter(c.level for c in generate_cases(profile, PLACEHOLDER_MODEL))
         print(f"{name:<13} {sum(levels.values()):>5} {levels['MUST']:>5} {levels['SHOULD']:>6}  "
-              f"{profile.document} ({profile.title})")
+              f"{profile.title} ({profile.document})")
     return 0
 
 
@@ -294,10 +292,14 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_faults(args: argparse.Namespace) -> int:
     from .gateway import faults_for
 
+    from .documents import titles
+
     profile = load_profile(args.profile)
+    named = titles([profile])
     for fault in faults_for(profile):
-        rule = profile.rule(fault.rule)
-        print(f"{fault.name}  [{fault.level}] breaks {fault.rule}: {fault.description}\n    source: {rule.source.cite()}")
+        src = profile.rule(fault.rule).source
+        print(f"{fault.name}  [{fault.level}] breaks {fault.rule}: {fault.description}\n"
+              f"    source: {named.get(src.document, src.document)}: " + (f'"{src.quote}"' if src.quote else f"[{src.schema}]"))
     return 0
 
 

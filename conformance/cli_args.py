@@ -54,15 +54,34 @@ def _workers(text: str) -> str:
 _workers.__name__ = "worker count (a whole number of at least 1, or auto)"
 
 
+DESCRIPTION = """\
+Test an OpenAI-compatible LLM gateway against what its provider documents: every documented
+parameter, range, auth scheme, stream and response field becomes test cases, each quoting
+its source."""
+
+EPILOG = """\
+examples:
+  routecheck run                    every profile against the bundled reference gateway
+  export ROUTECHECK_API_KEY=sk-...  the key comes from the environment, never the command line
+  routecheck run --base-url http://127.0.0.1:4000/v1 --profile routeway --markdown summary.md
+  routecheck profiles               the profiles (one per provider document), case counts
+  routecheck report reports/results.json -o report.html
+
+exit codes: 0 no MUST failure, 1 a MUST failure, 2 usage or configuration error,
+            3 target unreachable or harness error
+`routecheck COMMAND --help` lists a command's options."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not usage + message
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="routecheck", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="routecheck", description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"routecheck {__version__}")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the conformance suite against a gateway (default: the bundled one)")
     run.add_argument("--base-url", help="target base URL, with or without /v1; may contain {profile}")
@@ -92,28 +111,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline", metavar="OLD.json", help="an earlier results file: exit 1 only on MUST failures it did not have")
     run.add_argument("--expect", metavar="FILE", help="expectations (YAML): accepted failures, shown as expected-fail")
     run.add_argument("--alluredir", metavar="DIR", help="also write Allure results here (allure-pytest)")
+    run.add_argument("--markdown", metavar="FILE", help="also write a Markdown summary here (gate, counts, first failures)")
+    run.add_argument("--har", metavar="FILE", help="also write a HAR 1.2 file of every exchange behind a case that did not pass")
 
-    serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback")
-    serve.add_argument("--profile", required=True)
-    serve.add_argument("--port", type=int, default=8080)
+    serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback",
+                           description="Serve the reference gateway, faithful to one profile (or with one fault), "
+                                       "on 127.0.0.1 until Ctrl-C.")
+    serve.add_argument("--profile", required=True, help="the profile to serve faithfully (see `routecheck profiles`)")
+    serve.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
     serve.add_argument("--fault", help="break one rule (see `routecheck faults`)")
     serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    serve.add_argument("--api-key-env", default=DEFAULT_KEY_ENV)
+    serve.add_argument("--api-key-env", default=DEFAULT_KEY_ENV,
+                       help=f"variable holding the key clients must send (default {DEFAULT_KEY_ENV})")
 
     sub.add_parser("profiles", help="list the profiles, their source documents and case counts")
     cases = sub.add_parser("cases", help="list case IDs of a profile without sending anything")
-    cases.add_argument("--profile", action="append", default=[], required=True)
+    cases.add_argument("--profile", action="append", default=[], required=True, help="profile to list (repeatable)")
     faults = sub.add_parser("faults", help="list the reference gateway's faults for a profile")
-    faults.add_argument("--profile", required=True)
+    faults.add_argument("--profile", required=True, help="profile whose faults to list")
     sub.add_parser("schema", help="print the spec file format whole: spec.schema.json with every facet module's fragment")
 
     report = sub.add_parser("report", help="one HTML report from one or more results files, side by side")
-    report.add_argument("results", nargs="+", metavar="RESULTS.json")
+    report.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files (routecheck run --json), one column each")
     report.add_argument("-o", "--output", default="reports/report.html", help="HTML file (default reports/report.html)")
     report.add_argument("--label", action="append", default=[], help="column name per results file, in order (default: file name)")
     report.add_argument("--baseline", metavar="OLD.json", help="mark regressions and fixes against this results file")
     report.add_argument("--expect", metavar="FILE", help="expectations (YAML): mark expected failures and stale entries")
+    report.add_argument("--markdown", metavar="FILE", help="also write a Markdown summary of each results file here")
     expect = sub.add_parser("expect", help="write expectations accepting every failed or warned case of a run")
-    expect.add_argument("--from", dest="source", required=True, metavar="RESULTS.json")
+    expect.add_argument("--from", dest="source", required=True, metavar="RESULTS.json", help="the results file of the run to accept")
     expect.add_argument("-o", "--output", help="file to write (default: standard output)")
     return parser

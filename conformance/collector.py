@@ -17,10 +17,29 @@ from .errors import RoutecheckError
 from .features import parse_disabled
 from .plan import PLAN, Settings
 from .results import build, write
+from .documents import titles
 from .report_docs import facts, loadable
 from .verdicts import ERROR, FAILED, now_iso
 
 PROPERTY, META_PROPERTY = "routecheck", "routecheck-meta"
+PROGRESS_SECONDS = 10.0  # off a terminal: a line at least this often while cases complete...
+PROGRESS_SHARE = 10  # ...and one per tenth of the run (at least PROGRESS_MIN_CASES cases apart)
+PROGRESS_MIN_CASES = 100
+
+
+class Progress:
+    """When a CI log gets a progress line: decided on each case's completion, never by a timer of its own,
+    so a line says what was judged and nothing waits for it."""
+
+    def __init__(self, total: int, now: float):
+        self.every = max(PROGRESS_MIN_CASES, -(-total // PROGRESS_SHARE))
+        self.last_count, self.last_time = 0, now
+
+    def due(self, count: int, now: float) -> bool:
+        if count - self.last_count >= self.every or now - self.last_time >= PROGRESS_SECONDS:
+            self.last_count, self.last_time = count, now
+            return True
+        return False
 
 
 class ResultsCollector:
@@ -35,15 +54,19 @@ class ResultsCollector:
         self.t0 = time.monotonic()
         self.total = 0
         self.written: Path | None = None
-        # one progress line, rewritten in place, and only on a terminal: a CI log gets the summary alone
-        self.progress = config.getoption("rc_progress", False) and sys.stderr.isatty()
+        # routecheck run: on a terminal one progress line, rewritten in place; in a CI log a line now and then
+        self.progress = config.getoption("rc_progress", False)
+        self.terminal = sys.stderr.isatty()
+        self.log_progress: Progress | None = None
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
+        self.log_progress = Progress(self.total, time.monotonic())
 
     @pytest.hookimpl(tryfirst=True)  # before pytest's junitxml, which would copy every property into its file
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # the result is computed in the call, so the call report carries it; a case a marker skipped has none
+        judged = len(self.cases)
         if report.when == "call" or (report.when == "setup" and report.skipped):
             for name, value in report.user_properties:
                 if name == PROPERTY:
@@ -56,14 +79,27 @@ class ResultsCollector:
                     self.meta.update(value)
         if not hasattr(self.config, "workerinput"):  # a worker must still send them to the controller
             report.user_properties = [(n, v) for n, v in report.user_properties if n not in (PROPERTY, META_PROPERTY)]
-        if self.progress and (len(self.cases) % 25 == 0 or len(self.cases) == self.total):
-            failed = sum(1 for c in self.cases.values() if c["outcome"] == FAILED)
-            sys.stderr.write(f"\rroutecheck: {len(self.cases)}/{self.total} cases judged, {failed} failed")
-            sys.stderr.flush()
+        if self.progress and len(self.cases) > judged:  # a case completed: the one moment progress is told
+            self._progress()
+
+    def _progress(self) -> None:
+        done = len(self.cases)
+        if self.terminal and (done % 25 == 0 or done == self.total):
+            sys.stderr.write(f"\r{self._judged(done)}")
+        elif not self.terminal and self.log_progress is not None and done < self.total and \
+                self.log_progress.due(done, time.monotonic()):
+            sys.stderr.write(f"{self._judged(done)}, {time.monotonic() - self.t0:.0f} s\n")
+        else:
+            return
+        sys.stderr.flush()
+
+    def _judged(self, done: int) -> str:
+        failed = sum(1 for c in self.cases.values() if c["outcome"] == FAILED)
+        return f"routecheck: {done}/{self.total} cases judged, {failed} failed"
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         config = self.config
-        if self.progress:
+        if self.progress and self.terminal:
             sys.stderr.write("\r\033[K")  # the summary replaces the progress line
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         if hasattr(config, "workerinput") or not (self.cases or interrupted):
@@ -80,6 +116,7 @@ class ResultsCollector:
         # what it was judged against (the plan's own profiles, not a second load): reports need no spec files
         judged = [p for p in plan.profiles if p.name in doc["profiles"]] if plan is not None else loadable(doc["profiles"])
         doc["documented"] = facts(judged)
+        doc["documents"] = titles(judged)
         path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
         try:
             self.written = write(doc, path, self.secrets())

@@ -6,11 +6,15 @@ or writes anything. The exit code of a gated run, precisely:
 - 1 if any MUST case failed that is neither *expected* (an expectation with
   verdict `failed` matches it) nor *known* (with a baseline: it failed there too).
   Without a baseline or expectations this is "any MUST failure", as in results.exit_code;
+- 1 too if an expectation of a failure or a harness error is stale (its case now passes), as pytest's
+  strict xfail does in pytest mode: the two modes agree, and the file shrinks as fixes land. A stale
+  expectation of a warning is listed only (pytest mode does not mark SHOULD cases at all);
 - otherwise 3 if any case is a harness error not matched by an expectation with verdict `error`;
 - otherwise 0.
 
 SHOULD cases are reported as warnings: their changes are listed, never counted.
-A stale expectation (the case now passes) is reported, and does not change the exit code.
+A baseline or expectations file that does not exist yet (a CI job's first run) is no error: it is
+stated in one line and the run gates on MUST failures alone. A file that exists but is malformed is.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import yaml
 from .errors import EXIT_HARNESS, EXIT_MUST_FAILED, EXIT_OK, UsageError
 
 EXPECTABLE = ("failed", "warned", "error")  # an expectation states one of these verdicts
+STRICT = ("failed", "error")  # what pytest mode marks xfail(strict): stale, these fail the run in both modes
 NOT_MET = ("failed", "warned")  # outcomes that mean "the requirement was not met"
 PLACEHOLDER_REASON = "TODO: why this is expected (or a link to the issue)"
 ENTRY_KEYS = {"case", "verdict", "reason", "link"}
@@ -57,6 +62,7 @@ class Gate:
 
     counted: list[str] = field(default_factory=list)  # MUST failures that fail the run
     counted_errors: list[str] = field(default_factory=list)
+    counted_stale: list[str] = field(default_factory=list)  # stale expectations of a failure or error: exit 1
     expected: dict[str, Expectation] = field(default_factory=dict)  # case ID -> the expectation that holds
     stale: dict[str, Expectation] = field(default_factory=dict)  # expected not to pass, and now passes
     mismatched: dict[str, tuple[Expectation, str]] = field(default_factory=dict)  # other outcome than expected
@@ -65,10 +71,11 @@ class Gate:
     new_failures: list[Change] = field(default_factory=list)  # MUST failed, not in the baseline or not judged there
     fixes: list[Change] = field(default_factory=list)  # failed or warned in the baseline, now passed
     baseline: str | None = None  # when the baseline ran (its `started`)
+    notes: list[str] = field(default_factory=list)  # a baseline or expectations file not there yet, said once
 
     @property
     def exit_code(self) -> int:
-        if self.counted:
+        if self.counted or self.counted_stale:
             return EXIT_MUST_FAILED
         if self.counted_errors:
             return EXIT_HARNESS
@@ -78,8 +85,11 @@ class Gate:
         """JSON-ready, for the HTML report."""
         return {
             "exit_code": self.exit_code,
+            "verdict": verdict(self),
             "counted": self.counted,
+            "counted_stale": self.counted_stale,
             "baseline": self.baseline,
+            "notes": self.notes,
             "expected": {k: _expectation_dict(e) for k, e in self.expected.items()},
             "stale": {k: _expectation_dict(e) for k, e in self.stale.items()},
             "mismatched": {k: dict(_expectation_dict(e), outcome=o) for k, (e, o) in self.mismatched.items()},
@@ -98,10 +108,12 @@ class Gate:
             "exit_code": self.exit_code,
             "counted": self.counted,
             "counted_errors": self.counted_errors,
+            "counted_stale": self.counted_stale,
             "accepted": [i for i in must_failed if i not in counted],  # expected, or failed in the baseline too
             "expected": sorted(self.expected),
             "stale": sorted(self.stale),
             "baseline": self.baseline,
+            "notes": self.notes,
         }
 
 
@@ -178,9 +190,42 @@ def match(expectations: list[Expectation], case_id: str) -> Expectation | None:
 
 # ---------------------------------------------------------------- evaluation
 
-def evaluate(doc: dict, baseline: dict | None = None, expectations: list[Expectation] | tuple = ()) -> Gate:
+@dataclass
+class Inputs:
+    """What a run is gated with: the baseline document, the expectations, and what was not there yet."""
+
+    baseline: dict | None = None
+    expectations: list[Expectation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def given(self) -> bool:
+        return self.baseline is not None or bool(self.expectations) or bool(self.notes)
+
+
+def load_inputs(baseline: str | None, expect: str | None) -> Inputs:
+    """Read --baseline and --expect. A path that does not exist yet is a CI job's first run: noted, not an
+    error, and the run gates on MUST failures alone. Anything else wrong with a file is a usage error."""
+    from . import results
+
+    inputs = Inputs()
+    if baseline and not Path(baseline).exists():
+        inputs.notes.append(f"no baseline at {baseline} yet: every MUST failure counts (make one with "
+                            f"`--json {baseline}` on a run you accept)")
+    elif baseline:
+        inputs.baseline = results.read_validated(baseline)
+    if expect and not Path(expect).exists():
+        inputs.notes.append(f"no expectations file at {expect} yet: no failure is accepted (write one with "
+                            f"`routecheck expect --from RESULTS.json -o {expect}`)")
+    elif expect:
+        inputs.expectations = load_expectations(expect)
+    return inputs
+
+
+def evaluate(doc: dict, baseline: dict | None = None, expectations: list[Expectation] | tuple = (),
+             notes: list[str] | tuple = ()) -> Gate:
     expectations = list(expectations)
-    gate = Gate(baseline=baseline.get("started") if baseline else None)
+    gate = Gate(baseline=baseline.get("started") if baseline else None, notes=list(notes))
     before = {c["id"]: c["outcome"] for c in baseline["cases"]} if baseline else None
     used: set[Expectation] = set()
     for case in doc["cases"]:
@@ -192,6 +237,8 @@ def evaluate(doc: dict, baseline: dict | None = None, expectations: list[Expecta
                 gate.expected[cid] = exp
             elif outcome == "passed":
                 gate.stale[cid] = exp
+                if exp.verdict in STRICT:
+                    gate.counted_stale.append(cid)
             elif outcome != "skipped":
                 gate.mismatched[cid] = (exp, outcome)
         excused = cid in gate.expected
@@ -226,7 +273,7 @@ def display_verdict(outcome: str, case_id: str, gate: Gate | None) -> str:
 
 def console_lines(gate: Gate, limit: int = 20) -> list[str]:
     """What `routecheck run` prints after its summary line."""
-    lines: list[str] = []
+    lines: list[str] = [f"routecheck: note: {note}" for note in gate.notes]
 
     def listing(title: str, items: list[str]) -> None:
         if items:
@@ -242,10 +289,20 @@ def console_lines(gate: Gate, limit: int = 20) -> list[str]:
     listing("new MUST failures", [f"{c.id} {c.before or 'not in the baseline'} -> failed" for c in gate.new_failures])
     listing("fixes", [f"{c.id} [{c.level}] {c.before} -> passed" for c in gate.fixes])
     listing("expected failures", [f"{cid}: {e.reason}" for cid, e in gate.expected.items()])
-    listing("stale expectations (these cases now pass)", [f"{cid} (matched by {e.case})" for cid, e in gate.stale.items()])
+    listing("stale expectations (these cases now pass: remove them from the expectations file)",
+            [f"{cid} (matched by {e.case})" for cid, e in gate.stale.items()])
     listing("expectations not met", [f"{cid}: expected {e.verdict}, got {o}" for cid, (e, o) in gate.mismatched.items()])
     listing("expectations matching no case", [e.case for e in gate.unused])
-    verdict = {EXIT_OK: "passes", EXIT_MUST_FAILED: f"fails: {len(gate.counted)} MUST failures count",
-               EXIT_HARNESS: f"has {len(gate.counted_errors)} harness errors"}[gate.exit_code]
-    lines.append(f"routecheck: gate {verdict} (exit {gate.exit_code})")
+    lines.append(f"routecheck: gate {verdict(gate)} (exit {gate.exit_code})")
     return lines
+
+
+def verdict(gate: Gate) -> str:
+    """The gate's result in words: `passes`, `fails: ...` or `has N harness errors`."""
+    if gate.exit_code == EXIT_OK:
+        return "passes"
+    if gate.exit_code == EXIT_HARNESS:
+        return f"has {len(gate.counted_errors)} harness errors"
+    why = [f"{len(gate.counted)} MUST failures count"] if gate.counted else []
+    why += [f"{len(gate.counted_stale)} stale expectations (their cases pass now)"] if gate.counted_stale else []
+    return "fails: " + ", ".join(why)

@@ -20,14 +20,15 @@ from collections import Counter
 
 import pytest
 
-from .case import Case
+from .case import CATEGORIES, Case
 from .collector import META_PROPERTY, PROPERTY, ResultsCollector
+from .documents import titled, titles
 from .cases import generate_cases
 from .engine import DEFAULT_MAX_DURATION, Deadlines, Exchange, fingerprint
 from .errors import RoutecheckError
 from .features import FEATURES, parse_disabled, skip_reason
 from .request import Request, redact
-from .gating import load_expectations, match
+from .gating import load_inputs, match
 from .results import case_dict
 from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, derived_for, jobs_for, judge
 from .sender import Sender, SenderError
@@ -37,6 +38,9 @@ from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, en
                      read_key)
 
 CONTEXT = pytest.StashKey["RunContext"]()
+MARKERS = {"must": "a conformance case at level MUST (a failure fails the profile)",
+           "should": "a conformance case at level SHOULD (reported as a warning, never a failure)",
+           **{c: f"a conformance case of the {c} category" for c in CATEGORIES}}
 
 
 class ConventionWarning(UserWarning):
@@ -91,6 +95,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
 
     config.pluginmanager.register(ResultsCollector(config, secrets), "routecheck-results")
+    for name, text in MARKERS.items():  # `-m must`, `-m "should and streaming"` select cases
+        config.addinivalue_line("markers", f"{name}: {text}")
     if config.pluginmanager.has_plugin("warnings"):
         config.addinivalue_line("filterwarnings", "always::conformance.plugin.ConventionWarning")
 
@@ -112,6 +118,7 @@ class RunContext:
         self.frozen = False
         self.sent_here: dict[str, Exchange] = {}  # requests no sender had: an xdist worker's, or a probe the sending side did not derive
         self.roots: dict[str, Case] | None = None  # the cases this run judges (after -k), by ID
+        self.titles = titles(self.plan.profiles)  # failure messages name documents by title
 
     def url(self, case: Case) -> str:
         return self.target.url(case.profile)
@@ -149,6 +156,7 @@ class RunContext:
             self.roots = {i.callspec.params["rc_case"].id: i.callspec.params["rc_case"] for i in items
                           if hasattr(i, "callspec") and "rc_case" in i.callspec.params}
         result = judge(case, url, fetch, self.disabled, self.required, self.roots, self.key_env)
+        result.message = titled(result.message, self.titles)
         if self.sender is not None and (result.outcome != SKIPPED or result.exchange is not None):
             for key, count in unread.items():  # a blocked case never reads its own exchange: let it go all the same
                 for _ in range(max(0, count)):
@@ -232,7 +240,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             cases = [c for p in selected_profiles(config) for c in generate_cases(p, config.option.model or "MODEL")]
         else:
             cases = context(config).cases
-        metafunc.parametrize("rc_case", cases, ids=[c.id for c in cases])
+        metafunc.parametrize("rc_case", [pytest.param(c, marks=_marks(c), id=c.id) for c in cases])
+
+
+def _marks(case: Case) -> tuple:
+    """The markers of a case: its level and its category (registered in pytest_configure)."""
+    return getattr(pytest.mark, case.level.lower()), getattr(pytest.mark, case.category)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -240,7 +253,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     expectation says fails is marked xfail(strict), so pytest's own report shows them as such."""
     plan = config.stash.get(PLAN, None)  # None when only listing (--collect-only needs no target)
     disabled = plan.disabled if plan is not None else parse_disabled(config.option.without)
-    expectations = load_expectations(config.option.rc_expect) if config.option.rc_expect else []
+    inputs = load_inputs(None, config.option.rc_expect)  # a file not there yet: said, and no case is marked
+    expectations, terminal = inputs.expectations, config.pluginmanager.get_plugin("terminalreporter")
+    for note in inputs.notes if terminal is not None else ():
+        terminal.write_line(f"routecheck: note: {note}")
     for item in items:
         case = _case_of(item)
         if case is None:
@@ -349,8 +365,8 @@ def check_result(result: Result, allure_on: bool = False, warn: bool = True, key
     message = _redacted(result.message, key)  # pytest prints it: the console is an output too
     if result.outcome == FAILED:
         pytest.fail(message, pytrace=False)
-    if result.outcome == WARNED and warn:
-        warnings.warn(ConventionWarning(message), stacklevel=2)
+    if result.outcome == WARNED and warn:  # placed at the rule's document, line 0: pytest shows no line of ours
+        warnings.warn_explicit(ConventionWarning(message), ConventionWarning, result.case.rule.source.document, 0)
     if result.outcome in (SKIPPED, INCONCLUSIVE, BLOCKED):
         pytest.skip(message)
 

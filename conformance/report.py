@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 from . import __version__
 from .case import CATEGORIES
 from .errors import UsageError
-from .gating import Gate, display_verdict
+from .documents import title_of
+from .gating import Gate, display_verdict, evaluate
 from .report_docs import documented
 from .report_page import SCRIPT, STYLE
 from .request import redact
@@ -66,7 +67,8 @@ def model(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | 
     if not docs:
         raise UsageError("no results to report")
     labels = unique_labels(labels) if labels else default_labels(docs)
-    gates = gates or [None] * len(docs)
+    # every column gets its gate banner: an ungated run's gate is "any MUST failure" (conformance/gating.py)
+    gates = [g if g is not None else evaluate(doc) for doc, g in zip(docs, gates or [None] * len(docs))]
     sources = SourceTable()
     static: dict[str, dict] = {}
     for doc in docs:
@@ -94,7 +96,13 @@ def model(docs: list[dict], labels: list[str] | None = None, gates: list[Gate | 
         "exchanges": exchanges,
         "documented": documented(docs, sources.cite),
         "sources": sources.rows,
+        # each cited document's title (the quote's source keeps the file name)
+        "titles": {row[0]: _title(docs, row[0]) for row in sources.rows},
     }
+
+
+def _title(docs: list[dict], document: str) -> str:
+    return next((t for t in (title_of(doc, document) for doc in docs) if t != document), document)
 
 
 def _row_order(case: dict) -> tuple:

@@ -96,8 +96,32 @@ def test_an_expectation_that_no_longer_holds_is_stale_and_one_matching_nothing_i
     gate = gating.evaluate(doc(("p/ranges/a", "passed", "MUST")),
                            expectations=[expectation("p/ranges/*"), expectation("q/auth/x")])
     assert list(gate.stale) == ["p/ranges/a"] and gate.stale["p/ranges/a"].case == "p/ranges/*"
-    assert [e.case for e in gate.unused] == ["q/auth/x"] and gate.exit_code == 0
-    assert "stale expectations (these cases now pass) (1)" in "\n".join(gating.console_lines(gate))
+    assert [e.case for e in gate.unused] == ["q/auth/x"]
+    lines = gating.console_lines(gate)
+    assert "routecheck: stale expectations (these cases now pass: remove them from the expectations file) (1):" in lines
+
+
+@pytest.mark.parametrize("verdict, code", [("failed", 1), ("error", 1), ("warned", 0)])
+def test_a_stale_expectation_fails_the_run_as_strict_xfail_does_in_pytest_mode_unless_it_expected_a_warning(verdict, code):
+    gate = gating.evaluate(doc(("p/ranges/a", "passed", "MUST")), expectations=[expectation("p/ranges/a", verdict)])
+    assert list(gate.stale) == ["p/ranges/a"] and gate.exit_code == code
+    assert gate.counted_stale == (["p/ranges/a"] if code else []) and gate.counted == []
+    last = gating.console_lines(gate)[-1]
+    assert last == ("routecheck: gate fails: 1 stale expectations (their cases pass now) (exit 1)" if code
+                    else "routecheck: gate passes (exit 0)")
+
+
+def test_a_baseline_or_expectations_file_not_there_yet_is_noted_and_the_gate_counts_every_must_failure(tmp_path):
+    inputs = gating.load_inputs(str(tmp_path / "base.json"), str(tmp_path / "expect.yaml"))
+    assert inputs.baseline is None and inputs.expectations == [] and inputs.given
+    assert [n.split(" yet:")[0] for n in inputs.notes] == [f"no baseline at {tmp_path / 'base.json'}",
+                                                          f"no expectations file at {tmp_path / 'expect.yaml'}"]
+    gate = gating.evaluate(doc(("p/ranges/a", "failed", "MUST")), inputs.baseline, inputs.expectations, inputs.notes)
+    assert gate.exit_code == 1 and gate.counted == ["p/ranges/a"]
+    lines = gating.console_lines(gate)
+    assert lines[:2] == [f"routecheck: note: {n}" for n in inputs.notes] and "routecheck expect --from" in lines[1]
+    assert gate.record(doc(("p/ranges/a", "failed", "MUST")))["notes"] == inputs.notes
+    assert gating.load_inputs(None, None) == gating.Inputs() and not gating.Inputs().given
 
 
 def test_an_exact_id_wins_over_a_glob_and_the_first_glob_wins_over_later_ones():
@@ -204,8 +228,8 @@ def test_expect_from_a_faulty_run_then_run_with_it_exits_0_with_expected_failure
     assert written.returncode == 0 and "1 expectations written" in written.stdout
     assert yaml.safe_load((tmp_path / "expect.yaml").read_text())["expectations"][0]["case"] == ABOVE_MAX
     assert json.loads((tmp_path / "faulty.json").read_text())["gate"] == {
-        "exit_code": 1, "counted": [ABOVE_MAX], "counted_errors": [], "accepted": [], "expected": [], "stale": [],
-        "baseline": None}
+        "exit_code": 1, "counted": [ABOVE_MAX], "counted_errors": [], "counted_stale": [], "accepted": [],
+        "expected": [], "stale": [], "baseline": None, "notes": []}
     junit, expect = tmp_path / "junit.xml", tmp_path / "expect.yaml"
     unreviewed = run_temperature(tmp_path, "second", "--fault", "temperature.maximum-ignored", "--expect", str(expect))
     assert unreviewed.returncode == 2 and "replace the placeholder reason" in unreviewed.stderr
@@ -221,9 +245,10 @@ def test_expect_from_a_faulty_run_then_run_with_it_exits_0_with_expected_failure
 
 
 @pytest.mark.parametrize("args, message", [
-    (("run", "--expect", "{tmp}/missing.yaml"), "cannot read expectations file"),
+    (("run", "--expect", "{tmp}"), "cannot read expectations file"),  # there, and not a file
     (("run", "--expect", "{tmp}/bad.yaml"), "not valid YAML"),
-    (("run", "--baseline", "{tmp}/missing.json"), "cannot read results file"),
+    (("run", "--baseline", "{tmp}"), "cannot read results file"),
+    (("run", "--baseline", "{tmp}/bad.yaml"), "cannot read results file"),
     (("expect", "--from", "{tmp}/bad.yaml"), "cannot read results file"),
     (("expect", "--from", "{faithful}", "-o", "{tmp}/no/such/dir/x.yaml"), "cannot write"),
 ])
@@ -233,3 +258,14 @@ def test_bad_gating_input_is_one_line_and_exit_2(tmp_path, faithful, args, messa
     assert done.returncode == 2, done.stdout[-1000:] + done.stderr[-1000:]
     assert message in done.stderr and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "bundled reference gateway" not in done.stdout  # stopped before anything ran
+
+
+def test_first_adoption_missing_baseline_and_expectations_are_noted_and_only_must_failures_gate(tmp_path, faithful):
+    missing = ("--baseline", str(tmp_path / "conformance-baseline.json"), "--expect", str(tmp_path / "expect.yaml"))
+    done = run_temperature(tmp_path, "first", *missing)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-1000:]
+    assert f"routecheck: note: no baseline at {tmp_path / 'conformance-baseline.json'} yet" in done.stdout
+    assert f"routecheck: note: no expectations file at {tmp_path / 'expect.yaml'} yet" in done.stdout
+    assert json.loads((tmp_path / "first.json").read_text())["gate"]["notes"][0].startswith("no baseline at")
+    faulty = run_temperature(tmp_path, "faulty", "--fault", "temperature.maximum-ignored", *missing)
+    assert faulty.returncode == 1 and "gate fails: 1 MUST failures count" in faulty.stdout

@@ -48,10 +48,11 @@ def test_the_console_lines(gate):
         "routecheck: new MUST failures (2):", "  p/d skipped -> failed", "  ... and 1 more (see the report)",
         "routecheck: fixes (1):", "  p/c [SHOULD] warned -> passed",
         "routecheck: expected failures (1):", "  p/h: known, issue 4",
-        "routecheck: stale expectations (these cases now pass) (1):", "  p/e (matched by p/e)",
+        "routecheck: stale expectations (these cases now pass: remove them from the expectations file) (1):",
+        "  p/e (matched by p/e)",
         "routecheck: expectations not met (1):", "  p/f: expected failed, got error",
         "routecheck: expectations matching no case (1):", "  q/*",
-        "routecheck: gate fails: 2 MUST failures count (exit 1)"]
+        "routecheck: gate fails: 2 MUST failures count, 1 stale expectations (their cases pass now) (exit 1)"]
 
 
 @pytest.mark.parametrize("cases, last", [
@@ -64,10 +65,11 @@ def test_the_console_verdict_line_without_a_baseline(cases, last):
 
 def test_the_record_and_the_report_dict(gate):
     assert gate.record(RUN) == {"exit_code": 1, "counted": ["p/a", "p/d"], "counted_errors": ["p/f"],
-                                "accepted": ["p/b", "p/h"], "expected": ["p/h"], "stale": ["p/e"],
-                                "baseline": "2026-01-01T00:00:00Z"}
+                                "counted_stale": ["p/e"], "accepted": ["p/b", "p/h"], "expected": ["p/h"],
+                                "stale": ["p/e"], "baseline": "2026-01-01T00:00:00Z", "notes": []}
     assert gate.as_dict() == {
-        "exit_code": 1, "counted": ["p/a", "p/d"], "baseline": "2026-01-01T00:00:00Z",
+        "exit_code": 1, "verdict": "fails: 2 MUST failures count, 1 stale expectations (their cases pass now)",
+        "counted": ["p/a", "p/d"], "counted_stale": ["p/e"], "baseline": "2026-01-01T00:00:00Z", "notes": [],
         "expected": {"p/h": {"case": "p/h", "verdict": "failed", "reason": "known, issue 4"}},
         "stale": {"p/e": {"case": "p/e", "verdict": "failed", "reason": "was broken"}},
         "mismatched": {"p/f": {"case": "p/f", "verdict": "failed", "reason": "flaky upstream", "outcome": "error"}},

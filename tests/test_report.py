@@ -136,6 +136,36 @@ def test_gates_given_to_write_html_show_stale_expectations(docs, tmp_path):
     assert stale["v"] == "pass" and stale["k"] == "stale" and ABOVE_MAX in data["targets"][0]["gate"]["stale"]
 
 
+def test_a_single_ungated_run_shows_its_gate_banner_too(docs, tmp_path):
+    data = blob(report.write_html(docs, tmp_path / "r.html").read_text())
+    gates = [t["gate"] for t in data["targets"]]
+    assert [(g["exit_code"], g["verdict"]) for g in gates] == [(0, "passes"), (1, "fails: 2 MUST failures count")]
+    assert "`gate ${g.verdict} (exit ${g.exit_code})`" in report.SCRIPT  # what the banner prints
+
+
+def test_the_report_command_writes_a_markdown_summary_per_results_file_from_the_results_alone(runs, tmp_path):
+    done = routecheck("report", *map(str, runs), "-o", str(tmp_path / "r.html"), "--markdown", str(tmp_path / "s.md"))
+    assert done.returncode == 0 and f"Markdown summary in {tmp_path / 's.md'}" in done.stdout, done.stderr
+    text = (tmp_path / "s.md").read_text()
+    heads = [line for line in text.splitlines() if line.startswith("## ")]
+    assert heads == ["## ✅ routecheck (reference): gate passes (exit 0)",
+                     "## ❌ routecheck (faulty): gate fails: 2 MUST failures count (exit 1)"]
+    assert "| routify | Routify (full reference) | 0 |" in text and "| routify | Routify (full reference) | 2 |" in text
+    assert '> — Routify (full reference) (`001_9acc2e208232e8f5.txt`)' in text and f"**`{ABOVE_MAX}`**" in text
+
+
+def test_documents_are_named_by_title_in_the_results_the_report_and_failure_messages(docs):
+    faulty = docs[1]
+    assert faulty["documents"]["001_9acc2e208232e8f5.txt"] == "Routify (full reference)"
+    assert faulty["documents"]["openai-chat-completions.md"] == "OpenAI Chat Completions (documented contract)"
+    failed = next(c for c in faulty["cases"] if c["id"] == ABOVE_MAX)
+    assert failed["source"]["document"] == "001_9acc2e208232e8f5.txt"  # the quote's source keeps the file name
+    assert '  Requirement: Routify (full reference): "Требуемый диапазон: 0 <= x <= 2"' in failed["message"].splitlines()
+    data = report.model(docs)
+    assert data["titles"]["001_9acc2e208232e8f5.txt"] == "Routify (full reference)"
+    assert "D.titles[doc] || doc" in report.SCRIPT  # what the Requirement section prints
+
+
 def test_documented_parameters_compare_the_providers_with_quotes_and_inherited_marks(docs):
     six = copy.deepcopy(docs[0])  # what a run of every profile records
     six["documented"] = report_docs.facts(report_docs.loadable(["routify", "routify-mvp", "routeapi", "routmy",

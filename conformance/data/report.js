@@ -138,14 +138,14 @@ function rect(x, y, w, h, cls, title) {
 }
 
 function gateBlock(g, ti) {
-  const verdict = g.exit_code === 0 ? el('span', {class: 'good'}, 'gate passes (exit 0)')
-    : el('span', {class: 'bad'}, `gate fails (exit ${g.exit_code}): ${g.counted.length} MUST failures count`);
+  const verdict = el('span', {class: g.exit_code === 0 ? 'good' : 'bad'}, `gate ${g.verdict} (exit ${g.exit_code})`);
   const list = (title, items) => items.length ? [el('div', null, `${title} (${items.length})`),
     el('ul', null, items.slice(0, 50).map(([id, text]) => el('li', null, caseLink(id, ti), ' ', text)),
       items.length > 50 ? el('li', null, `… and ${items.length - 50} more (filter: changed)`) : null)] : null;
   const changes = (cs) => cs.map(c => [c.id, `[${c.level}] ${c.before || 'not in baseline'} → ${c.after}`]);
   return el('div', {class: 'gate'}, verdict,
     g.baseline ? el('div', null, `baseline: the run of ${g.baseline}`) : null,
+    g.notes.map(note => el('div', {class: 'note'}, note)),
     list('regressions', changes(g.regressions)),
     list('new MUST failures', changes(g.new_failures)),
     list('fixes', changes(g.fixes)),
@@ -303,7 +303,8 @@ function requirement(sourceIndex) {
   const [doc, quote, schema, note] = D.sources[sourceIndex];
   return [
     quote ? el('blockquote', {class: 'quote'}, quote) : el('p', null, `schema: ${schema || '(none)'}`),
-    el('p', {class: 'cite'}, '— ', el('b', {class: 'document'}, doc)),
+    el('p', {class: 'cite'}, '— ', el('b', {class: 'document'}, D.titles[doc] || doc),
+      D.titles[doc] && D.titles[doc] !== doc ? el('span', {class: 'sub'}, ` (${doc})`) : null),
     note ? el('p', {class: 'note'}, note) : null];
 }
 
@@ -373,7 +374,7 @@ function documentedView() {
     doc.profiles.map(p => el('th', {class: p.tested ? 'tested' : null, title: `${p.title} (${p.document})`}, p.name)));
   const body = el('tbody', null, doc.rows.map((row, ri) => el('tr', {'data-row': row.name}, el('th', null, row.name),
     row.cells.map((facts, pi) => facts === null ? el('td', {class: 'none', title: 'not documented, not in the baseline'}, '—')
-      : el('td', {'data-pi': pi, 'data-ri': ri}, facts.map(f => el('span', {class: 'fact' + (f.i ? ' inherited' : ''), title: f.l + ' · ' + D.sources[f.s][0]}, f.t)))))));
+      : el('td', {'data-pi': pi, 'data-ri': ri}, facts.map(f => el('span', {class: 'fact' + (f.i ? ' inherited' : ''), title: f.l + ' · ' + (D.titles[D.sources[f.s][0]] || D.sources[f.s][0])}, f.t)))))));
   body.addEventListener('click', e => {
     const td = e.target.closest('td[data-ri]');
     if (td) showDocumented(Number(td.dataset.ri), Number(td.dataset.pi));

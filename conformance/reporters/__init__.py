@@ -45,11 +45,14 @@ def write_text(path: str | Path, text: str) -> Path:
 def registry() -> dict[str, type]:
     from .allure import AllureReporter
     from .console import ConsoleReporter
+    from .har import HarReporter
     from .html import HtmlReporter
     from .json import JsonReporter
     from .junit import JUnitReporter
+    from .markdown import MarkdownReporter
 
-    return {r.name: r for r in (ConsoleReporter, JsonReporter, JUnitReporter, AllureReporter, HtmlReporter)}
+    return {r.name: r for r in (ConsoleReporter, JsonReporter, JUnitReporter, AllureReporter, HtmlReporter,
+                                MarkdownReporter, HarReporter)}
 
 
 def write_outputs(doc: dict, outputs: dict[str, str | None], context: Context) -> list[str]:

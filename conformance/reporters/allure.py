@@ -13,6 +13,7 @@ from allure_commons.model2 import Attachment, Label, Link, Parameter, Status, St
 
 from ..errors import UsageError
 from ..request import redact
+from ..documents import title_of
 from . import Context
 from .junit import cited
 
@@ -32,13 +33,14 @@ class AllureReporter:
             logger = AllureFileLogger(self.directory)
             expected = context.gate.expected if context.gate is not None else {}
             for case in doc["cases"]:
-                self._case(logger, case, expected.get(case["id"]), context.secrets)
+                title = title_of(doc, case["source"]["document"])
+                self._case(logger, case, expected.get(case["id"]), context.secrets, title, cited(case, doc))
         except OSError as exc:
             raise UsageError(f"cannot write Allure results to {self.directory}: {exc.strerror or exc}") from None
         return f"Allure results in {self.directory}"
 
     @staticmethod
-    def _case(logger: AllureFileLogger, case: dict, expectation, secrets: tuple[str, ...]) -> None:
+    def _case(logger: AllureFileLogger, case: dict, expectation, secrets: tuple[str, ...], title: str, cite: str) -> None:
         def clean(text: str) -> str:
             return redact(text, secrets)
 
@@ -48,14 +50,14 @@ class AllureReporter:
         result = TestResult(
             uuid=uuid.uuid4().hex, name=case["id"], fullName=case["id"], status=status,
             historyId=hashlib.sha1(case["id"].encode()).hexdigest(),
-            description=clean(f"[{case['level']}] {case['title']}\n\n{cited(case)}"),
+            description=clean(f"[{case['level']}] {case['title']}\n\n{cite}"),
             statusDetails=StatusDetails(message=clean(message)) if message else None,
             labels=[Label("epic", case["profile"]), Label("feature", case["category"]),
                     Label("story", case.get("parameter") or case["rule"]),
                     Label("severity", "critical" if case["level"] == "MUST" else "minor"),
                     Label("tag", case["level"]), Label("tag", case["outcome"]), Label("routecheck_rule", case["rule"]),
                     Label("framework", "routecheck")],
-            links=[Link("link", case["source"]["document"], f"source: {case['source']['document']}")],
+            links=[Link("link", case["source"]["document"], f"source: {title} ({case['source']['document']})")],
             parameters=[Parameter("rc_case", case["id"])])
         for name in ("request", "response"):
             if case.get(name) is not None:

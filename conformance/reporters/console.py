@@ -1,5 +1,6 @@
-"""The console: each MUST failure's Requirement / Expected / Actual / Sent / Reproduce block, the summary,
-notes, the SHOULD cases not met, and what the gate made of the run."""
+"""The console: what a run checks (before it starts), then each MUST failure's Requirement / Expected /
+Actual / Sent / Reproduce block, the summary, notes, the SHOULD cases not met, the cases without a verdict
+(inconclusive, blocked), and what the gate made of the run."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ from . import Context
 
 SHOWN_FAILURES = 20
 SHOWN_WARNINGS = 15
+SHOWN_UNJUDGED = 10  # inconclusive or blocked cases named, of each
+
+
+def start_lines(url: str, model: str, profiles: list) -> list[str]:
+    """Printed before the first case: where the run goes, with which model, against which documents."""
+    return [f"routecheck: target {url} · model {model}",
+            "routecheck: profiles: " + "; ".join(f"{p.name} ({p.title})" for p in profiles)]
 
 
 def summary_line(doc: dict) -> str:
@@ -28,6 +36,22 @@ def must_failures(doc: dict) -> list[str]:
     return lines
 
 
+def unjudged(doc: dict) -> list[str]:
+    """The inconclusive and blocked cases by name, each with why (the first line of its message)."""
+    lines = []
+    for outcome, why in (("inconclusive", "the target could not show the rule either way"),
+                         ("blocked", "a case they rest on failed")):
+        found = [c for c in doc["cases"] if c["outcome"] == outcome]
+        if found:
+            lines.append(f"routecheck: {outcome} ({len(found)}): {why}:")
+            lines += [f"  {c['id']}: {c['message'].splitlines()[0] if c['message'] else outcome}"
+                      for c in found[:SHOWN_UNJUDGED]]
+            if len(found) > SHOWN_UNJUDGED:
+                lines.append(f"  ... and {len(found) - SHOWN_UNJUDGED} more: the report's \"{outcome}\" chip lists "
+                             f"them all, as do the cases of results.json with \"outcome\": \"{outcome}\"")
+    return lines
+
+
 class ConsoleReporter:
     name = "console"
 
@@ -38,6 +62,7 @@ class ConsoleReporter:
         lines += [f"routecheck: SHOULD not met: {c['id']}: {c['title']}" for c in warned[:SHOWN_WARNINGS]]
         if len(warned) > SHOWN_WARNINGS:
             lines.append(f"routecheck: ... and {len(warned) - SHOWN_WARNINGS} more SHOULD cases not met (see the report)")
+        lines += unjudged(doc)
         if context.gate is not None:
             lines += gating.console_lines(context.gate)
         return redact("\n".join(lines), context.secrets)

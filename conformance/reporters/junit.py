@@ -7,6 +7,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 
+from ..documents import title_of
 from ..gating import Gate
 from ..request import redact
 from . import Context, write_text
@@ -25,7 +26,7 @@ def junit(doc: dict, gate: Gate | None = None) -> str:
                               skipped=str(outcomes["skipped"] + outcomes["expected"]))
         for case in cases:
             tc = ET.SubElement(suite, "testcase", classname=f"{profile}.{category}", name=case["id"])
-            quote = cited(case)
+            quote = cited(case, doc)
             if case["id"] in expected:
                 exp = expected[case["id"]]
                 ET.SubElement(tc, "skipped", message=f"expected {exp.verdict}: {exp.reason}"[:500]).text = \
@@ -42,10 +43,10 @@ def junit(doc: dict, gate: Gate | None = None) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def cited(case: dict) -> str:
-    """The rule's source as reports show it: document, then the quote (or the schema name)."""
+def cited(case: dict, doc: dict) -> str:
+    """The rule's source as reports show it: the document's title, then the quote (or the schema name)."""
     src = case["source"]
-    return f"{src['document']}: " + (f"\"{src['quote']}\"" if src.get("quote") else f"[{src.get('schema')}]")
+    return f"{title_of(doc, src['document'])}: " + (f"\"{src['quote']}\"" if src.get("quote") else f"[{src.get('schema')}]")
 
 
 class JUnitReporter:
