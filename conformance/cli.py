@@ -27,8 +27,8 @@ from .request import redact
 from .plan import RunPlan, Settings
 from .sender import Sender
 from .spec import load_profile, profile_names
-from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_reachable, discover_model, new_key,
-                     normalise_base_url, read_key, unlisted_model_warning)
+from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_key, check_model, check_reachable, discover_model,
+                     new_key, normalise_base_url, read_key)
 
 PLACEHOLDER_MODEL = "MODEL"
 EXIT_INTERRUPTED = 130
@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             raise UsageError("a command is needed: run, report, expect, serve, profiles, cases, faults or schema (see `routecheck --help`)")
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, not at exit: a reader that left (`| head`) is then caught below
+        return code
     except RoutecheckError as exc:
         # the message may quote what the target sent: a key it echoed is redacted here too
         secret = os.environ.get(getattr(locals().get("args"), "api_key_env", None) or DEFAULT_KEY_ENV, "")
@@ -72,7 +74,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for output in (args.json_path, args.junitxml, None if args.no_html else args.html):
         if output:
             _writable_file(output)  # an unwritable report path fails now, not after the run
-    key = read_key(args.api_key_env) if args.base_url else os.environ.get(args.api_key_env) or new_key()
+    base_url = normalise_base_url(args.base_url) if args.base_url else None
+    given = os.environ.get(args.api_key_env)
+    key = read_key(args.api_key_env) if base_url else check_key(given, args.api_key_env) if given else new_key()
     if args.fault:
         from .gateway import find_fault
         for name in profiles:
@@ -88,8 +92,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     # the sending process starts now, so its start-up overlaps ours (xdist workers send for themselves)
     sender = None if args.workers else Sender()
     try:
-        if args.base_url:
-            return _run_against(args, normalise_base_url(args.base_url), key, profiles, gate_inputs, sender)
+        if base_url:
+            return _run_against(args, base_url, key, profiles, gate_inputs, sender)
         with BundledGateway(key) as gateway:
             print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
             return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs, sender)
@@ -158,7 +162,7 @@ def _plan(args: argparse.Namespace, base_url: str, key: str, profiles: list[str]
         return _build_plan(args, base_url, key, model, profiles)
     check_reachable(first_url, timeout=args.connect_timeout)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the models list is read while the plan's probes run
-        warning = pool.submit(unlisted_model_warning, first_url, first, key, model, timeout=min(args.response_timeout, 10.0))
+        warning = pool.submit(check_model, first_url, first, key, model, timeout=min(args.response_timeout, 10.0))
         plan = _build_plan(args, base_url, key, model, profiles)
         if warning.result():
             print(f"routecheck: warning: {warning.result()}", file=sys.stderr)

@@ -54,6 +54,15 @@ def _workers(text: str) -> str:
 _workers.__name__ = "worker count (a whole number of at least 1, or auto)"
 
 
+def _port(text: str) -> int:
+    from .gateway.server import port_number  # imported only for `serve`: the gateway's modules load slowly
+
+    return port_number(text)
+
+
+_port.__name__ = "port (0 to 65535)"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not usage + message
         raise UsageError(f"{message} (see `{self.prog} --help`)")
@@ -65,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     run = sub.add_parser("run", help="run the conformance suite against a gateway (default: the bundled one)")
-    run.add_argument("--base-url", help="target base URL, with or without /v1; may contain {profile}")
+    run.add_argument("--base-url", help="target base URL as the OpenAI SDK takes base_url: used as given, /v1 added only "
+                     "to a URL with no path (http://host:4000 -> http://host:4000/v1; http://host/openai as is); "
+                     "may contain {profile}")
     run.add_argument("--profile", action="append", default=[],
                      help="profile to run (repeatable; default: openai with --base-url, all without)")
     run.add_argument("--model", help="model id (default: first id from GET /v1/models)")
@@ -95,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback")
     serve.add_argument("--profile", required=True)
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1 (default 8080; 0: any free port)")
     serve.add_argument("--fault", help="break one rule (see `routecheck faults`)")
     serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     serve.add_argument("--api-key-env", default=DEFAULT_KEY_ENV)

@@ -22,6 +22,7 @@ from .decoding import ACCEPTED_ENCODINGS, BodyDecoder
 from .redaction import Redactor, redactor
 from .request import Request, key_variants
 from .sse import SseEvent, SseParser
+from .urls import api_url
 from .watchdog import Cut, Line, Utf8, Watchdog
 
 SSE_TYPE = "text/event-stream"
@@ -270,7 +271,7 @@ class Engine:
 
     def _attempt(self, client: httpx.Client, line: Line, watchdog: Watchdog, ex: Exchange) -> None:
         request = ex.request
-        url = ex.base_url.rstrip("/") + request.path
+        url = api_url(ex.base_url, request.path)
         total = self.deadlines.stream_total if request.stream else self.deadlines.response
         cut = Cut(line)
         started = time.monotonic()
@@ -352,7 +353,8 @@ class Engine:
             # decoding, so a key split across two reads or two stream events is still found; the events
             # are parsed again from the redacted body, so none holds a piece of the key either
             scrub = self.redactor
-            ex.body = scrub.bytes(body)
+            # a stream may also echo the key a few characters per event: each piece is redacted too
+            ex.body = scrub.stream_bytes(body) if parser is not None or ex.is_sse else scrub.bytes(body)
             if decoder.anomaly:
                 ex.anomalies.append(scrub.text(decoder.anomaly))
             if parser is not None and ex.body == body:

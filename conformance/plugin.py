@@ -13,10 +13,12 @@ import gc
 import importlib.util
 import json
 import os
+import sys
 import time
 import traceback
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -33,8 +35,8 @@ from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Res
 from .sender import Sender, SenderError
 from .plan import PLAN, WORKER_INPUT, RunPlan, Settings
 from .spec import load_profile, profile_names
-from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, env_name, new_key, normalise_base_url,
-                     read_key)
+from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_model, check_reachable, discover_model, env_name,
+                     new_key, normalise_base_url, read_key)
 
 CONTEXT = pytest.StashKey["RunContext"]()
 
@@ -58,7 +60,8 @@ def _base_url_is_owned_elsewhere(parser: pytest.Parser) -> bool:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("routecheck", "routecheck conformance")
     if not _base_url_is_owned_elsewhere(parser):
-        group.addoption("--base-url", help="target base URL (with or without /v1; may contain {profile}); "
+        group.addoption("--base-url", help="target base URL as the OpenAI SDK takes base_url (/v1 added only to a URL "
+                        "with no path; may contain {profile}); "
                         "default: start the bundled reference gateway on loopback")
     group.addoption("--profile", action="append", default=[],
                     help="profile to run (repeatable; default: openai with --base-url, all without)")
@@ -172,6 +175,29 @@ def context(config: pytest.Config) -> RunContext:
     return config.stash[CONTEXT]
 
 
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    """The plan is made as the conformance module is collected: a missing key, an unknown profile or an
+    unreachable target ends the session with routecheck run's one line and exit code, not a collection error."""
+    if not (isinstance(collector, pytest.Module) and collector.path == Path(__file__).with_name("test_conformance.py")):
+        return
+    config = collector.config
+    try:
+        if config.option.collectonly:
+            selected_profiles(config)  # listing needs no target, only the specs
+        elif CONTEXT not in config.stash:
+            config.stash[CONTEXT] = RunContext(config)
+    except RoutecheckError as exc:
+        stop(exc, config)
+
+
+def stop(exc: RoutecheckError, config: pytest.Config) -> None:
+    """End the session as `routecheck run` would: one line on stderr, its exit code (the key redacted)."""
+    key = os.environ.get(config.option.api_key_env or DEFAULT_KEY_ENV, "")
+    message = f"routecheck: error: {redact(str(exc), (key,))}"
+    print(message, file=sys.stderr, flush=True)
+    pytest.exit(message, returncode=exc.exit_code)
+
+
 def run_plan(config: pytest.Config) -> RunPlan:
     """The plan `routecheck run` handed over, the one an xdist controller sent this worker, or, in plain
     pytest, one built from the options (the key from the variable --api-key-env names)."""
@@ -194,7 +220,16 @@ def _plan_from_options(config: pytest.Config) -> RunPlan:
         gateway = BundledGateway(key).__enter__()
         base_url = gateway.base_url()
     try:
-        model = opt.model or discover_model(base_url.replace("{profile}", profiles[0].name), profiles[0], key)
+        first_url = base_url.replace("{profile}", profiles[0].name)
+        listing_timeout = min(opt.response_timeout, 10.0)  # as routecheck run: conformance/cli.py's _plan
+        model = opt.model
+        if model:
+            check_reachable(first_url, timeout=opt.connect_timeout)
+            warning = check_model(first_url, profiles[0], key, model, timeout=listing_timeout)
+            if warning:
+                print(f"routecheck: warning: {warning}", file=sys.stderr)
+        else:
+            model = discover_model(first_url, profiles[0], key, timeout=listing_timeout)
         given = dict(item.split("=", 1) for item in opt.cap_param if "=" in item)
         return RunPlan.build(Target(base_url, key, model), env_name(opt.api_key_env), profiles,
                              Settings.from_options(opt), caps=given, without=opt.without, require=opt.require,
@@ -211,7 +246,7 @@ def pytest_configure_node(node) -> None:
     try:
         node.workerinput[WORKER_INPUT] = run_plan(node.config).portable()
     except RoutecheckError as exc:
-        raise pytest.UsageError(f"routecheck: {exc}") from None
+        stop(exc, node.config)
 
 
 def target_url(config: pytest.Config) -> str | None:

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from .redaction import redact as redact_all
+from .urls import api_url
 
 KEY_PLACEHOLDER = "{key}"
 KEY_ENV = "ROUTECHECK_API_KEY"  # the variable the key is read from unless --api-key-env names another
@@ -118,7 +119,7 @@ class Request:
 
     def curl(self, base_url: str, key_env: str = KEY_ENV) -> str:
         """A command ready to paste: the status line and headers shown (-i), the key from `key_env`."""
-        parts = ["curl", "-sS", "-i", "-X", self.method, base_url.rstrip("/") + self.path]
+        parts = ["curl", "-sS", "-i", "-X", self.method, shlex.quote(api_url(base_url, self.path))]
         for name, value in self.headers:
             # double quotes so the shell expands the key variable
             parts.append(f'-H "{name}: {_shown(value, key_env)}"' if _PLACEHOLDER.search(value)

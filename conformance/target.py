@@ -15,28 +15,15 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from .engine import CUTS, Deadlines, Engine, Exchange, RetryPolicy, fingerprint
 from .errors import TargetError, UsageError
 from .request import KEY_PLACEHOLDER, Request, redact
 from .spec import Profile
+from .urls import api_url, normalise_base_url, url_for  # noqa: F401 - the CLI and plugin import them from here
 
 READY_DEADLINE = 30.0
 DEFAULT_KEY_ENV = "ROUTECHECK_API_KEY"
-
-
-def normalise_base_url(url: str) -> str:
-    """Validate a base URL; accept it with or without the trailing /v1 clients usually carry."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"invalid --base-url '{url}': expected http(s)://host[:port][/path]")
-    url = url.rstrip("/")
-    return url[: -len("/v1")] if url.endswith("/v1") else url
-
-
-def url_for(base_url: str, profile: str) -> str:
-    return base_url.replace("{profile}", profile)
 
 
 def env_name(name: str) -> str:
@@ -53,6 +40,22 @@ def read_key(env_var: str) -> str:
     key = os.environ.get(env_var, "")
     if not key:
         raise UsageError(f"no API key: set the environment variable {env_var} (or name another with --api-key-env)")
+    return check_key(key, env_var)
+
+
+def check_key(key: str, env_var: str) -> str:
+    """A key that can go in a header as it is; the message says what is wrong without showing any of it."""
+    if key != key.strip():
+        where = "ends" if key[-1:].isspace() else "starts"
+        what = "a line break" if (key[-1:] if where == "ends" else key[:1]) in "\r\n" else "a space"
+        raise UsageError(f"the API key in {env_var} {where} with {what} (a paste mistake?): remove it and run again")
+    if any(not c.isprintable() for c in key):
+        raise UsageError(f"the API key in {env_var} contains a line break or another control character: "
+                         "an HTTP header cannot carry it")
+    if not key.isascii():
+        at = next(i for i, c in enumerate(key) if not c.isascii())
+        raise UsageError(f"the API key in {env_var} has a non-ASCII character (at position {at + 1}): "
+                         "an HTTP header carries ASCII only (a curly quote or dash pasted from a document?)")
     if len(key) < MIN_KEY_LENGTH:
         # it is scrubbed from every answer and output: "x" would turn "index" into "inde[REDACTED]" and fail cases
         raise UsageError(f"the API key in {env_var} has {len(key)} characters: too short to be redacted from the "
@@ -76,7 +79,7 @@ PREFLIGHT_BODY = 1 << 20  # bytes of a model listing or a probe answer read at m
 def discover_model(base_url: str, profile: Profile, key: str, timeout: float = 10.0) -> str:
     """First model id from GET /v1/models. Unreachable or hung: TargetError (exit 3); no listing: UsageError.
     Sent like any case (conformance/engine.py): one deadline for the whole answer, a capped body, redaction."""
-    url = base_url.rstrip("/") + profile.models_path
+    url = api_url(base_url, profile.models_path)
     ex = _models_exchange(base_url, profile, key, timeout)
     if ex.status in (401, 403):
         raise UsageError(f"the target rejected the API key ({ex.status} on GET {profile.models_path})")
@@ -88,18 +91,51 @@ def discover_model(base_url: str, profile: Profile, key: str, timeout: float = 1
     return listed[0]
 
 
-def unlisted_model_warning(base_url: str, profile: Profile, key: str, model: str, timeout: float = 10.0) -> str | None:
-    """A warning when GET /v1/models lists ids and `model` is not one: failures would blame the gateway for it.
-    No listing (refused, not JSON, unreachable) is no warning: the models endpoint has its own cases."""
+def check_model(base_url: str, profile: Profile, key: str, model: str, timeout: float = 10.0) -> str | None:
+    """--model checked before any case: listed by GET /v1/models, fine; not listed, or no listing, one chat request
+    with it tells. Refused as unknown (a 4xx that names the model: 404 model_not_found, or any such 4xx when the
+    listing omits it): UsageError, since every case would fail because of the model, not the gateway. Accepted
+    though not listed (a catalogue that omits the served model): a warning."""
     try:
         listed = _model_ids(_models_exchange(base_url, profile, key, timeout))
     except TargetError:
+        listed = []
+    if model in listed:
         return None
-    if not listed or model in listed:
+    from .cases.builder import Builder  # the base request every case starts from
+
+    probe = Builder(profile, model).chat()
+    ex = _preflight(base_url, probe, key, timeout)
+    if _refuses_model(ex, bool(listed)):
+        said = _first_line(_error_message(ex))
+        shown = f"; GET {profile.models_path} lists {_listing(listed)}" if listed else ""
+        raise UsageError(_redacted(f"--model {model!r} is not known to the target: POST {profile.request_path} "
+                                   f"answered {ex.status} ({said}){shown}", key))
+    if not listed:
         return None
-    shown = ", ".join(listed[:5]) + (f" (+{len(listed) - 5} more)" if len(listed) > 5 else "")
-    return _redacted(f"--model {model!r} is not among the models GET {profile.models_path} lists ({shown}): "
-                     "cases may fail because of the model, not the gateway", key)
+    return _redacted(f"--model {model!r} is not among the models GET {profile.models_path} lists ({_listing(listed)}), "
+                     f"though POST {profile.request_path} answered {ex.status}: cases may fail because of the model, "
+                     "not the gateway", key)
+
+
+def _refuses_model(ex: Exchange, unlisted: bool) -> bool:
+    if ex.status is None or not 400 <= ex.status < 500 or ex.status in (401, 403, 408, 429):
+        return False
+    text = ex.text().lower()
+    return "model_not_found" in text or ("model" in text and (ex.status == 404 or unlisted))
+
+
+def _error_message(ex: Exchange) -> str:
+    try:
+        error = ex.json().get("error")
+    except (ValueError, AttributeError, RecursionError):
+        error = None  # not the OpenAI error shape: its text is shown instead
+    message = error.get("message") if isinstance(error, dict) else error
+    return message if isinstance(message, str) and message else (ex.text()[:200] or "no body")
+
+
+def _listing(listed: list[str]) -> str:
+    return ", ".join(listed[:5]) + (f" (+{len(listed) - 5} more)" if len(listed) > 5 else "")
 
 
 def _models_exchange(base_url: str, profile: Profile, key: str, timeout: float) -> Exchange:
@@ -170,7 +206,7 @@ class BundledGateway:
         self._stderr = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty child never blocks
 
     def base_url(self, fault: str | None = None) -> str:
-        return f"{self.root}/p/{{profile}}/f/{fault or 'none'}"
+        return f"{self.root}/p/{{profile}}/f/{fault or 'none'}/v1"
 
     def __enter__(self) -> "BundledGateway":
         env = dict(os.environ, ROUTECHECK_GATEWAY_KEY=self.key)

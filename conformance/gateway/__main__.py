@@ -8,7 +8,7 @@ import sys
 
 from ..errors import EXIT_USAGE, UsageError
 from .app import create_app, create_multi_app
-from .server import serve
+from .server import port_number, serve
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -17,7 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--profile", help="serve this profile at the root")
     target.add_argument("--multi", action="store_true", help="serve every profile under /p/{profile}/f/{fault}/")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free port)")
+    parser.add_argument("--port", type=port_number, default=0, help="port on 127.0.0.1 (0: a free port)")
     parser.add_argument("--api-key-env", default="ROUTECHECK_API_KEY", help="environment variable holding the API key")
     parser.add_argument("--fault", default=None, help="fault to inject (with --profile; 'none' = faithful)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before every API answer")
