@@ -26,7 +26,7 @@ from .verdicts import derived_for, jobs_for
 from .request import redact
 from .plan import RunPlan, Settings
 from .sender import Sender
-from .spec import load_profile, profile_names
+from .spec import Profile, chosen_profiles, load_profile, load_spec_file, profile_names
 from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_key, check_model, check_reachable, discover_model,
                      new_key, normalise_base_url, read_key)
 
@@ -60,9 +60,8 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     # "is my gateway OpenAI-compatible?" is the first question for a URL; all profiles for the bundled gateway
     # a profile named twice is judged once: a case ID names one verdict
-    profiles = list(dict.fromkeys(args.profile)) or (["openai"] if args.base_url else profile_names())
-    for name in profiles:
-        load_profile(name)  # a bad spec or unknown profile stops here, before anything starts
+    # a bad spec or unknown profile stops here, before anything starts
+    profiles = selected_profiles(args, default=["openai"] if args.base_url else profile_names())
     parse_required(args.require, parse_disabled(args.without))
     if args.keyword:
         _check_keyword(args.keyword)
@@ -79,11 +78,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     key = read_key(args.api_key_env) if base_url else check_key(given, args.api_key_env) if given else new_key()
     if args.fault:
         from .gateway import find_fault
-        for name in profiles:
+        for profile in profiles:
             try:
-                find_fault(load_profile(name), args.fault)
+                find_fault(profile, args.fault)
             except KeyError:
-                raise UsageError(f"profile {name} has no fault '{args.fault}' (see `routecheck faults --profile {name}`)") from None
+                raise UsageError(f"profile {profile.name} has no fault '{args.fault}' "
+                                 f"(see `routecheck faults --profile {profile.name}`)") from None
     for stale in (args.json_path, None if args.no_html else args.html, args.junitxml):
         if stale:  # an old report must never look like this run's (a CI job would upload it)
             Path(stale).unlink(missing_ok=True)
@@ -94,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         if base_url:
             return _run_against(args, base_url, key, profiles, gate_inputs, sender)
-        with BundledGateway(key) as gateway:
+        with BundledGateway(key, specs=[p.spec_file for p in profiles if p.spec_file]) as gateway:
             print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
             return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs, sender)
     except KeyboardInterrupt:  # before or after pytest ran: nothing judged that is not already written
@@ -127,7 +127,7 @@ def _interrupted(args: argparse.Namespace, key: str) -> int:
     return EXIT_INTERRUPTED
 
 
-def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
+def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[Profile],
                  gate_inputs: tuple[dict | None, list[gating.Expectation]], sender: Sender | None) -> int:
     plan = _plan(args, base_url, key, profiles)
     if sender is not None and not args.keyword:
@@ -152,9 +152,9 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     return gate.exit_code
 
 
-def _plan(args: argparse.Namespace, base_url: str, key: str, profiles: list[str]) -> RunPlan:
+def _plan(args: argparse.Namespace, base_url: str, key: str, profiles: list[Profile]) -> RunPlan:
     """The run plan (conformance/plan.py): the model found or checked, one token cap probe per profile."""
-    first = load_profile(profiles[0])
+    first = profiles[0]
     first_url = base_url.replace("{profile}", first.name)
     model = args.model
     if not model:
@@ -169,8 +169,8 @@ def _plan(args: argparse.Namespace, base_url: str, key: str, profiles: list[str]
     return plan
 
 
-def _build_plan(args: argparse.Namespace, base_url: str, key: str, model: str, profiles: list[str]) -> RunPlan:
-    return RunPlan.build(Target(base_url, key, model), args.api_key_env, [load_profile(n) for n in profiles],
+def _build_plan(args: argparse.Namespace, base_url: str, key: str, model: str, profiles: list[Profile]) -> RunPlan:
+    return RunPlan.build(Target(base_url, key, model), args.api_key_env, profiles,
                          Settings.from_options(args), without=args.without, require=args.require)
 
 
@@ -267,12 +267,22 @@ def cmd_expect(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the rest
 
+def selected_profiles(args: argparse.Namespace, default: list[str] = ()) -> list[Profile]:
+    return chosen_profiles(getattr(args, "spec", None) or [], args.profile, list(default))
+
+
+def _one_profile(args: argparse.Namespace) -> Profile:
+    if bool(args.profile) == bool(args.spec):
+        raise UsageError(f"{args.command} takes one profile: --profile NAME or --spec FILE")
+    return load_spec_file(args.spec) if args.spec else load_profile(args.profile)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .gateway.__main__ import main as gateway_main
 
-    load_profile(args.profile)
-    argv = ["--profile", args.profile, "--port", str(args.port), "--api-key-env", args.api_key_env,
-            "--latency", str(args.latency)]
+    profile = _one_profile(args)
+    argv = ["--spec", profile.spec_file] if profile.spec_file else ["--profile", profile.name]
+    argv += ["--port", str(args.port), "--api-key-env", args.api_key_env, "--latency", str(args.latency)]
     if args.fault:
         argv += ["--fault", args.fault]
     return gateway_main(argv) or 0
@@ -289,8 +299,10 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    for name in args.profile:
-        for case in generate_cases(load_profile(name), PLACEHOLDER_MODEL):
+    if not args.profile and not args.spec:
+        raise UsageError("cases needs --profile NAME or --spec FILE (repeatable)")
+    for profile in selected_profiles(args):
+        for case in generate_cases(profile, PLACEHOLDER_MODEL):
             print(f"{case.id}  [{case.level}]  {case.title}")
     return 0
 
@@ -298,7 +310,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_faults(args: argparse.Namespace) -> int:
     from .gateway import faults_for
 
-    profile = load_profile(args.profile)
+    profile = _one_profile(args)
     for fault in faults_for(profile):
         rule = profile.rule(fault.rule)
         print(f"{fault.name}  [{fault.level}] breaks {fault.rule}: {fault.description}\n    source: {rule.source.cite()}")

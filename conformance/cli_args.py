@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "may contain {profile}")
     run.add_argument("--profile", action="append", default=[],
                      help="profile to run (repeatable; default: openai with --base-url, all without)")
+    run.add_argument("--spec", action="append", default=[], metavar="FILE",
+                     help="your own spec file (repeatable): its profile runs with the --profile ones (default: only it)")
     run.add_argument("--model", help="model id (default: first id from GET /v1/models)")
     run.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, type=_env_name,
                      help=f"variable holding the API key (default {DEFAULT_KEY_ENV}); reproduce commands name it")
@@ -105,17 +107,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--alluredir", metavar="DIR", help="also write Allure results here (allure-pytest)")
 
     serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback")
-    serve.add_argument("--profile", required=True)
+    serve.add_argument("--profile", help="the shipped profile to serve (or --spec)")
+    serve.add_argument("--spec", metavar="FILE", help="serve your own spec file faithfully (or --profile)")
     serve.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1 (default 8080; 0: any free port)")
     serve.add_argument("--fault", help="break one rule (see `routecheck faults`)")
     serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    serve.add_argument("--api-key-env", default=DEFAULT_KEY_ENV)
+    serve.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, type=_env_name,
+                       help=f"variable holding the key the gateway accepts (default {DEFAULT_KEY_ENV})")
 
     sub.add_parser("profiles", help="list the profiles, their source documents and case counts")
     cases = sub.add_parser("cases", help="list case IDs of a profile without sending anything")
-    cases.add_argument("--profile", action="append", default=[], required=True)
+    cases.add_argument("--profile", action="append", default=[], help="a shipped profile (repeatable)")
+    cases.add_argument("--spec", action="append", default=[], metavar="FILE", help="your own spec file (repeatable)")
     faults = sub.add_parser("faults", help="list the reference gateway's faults for a profile")
-    faults.add_argument("--profile", required=True)
+    faults.add_argument("--profile", help="a shipped profile (or --spec)")
+    faults.add_argument("--spec", metavar="FILE", help="your own spec file (or --profile)")
     sub.add_parser("schema", help="print the spec file format whole: spec.schema.json with every facet module's fragment")
 
     report = sub.add_parser("report", help="one HTML report from one or more results files, side by side")

@@ -20,7 +20,7 @@ from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine
 from .features import parse_disabled, parse_required
 from .preflight import choose_cap_param
 from .profile import Profile
-from .spec import load_profile
+from .spec import load_ref, profile_ref
 from .target import BundledGateway, Target
 
 PLAN = pytest.StashKey["RunPlan"]()
@@ -92,14 +92,14 @@ class RunPlan:
 
     def portable(self) -> dict:
         """What an xdist worker needs to rebuild the plan: plain data, sent over execnet's channel."""
-        return {"target": asdict(self.target), "key_env": self.key_env, "profiles": [p.name for p in self.profiles],
+        return {"target": asdict(self.target), "key_env": self.key_env, "profiles": [profile_ref(p) for p in self.profiles],
                 "caps": self.caps, "settings": {**asdict(self.settings), "deadlines": asdict(self.settings.deadlines)},
                 "disabled": sorted(self.disabled), "required": sorted(self.required)}
 
     @classmethod
     def from_portable(cls, data: dict) -> RunPlan:
         settings = dict(data["settings"], deadlines=Deadlines(**data["settings"]["deadlines"]))
-        return cls(Target(**data["target"]), data["key_env"], [load_profile(n) for n in data["profiles"]],
+        return cls(Target(**data["target"]), data["key_env"], [load_ref(n) for n in data["profiles"]],
                    data["caps"], Settings(**settings), frozenset(data["disabled"]), frozenset(data["required"]))
 
     def close(self) -> None:

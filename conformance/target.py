@@ -198,9 +198,10 @@ def _first_line(text: str) -> str:
 class BundledGateway:
     """The reference gateway in a child process on a free loopback port (all profiles, all faults)."""
 
-    def __init__(self, key: str, *, latency: float = 0.0):
+    def __init__(self, key: str, *, latency: float = 0.0, specs: list[str] = ()):
         self.key = key
         self.latency = latency
+        self.specs = list(specs)  # users' spec files, served next to the shipped profiles
         self.root = ""
         self._process: subprocess.Popen | None = None
         self._stderr = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty child never blocks
@@ -211,7 +212,8 @@ class BundledGateway:
     def __enter__(self) -> "BundledGateway":
         env = dict(os.environ, ROUTECHECK_GATEWAY_KEY=self.key)
         command = [sys.executable, "-m", "conformance.gateway", "--multi", "--port", "0",
-                   "--api-key-env", "ROUTECHECK_GATEWAY_KEY", "--latency", str(self.latency)]
+                   "--api-key-env", "ROUTECHECK_GATEWAY_KEY", "--latency", str(self.latency),
+                   *[arg for path in self.specs for arg in ("--spec", path)]]
         self._process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
         self.root = self._wait_ready()
         return self
