@@ -13,6 +13,7 @@ import os
 import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from . import gating
@@ -28,7 +29,7 @@ from .plan import RunPlan, Settings
 from .sender import Sender
 from .spec import Profile, chosen_profiles, load_profile, load_spec_file, profile_names
 from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_key, check_model, check_reachable, discover_model,
-                     new_key, normalise_base_url, read_key)
+                     new_key, normalise_base_url, parse_headers, read_key, secrets_in_env)
 
 PLACEHOLDER_MODEL = "MODEL"
 EXIT_INTERRUPTED = 130
@@ -43,9 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # here, not at exit: a reader that left (`| head`) is then caught below
         return code
     except RoutecheckError as exc:
-        # the message may quote what the target sent: a key it echoed is redacted here too
-        secret = os.environ.get(getattr(locals().get("args"), "api_key_env", None) or DEFAULT_KEY_ENV, "")
-        print(f"routecheck: error: {redact(str(exc), (secret,))}", file=sys.stderr)
+        # the message may quote what the target sent: a key (or -H secret) it echoed is redacted here too
+        print(f"routecheck: error: {redact(str(exc), _secrets(locals().get('args')))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("routecheck: interrupted", file=sys.stderr)
@@ -76,6 +76,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     base_url = normalise_base_url(args.base_url) if args.base_url else None
     given = os.environ.get(args.api_key_env)
     key = read_key(args.api_key_env) if base_url else check_key(given, args.api_key_env) if given else new_key()
+    headers, env = parse_headers(args.header, profiles, args.api_key_env)
+    target = Target(base_url or "", key, "", headers, env)
     if args.fault:
         from .gateway import find_fault
         for profile in profiles:
@@ -93,23 +95,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     sender = None if args.workers else Sender()
     try:
         if base_url:
-            return _run_against(args, base_url, key, profiles, gate_inputs, sender)
+            return _run_against(args, target, profiles, gate_inputs, sender)
         with BundledGateway(key, specs=[p.spec_file for p in profiles if p.spec_file]) as gateway:
             print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
-            return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs, sender)
+            return _run_against(args, replace(target, base_url=gateway.base_url(args.fault)), profiles, gate_inputs,
+                                sender)
     except KeyboardInterrupt:  # before or after pytest ran: nothing judged that is not already written
-        return _interrupted(args, key)
+        return _interrupted(args, target.secrets)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if sender is not None:
             sender.close()
 
 
+def _secrets(args: argparse.Namespace | None) -> tuple[str, ...]:
+    return secrets_in_env(getattr(args, "api_key_env", None), getattr(args, "header", None) or [])
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _interrupted(args: argparse.Namespace, key: str) -> int:
+def _interrupted(args: argparse.Namespace, secrets: tuple[str, ...]) -> int:
     """Exit 130, leaving a results file (and report) marked incomplete with whatever was judged."""
     from . import results
     from .verdicts import now_iso
@@ -119,22 +126,22 @@ def _interrupted(args: argparse.Namespace, key: str) -> int:
     if doc is None:
         doc = results.build([], targets={}, model=args.model or "", started=now_iso(), duration=0.0,
                             complete=False)
-        results.write(doc, path, secrets=(key,))
+        results.write(doc, path, secrets=secrets)
     if not args.no_html:
-        write_outputs(doc, {"html": args.html}, Context(secrets=(key,), label="interrupted"))
+        write_outputs(doc, {"html": args.html}, Context(secrets=secrets, label="interrupted"))
     print(f"routecheck: interrupted: {doc['summary']['total']} cases judged before the stop, in {path} "
           "(marked complete: false)", file=sys.stderr)
     return EXIT_INTERRUPTED
 
 
-def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[Profile],
+def _run_against(args: argparse.Namespace, target: Target, profiles: list[Profile],
                  gate_inputs: tuple[dict | None, list[gating.Expectation]], sender: Sender | None) -> int:
-    plan = _plan(args, base_url, key, profiles)
+    plan = _plan(args, target, profiles)
     if sender is not None and not args.keyword:
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
         # with -k the plugin hands over the selected requests itself
         pairs = [(plan.target.url(c.profile), c) for c in plan.cases]
-        sender.send(plan.settings.engine(key), jobs_for(pairs, plan.disabled), derived_for(pairs, plan.disabled))
+        sender.send(plan.settings.engine(target.key, target.env), jobs_for(pairs, plan.disabled), derived_for(pairs, plan.disabled))
     doc, failed_tests = _pytest_run(args, plan, sender)
     if failed_tests and not doc["summary"]["failed"] + doc["summary"]["errors"]:
         raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
@@ -147,30 +154,29 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
     for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html)):
         if path:
             outputs[name] = path
-    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate if gated else None, label=label)):
+    for line in write_outputs(doc, outputs, Context(secrets=target.secrets, gate=gate if gated else None, label=label)):
         print(line if line.startswith("routecheck") else f"routecheck: {line}")
     return gate.exit_code
 
 
-def _plan(args: argparse.Namespace, base_url: str, key: str, profiles: list[Profile]) -> RunPlan:
+def _plan(args: argparse.Namespace, target: Target, profiles: list[Profile]) -> RunPlan:
     """The run plan (conformance/plan.py): the model found or checked, one token cap probe per profile."""
     first = profiles[0]
-    first_url = base_url.replace("{profile}", first.name)
-    model = args.model
-    if not model:
-        model = discover_model(first_url, first, key, timeout=min(args.response_timeout, 10.0))
-        return _build_plan(args, base_url, key, model, profiles)
-    check_reachable(first_url, timeout=args.connect_timeout)
+    listing_timeout = min(args.response_timeout, 10.0)
+    if not args.model:
+        return _build_plan(args, replace(target, model=discover_model(target, first, timeout=listing_timeout)), profiles)
+    check_reachable(target.url(first.name), timeout=args.connect_timeout)
+    target = replace(target, model=args.model)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the models list is read while the plan's probes run
-        warning = pool.submit(check_model, first_url, first, key, model, timeout=min(args.response_timeout, 10.0))
-        plan = _build_plan(args, base_url, key, model, profiles)
+        warning = pool.submit(check_model, target, first, timeout=listing_timeout)
+        plan = _build_plan(args, target, profiles)
         if warning.result():
             print(f"routecheck: warning: {warning.result()}", file=sys.stderr)
     return plan
 
 
-def _build_plan(args: argparse.Namespace, base_url: str, key: str, model: str, profiles: list[Profile]) -> RunPlan:
-    return RunPlan.build(Target(base_url, key, model), args.api_key_env, profiles,
+def _build_plan(args: argparse.Namespace, target: Target, profiles: list[Profile]) -> RunPlan:
+    return RunPlan.build(target, args.api_key_env, profiles,
                          Settings.from_options(args), without=args.without, require=args.require)
 
 

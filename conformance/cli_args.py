@@ -13,7 +13,7 @@ from . import __version__
 from .engine import DEFAULT_MAX_DURATION
 from .errors import UsageError
 from .features import FEATURES
-from .target import DEFAULT_KEY_ENV, env_name
+from .target import DEFAULT_KEY_ENV, HEADER_HELP, env_name
 
 
 def _seconds(text: str) -> float:
@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="model id (default: first id from GET /v1/models)")
     run.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, type=_env_name,
                      help=f"variable holding the API key (default {DEFAULT_KEY_ENV}); reproduce commands name it")
+    run.add_argument("-H", "--header", action="append", default=[], metavar="NAME:VALUE", help=HEADER_HELP)
     run.add_argument("--json", dest="json_path", default="reports/results.json", help="canonical results file")
     run.add_argument("--junitxml", help="also write JUnit XML here")
     run.add_argument("--html", default="reports/report.html", help="HTML report path")

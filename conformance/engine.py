@@ -142,12 +142,13 @@ class Engine:
 
     def __init__(self, key: str, *, deadlines: Deadlines | None = None, concurrency: int = 8,
                  retry: RetryPolicy | None = None, secrets: tuple[str, ...] = (), rate_limit: float | None = None,
-                 max_duration: float | None = DEFAULT_MAX_DURATION):
+                 max_duration: float | None = DEFAULT_MAX_DURATION, env: dict[str, str] | None = None):
         self.key = key
+        self.env = dict(env or {})  # values of -H headers taken from the environment: secrets like the key
         self.deadlines = deadlines or Deadlines()
         self.concurrency = max(1, concurrency)
         self.retry = retry or RetryPolicy()
-        self.secrets = tuple(s for s in (key, *key_variants(key), *secrets) if s)
+        self.secrets = tuple(s for s in (key, *key_variants(key), *self.env.values(), *secrets) if s)
         self.rate_limit = rate_limit if rate_limit and rate_limit > 0 else None
         self.max_duration = max_duration if max_duration and max_duration > 0 else None
         self._lock = threading.Lock()
@@ -280,7 +281,7 @@ class Engine:
             # armed before sending: headers trickled in byte by byte are cut at the deadline too
             with watchdog.armed(started + total, cut, "total-timeout"), \
                     (watchdog.armed(started + left, cut, "run-budget") if left < total else contextlib.nullcontext()), \
-                    client.stream(request.method, url, content=request.content(), headers=request.send_headers(self.key),
+                    client.stream(request.method, url, content=request.content(), headers=request.send_headers(self.key, self.env),
                                   timeout=self._timeouts[request.stream], extensions={"trace": line.trace}) as response:
                 ex.status = response.status_code
                 ex.headers = self._headers(response)

@@ -50,7 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     def secrets() -> tuple[str, ...]:
-        return (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
+        return config.stash[CONTEXT].target.secrets if CONTEXT in config.stash else ()
 
     config.pluginmanager.register(ResultsCollector(config, secrets), "routecheck-results")
     if config.pluginmanager.has_plugin("warnings"):
@@ -65,7 +65,7 @@ class RunContext:
         self.plan = run_plan(config)
         self.target, self.cases, self.key_env = self.plan.target, self.plan.cases, self.plan.key_env
         self.disabled, self.required = self.plan.disabled, self.plan.required
-        self.engine = self.plan.settings.engine(self.target.key)
+        self.engine = self.plan.settings.engine(self.target.key, self.target.env)
         # xdist workers send their own cases one by one; a single process hands them all to a sender,
         # which `routecheck run` starts (and feeds) before pytest itself has started
         handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Sender)]
@@ -255,12 +255,12 @@ def run_case(case: Case, item: pytest.Item) -> None:
     item.user_properties.append((PROPERTY, case_dict(result)))
     item.user_properties.append((META_PROPERTY, {"model": ctx.target.model}))
     if result.outcome == ERROR:
-        raise HarnessError(_redacted(result.message, ctx.target.key))
+        raise HarnessError(_redacted(result.message, ctx.target.secrets))
     check_result(result, allure_on=bool(item.config.getoption("allure_report_dir", None)),
-                 warn=item.config.pluginmanager.has_plugin("warnings"), key=ctx.target.key)
+                 warn=item.config.pluginmanager.has_plugin("warnings"), key=ctx.target.secrets)
 
 
-def label(result: Result, key: str = "") -> None:
+def label(result: Result, key: str | tuple[str, ...] = "") -> None:
     """Allure labels; no-ops unless pytest runs with --alluredir."""
     try:
         import allure
@@ -288,7 +288,7 @@ def label(result: Result, key: str = "") -> None:
                       allure.attachment_type.JSON)
 
 
-def check_result(result: Result, allure_on: bool = False, warn: bool = True, key: str = "") -> None:
+def check_result(result: Result, allure_on: bool = False, warn: bool = True, key: str | tuple[str, ...] = "") -> None:
     if allure_on:
         label(result, key)
     message = _redacted(result.message, key)  # pytest prints it: the console is an output too
@@ -300,9 +300,9 @@ def check_result(result: Result, allure_on: bool = False, warn: bool = True, key
         pytest.skip(message)
 
 
-def _redacted(text: str, key: str) -> str:
+def _redacted(text: str, key: str | tuple[str, ...]) -> str:
     """Redacted (conformance/redaction.py), and any lone surrogate escaped so the text can be written as UTF-8."""
-    return redact(text, (key,)).encode("utf-8", errors="backslashreplace").decode("utf-8")
+    return redact(text, key if isinstance(key, tuple) else (key,)).encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

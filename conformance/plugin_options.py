@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -15,8 +16,8 @@ from .features import FEATURES
 from .plan import RunPlan, Settings
 from .request import redact
 from .spec import chosen_profiles, profile_names
-from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_model, check_reachable, discover_model, env_name,
-                     new_key, normalise_base_url, read_key)
+from .target import (DEFAULT_KEY_ENV, HEADER_HELP, BundledGateway, Target, check_model, check_reachable, discover_model,
+                     env_name, new_key, normalise_base_url, parse_headers, read_key, secrets_in_env)
 
 
 def _base_url_is_owned_elsewhere(parser: pytest.Parser) -> bool:
@@ -38,6 +39,8 @@ def add_options(parser: pytest.Parser) -> None:
                     help="profile to run (repeatable; default: openai with --base-url, all without)")
     group.addoption("--spec", dest="rc_spec", action="append", default=[], metavar="FILE",
                     help="your own spec file (repeatable): its profile runs with the --profile ones (default: only it)")
+    group.addoption("-H", "--header", dest="rc_header", action="append", default=[], metavar="NAME:VALUE",
+                    help=HEADER_HELP)
     group.addoption("--model", help="model id (default: first id from GET /v1/models)")
     group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
     group.addoption("--without", action="append", default=[], help=f"features the target's model lacks: {','.join(FEATURES)}")
@@ -64,8 +67,7 @@ def add_options(parser: pytest.Parser) -> None:
 
 def stop(exc: RoutecheckError, config: pytest.Config) -> None:
     """End the session as `routecheck run` would: one line on stderr, its exit code (the key redacted)."""
-    key = os.environ.get(config.option.api_key_env or DEFAULT_KEY_ENV, "")
-    message = f"routecheck: error: {redact(str(exc), (key,))}"
+    message = f"routecheck: error: {redact(str(exc), secrets_in_env(config.option.api_key_env, config.option.rc_header))}"
     print(message, file=sys.stderr, flush=True)
     pytest.exit(message, returncode=exc.exit_code)
 
@@ -81,18 +83,18 @@ def plan_from_options(config: pytest.Config) -> RunPlan:
         gateway = BundledGateway(key, specs=[p.spec_file for p in profiles if p.spec_file]).__enter__()
         base_url = gateway.base_url()
     try:
-        first_url = base_url.replace("{profile}", profiles[0].name)
+        headers, env = parse_headers(opt.rc_header, profiles, opt.api_key_env)
+        target = Target(base_url, key, opt.model or "", headers, env)
         listing_timeout = min(opt.response_timeout, 10.0)  # as routecheck run: conformance/cli.py's _plan
-        model = opt.model
-        if model:
-            check_reachable(first_url, timeout=opt.connect_timeout)
-            warning = check_model(first_url, profiles[0], key, model, timeout=listing_timeout)
+        if target.model:
+            check_reachable(target.url(profiles[0].name), timeout=opt.connect_timeout)
+            warning = check_model(target, profiles[0], timeout=listing_timeout)
             if warning:
                 print(f"routecheck: warning: {warning}", file=sys.stderr)
         else:
-            model = discover_model(first_url, profiles[0], key, timeout=listing_timeout)
+            target = replace(target, model=discover_model(target, profiles[0], timeout=listing_timeout))
         given = dict(item.split("=", 1) for item in opt.cap_param if "=" in item)
-        return RunPlan.build(Target(base_url, key, model), env_name(opt.api_key_env), profiles,
+        return RunPlan.build(target, env_name(opt.api_key_env), profiles,
                              Settings.from_options(opt), caps=given, without=opt.without, require=opt.require,
                              gateway=gateway)
     except BaseException:

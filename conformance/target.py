@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .engine import CUTS, Deadlines, Engine, Exchange, RetryPolicy, fingerprint
 from .errors import TargetError, UsageError
-from .request import KEY_PLACEHOLDER, Request, redact
+from .request import KEY_PLACEHOLDER, Request, env_placeholder, redact
 from .spec import Profile
 from .urls import api_url, normalise_base_url, url_for  # noqa: F401 - the CLI and plugin import them from here
 
@@ -26,10 +26,10 @@ READY_DEADLINE = 30.0
 DEFAULT_KEY_ENV = "ROUTECHECK_API_KEY"
 
 
-def env_name(name: str) -> str:
-    """A variable name a shell can expand: reproduce commands read the key from it."""
+def env_name(name: str, option: str = "--api-key-env") -> str:
+    """A variable name a shell can expand: reproduce commands read the key (or a -H value) from it."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
-        raise UsageError(f"--api-key-env {name!r} is not an environment variable name (letters, digits, _)")
+        raise UsageError(f"{option} {name!r} is not an environment variable name (letters, digits, _)")
     return name
 
 
@@ -68,19 +68,79 @@ class Target:
     base_url: str  # may contain {profile}
     key: str = field(repr=False)  # a repr may end up in a traceback or pytest's --trace-config: never the key
     model: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # -H NAME:VALUE on every request; a secret one as {env:VAR}
+    env: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (VAR, value) of those: secrets like the key
 
     def url(self, profile: str) -> str:
         return url_for(self.base_url, profile)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What no output may show: the key and every header value taken from the environment."""
+        return (self.key, *(value for _, value in self.env))
+
+
+HEADER_HELP = ("an extra header on every request (repeatable): NAME:VALUE, or NAME:env:VAR to read the value from "
+               "the environment variable VAR; such a value is a secret like the key: shown as $VAR, redacted everywhere")
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP field name (RFC 9110 token)
+RESERVED_HEADERS = ("content-type", "content-length", "host", "transfer-encoding", "accept-encoding")
+
+
+def parse_headers(items: list[str], profiles: list[Profile], env_var: str) -> tuple[tuple, tuple]:
+    """-H NAME:VALUE items: the headers every request carries, and the (VAR, value) pairs of those written
+    NAME:env:VAR, whose value is read from the environment and kept out of every output like the key."""
+    auth = {s.header.lower() for p in profiles for s in p.auth}
+    headers, env = [], {}
+    for item in items:
+        name, sep, value = item.partition(":")
+        name, value = name.strip(), value.strip()
+        if not sep or not HEADER_NAME.fullmatch(name):
+            raise UsageError(f"-H {item!r}: expected NAME:VALUE or NAME:env:VAR (a header name, a colon, its value)")
+        if name.lower() in auth:
+            raise UsageError(f"-H {name}: the profile sends the key in {name} itself; set the key in {env_var} "
+                             "(or name another variable with --api-key-env)")
+        if name.lower() in RESERVED_HEADERS:
+            raise UsageError(f"-H {name}: routecheck sets {name} itself")
+        if value.startswith("env:"):
+            var = env_name(value[4:], option=f"-H {name}:env:")
+            secret = os.environ.get(var, "")
+            if not secret:
+                raise UsageError(f"-H {name}: the environment variable {var} is not set")
+            env[var] = _header_value(secret, f"the value of {var} (for -H {name})")
+            value = env_placeholder(var)
+        else:
+            value = _header_value(value, f"-H {name}'s value")
+        headers.append((name, value))
+    return tuple(headers), tuple(env.items())
+
+
+def secrets_in_env(key_env: str | None, header_items: list[str]) -> tuple[str, ...]:
+    """The key and each -H NAME:env:VAR value as the environment holds them: for an error line said before (or
+    without) a plan, which must not show them either."""
+    names = [key_env or DEFAULT_KEY_ENV]
+    names += [value.strip()[4:] for _, _, value in (item.partition(":") for item in header_items)
+              if value.strip().startswith("env:")]
+    return tuple(os.environ.get(name, "") for name in names if name)
+
+
+def _header_value(value: str, what: str) -> str:
+    """A value an HTTP header can carry as it is; the message names what is wrong, never the value."""
+    if any(not c.isprintable() for c in value):
+        raise UsageError(f"{what} contains a line break or another control character: an HTTP header cannot carry it")
+    if not value.isascii():
+        raise UsageError(f"{what} has a non-ASCII character: an HTTP header carries ASCII only")
+    return value
 
 
 PREFLIGHT_BODY = 1 << 20  # bytes of a model listing or a probe answer read at most
 
 
-def discover_model(base_url: str, profile: Profile, key: str, timeout: float = 10.0) -> str:
+def discover_model(target: Target, profile: Profile, timeout: float = 10.0) -> str:
     """First model id from GET /v1/models. Unreachable or hung: TargetError (exit 3); no listing: UsageError.
     Sent like any case (conformance/engine.py): one deadline for the whole answer, a capped body, redaction."""
+    base_url, key = target.url(profile.name), target.key
     url = api_url(base_url, profile.models_path)
-    ex = _models_exchange(base_url, profile, key, timeout)
+    ex = _models_exchange(target, profile, timeout)
     if ex.status in (401, 403):
         raise UsageError(f"the target rejected the API key ({ex.status} on GET {profile.models_path})")
     if ex.truncated:
@@ -91,21 +151,22 @@ def discover_model(base_url: str, profile: Profile, key: str, timeout: float = 1
     return listed[0]
 
 
-def check_model(base_url: str, profile: Profile, key: str, model: str, timeout: float = 10.0) -> str | None:
+def check_model(target: Target, profile: Profile, timeout: float = 10.0) -> str | None:
     """--model checked before any case: listed by GET /v1/models, fine; not listed, or no listing, one chat request
     with it tells. Refused as unknown (a 4xx that names the model: 404 model_not_found, or any such 4xx when the
     listing omits it): UsageError, since every case would fail because of the model, not the gateway. Accepted
     though not listed (a catalogue that omits the served model): a warning."""
+    base_url, key, model = target.url(profile.name), target.key, target.model
     try:
-        listed = _model_ids(_models_exchange(base_url, profile, key, timeout))
+        listed = _model_ids(_models_exchange(target, profile, timeout))
     except TargetError:
         listed = []
     if model in listed:
         return None
     from .cases.builder import Builder  # the base request every case starts from
 
-    probe = Builder(profile, model).chat()
-    ex = _preflight(base_url, probe, key, timeout)
+    probe = Builder(profile, model, extra_headers=target.headers).chat()
+    ex = _preflight(base_url, probe, key, timeout, dict(target.env))
     if _refuses_model(ex, bool(listed)):
         said = _first_line(_error_message(ex))
         shown = f"; GET {profile.models_path} lists {_listing(listed)}" if listed else ""
@@ -138,10 +199,11 @@ def _listing(listed: list[str]) -> str:
     return ", ".join(listed[:5]) + (f" (+{len(listed) - 5} more)" if len(listed) > 5 else "")
 
 
-def _models_exchange(base_url: str, profile: Profile, key: str, timeout: float) -> Exchange:
+def _models_exchange(target: Target, profile: Profile, timeout: float) -> Exchange:
     scheme = profile.auth[0]
-    request = Request("GET", profile.models_path, headers=((scheme.header, scheme.value(KEY_PLACEHOLDER)),))
-    return _preflight(base_url, request, key, timeout)
+    request = Request("GET", profile.models_path,
+                      headers=((scheme.header, scheme.value(KEY_PLACEHOLDER)), *target.headers))
+    return _preflight(target.url(profile.name), request, target.key, timeout, dict(target.env))
 
 
 def _model_ids(ex: Exchange) -> list[str]:
@@ -171,12 +233,12 @@ def check_reachable(base_url: str, timeout: float = 5.0) -> None:
     _preflight(base_url, Request("GET", "/"), "", timeout)
 
 
-def _preflight(base_url: str, request: Request, key: str, timeout: float) -> Exchange:
+def _preflight(base_url: str, request: Request, key: str, timeout: float, env: dict | None = None) -> Exchange:
     """One request before the cases, with the engine's deadlines: headers trickled a byte at a time, keep-alive
     pings or endless `100 Continue` answers end at `timeout`. A target that does not answer: TargetError."""
     deadlines = Deadlines(connect=timeout, response=timeout, stream_total=timeout, stream_idle=timeout,
                           max_body=PREFLIGHT_BODY)
-    engine = Engine(key, deadlines=deadlines, concurrency=1, retry=RetryPolicy(attempts=1), max_duration=None)
+    engine = Engine(key, deadlines=deadlines, concurrency=1, retry=RetryPolicy(attempts=1), max_duration=None, env=env)
     ex = engine.run([(base_url, request)])[fingerprint(base_url, request)]
     if ex.error and ("Timeout" in ex.error.split(" ")[0] or ex.error.startswith("no answer within")):
         raise TargetError(f"target {base_url} did not answer within {timeout:g}s")
