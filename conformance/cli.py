@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is needed: run, report, expect, serve, profiles, cases, faults or schema (see `routecheck --help`)")
+            raise UsageError("a command is needed: run, report, expect, import, serve, profiles, cases, faults or schema (see `routecheck --help`)")
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # here, not at exit: a reader that left (`| head`) is then caught below
         return code
@@ -332,7 +332,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "serve": cmd_serve, "profiles": cmd_profiles, "cases": cmd_cases, "faults": cmd_faults,
+def cmd_import(args: argparse.Namespace) -> int:
+    from .openapi_import import import_openapi
+
+    spec, document, params = import_openapi(args.openapi, args.output, args.profile)
+    print(f"routecheck: {spec}: {params} request parameters, quoting {document} "
+          f"(check it with `routecheck serve --spec {spec}` and `routecheck run --spec {spec}`)")
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "run": cmd_run, "serve": cmd_serve, "profiles": cmd_profiles, "cases": cmd_cases, "faults": cmd_faults,
             "schema": cmd_schema, "report": cmd_report, "expect": cmd_expect}
 
 if __name__ == "__main__":

@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--spec", metavar="FILE", help="your own spec file (or --profile)")
     sub.add_parser("schema", help="print the spec file format whole: spec.schema.json with every facet module's fragment")
 
+    imp = sub.add_parser("import", help="write a spec of the chat completions request from a gateway's OpenAPI document")
+    imp.add_argument("openapi", metavar="OPENAPI", help="the OpenAPI document: a file (JSON or YAML) or a loopback URL")
+    imp.add_argument("-o", "--output", required=True, metavar="SPEC.yaml",
+                     help="the spec to write; the document is written next to it as SPEC.openapi.json, its quotes' source")
+    imp.add_argument("--profile", help="the profile's name (default: from the document's title)")
     report = sub.add_parser("report", help="one HTML report from one or more results files, side by side")
     report.add_argument("results", nargs="+", metavar="RESULTS.json")
     report.add_argument("-o", "--output", default="reports/report.html", help="HTML file (default reports/report.html)")

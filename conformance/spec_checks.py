@@ -105,6 +105,9 @@ def _param_problem(param: Param, baseline: str | None) -> str | None:
     for facet, wants in (("minimum", "number"), ("maximum", "number"), ("min_items", "array"), ("max_items", "array")):
         if facet in param.facets and types and wants not in types:
             return f"{said(facet)} applies to a {wants}, but {said('type')} has none"
+    if param.get("required") and param.get("nullable") is True:
+        # the required facet reads null as "not sent" and refuses it (conformance/param_facets/required.py)
+        return f"{said('required')} and {said('nullable')}: a required parameter may not be null"
     if param.get("nullable") is False and "null" in types:
         return f"{said('nullable')} contradicts {said('type')}, which lists null"
     for value in param.get("enum") or []:
