@@ -58,7 +58,7 @@ def status_kb(pid: int, field: str) -> int:
 def measure(url: str, mode: str, keyword: str, extra: list[str]) -> tuple[int, int, int, float]:
     """(peak of the summed RSS, sum of the high-water marks, exit code, seconds), memory in MB."""
     with tempfile.TemporaryDirectory() as where:
-        command = [sys.executable, "-m", "conformance.cli", "run", "--base-url", f"{url}/{mode}", "--profile",
+        command = [sys.executable, "-m", "conformance.cli", "run", "--base-url", f"{url}/{mode}/v1", "--profile",
                    "routify-mvp", "--json", "results.json", "--no-html", *extra] + (["-k", keyword] if keyword else [])
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=where, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -13,6 +13,7 @@ import os
 import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from . import gating
@@ -27,9 +28,9 @@ from .verdicts import derived_for, jobs_for
 from .request import redact
 from .plan import RunPlan, Settings
 from .sender import Sender
-from .spec import load_profile, profile_names
-from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_reachable, discover_model, new_key,
-                     normalise_base_url, read_key, unlisted_model_warning)
+from .spec import Profile, chosen_profiles, load_profile, load_spec_file, profile_names
+from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_key, check_model, check_reachable, discover_model,
+                     new_key, normalise_base_url, parse_headers, read_key, secrets_in_env)
 
 PLACEHOLDER_MODEL = "MODEL"
 EXIT_INTERRUPTED = 130
@@ -39,12 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is needed: run, report, expect, serve, profiles, cases, faults or schema (see `routecheck --help`)")
-        return COMMANDS[args.command](args)
+            raise UsageError("a command is needed: run, report, expect, import, serve, profiles, cases, faults or schema (see `routecheck --help`)")
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, not at exit: a reader that left (`| head`) is then caught below
+        return code
     except RoutecheckError as exc:
-        # the message may quote what the target sent: a key it echoed is redacted here too
-        secret = os.environ.get(getattr(locals().get("args"), "api_key_env", None) or DEFAULT_KEY_ENV, "")
-        print(f"routecheck: error: {redact(str(exc), (secret,))}", file=sys.stderr)
+        # the message may quote what the target sent: a key (or -H secret) it echoed is redacted here too
+        print(f"routecheck: error: {redact(str(exc), _secrets(locals().get('args')))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("routecheck: interrupted", file=sys.stderr)
@@ -59,9 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     # "is my gateway OpenAI-compatible?" is the first question for a URL; all profiles for the bundled gateway
     # a profile named twice is judged once: a case ID names one verdict
-    profiles = list(dict.fromkeys(args.profile)) or (["openai"] if args.base_url else profile_names())
-    for name in profiles:
-        load_profile(name)  # a bad spec or unknown profile stops here, before anything starts
+    # a bad spec or unknown profile stops here, before anything starts
+    profiles = selected_profiles(args, default=["openai"] if args.base_url else profile_names())
     parse_required(args.require, parse_disabled(args.without))
     if args.keyword:
         _check_keyword(args.keyword)
@@ -73,14 +74,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     for output in (args.json_path, args.junitxml, None if args.no_html else args.html, args.markdown, args.har):
         if output:
             _writable_file(output)  # an unwritable report path fails now, not after the run
-    key = read_key(args.api_key_env) if args.base_url else os.environ.get(args.api_key_env) or new_key()
+    base_url = normalise_base_url(args.base_url) if args.base_url else None
+    given = os.environ.get(args.api_key_env)
+    key = read_key(args.api_key_env) if base_url else check_key(given, args.api_key_env) if given else new_key()
+    headers, env = parse_headers(args.header, profiles, args.api_key_env)
+    target = Target(base_url or "", key, "", headers, env)
     if args.fault:
         from .gateway import find_fault
-        for name in profiles:
+        for profile in profiles:
             try:
-                find_fault(load_profile(name), args.fault)
+                find_fault(profile, args.fault)
             except KeyError:
-                raise UsageError(f"profile {name} has no fault '{args.fault}' (see `routecheck faults --profile {name}`)") from None
+                raise UsageError(f"profile {profile.name} has no fault '{args.fault}' "
+                                 f"(see `routecheck faults --profile {profile.name}`)") from None
     for stale in (args.json_path, None if args.no_html else args.html, args.junitxml, args.markdown, args.har):
         if stale:  # an old report must never look like this run's (a CI job would upload it)
             Path(stale).unlink(missing_ok=True)
@@ -89,24 +95,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     # the sending process starts now, so its start-up overlaps ours (xdist workers send for themselves)
     sender = None if args.workers else Sender()
     try:
-        if args.base_url:
-            return _run_against(args, normalise_base_url(args.base_url), key, profiles, gate_inputs, sender)
-        with BundledGateway(key) as gateway:
+        if base_url:
+            return _run_against(args, target, profiles, gate_inputs, sender)
+        with BundledGateway(key, specs=[p.spec_file for p in profiles if p.spec_file]) as gateway:
             print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
-            return _run_against(args, gateway.base_url(args.fault), key, profiles, gate_inputs, sender)
+            return _run_against(args, replace(target, base_url=gateway.base_url(args.fault)), profiles, gate_inputs,
+                                sender)
     except KeyboardInterrupt:  # before or after pytest ran: nothing judged that is not already written
-        return _interrupted(args, key)
+        return _interrupted(args, target.secrets)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if sender is not None:
             sender.close()
 
 
+def _secrets(args: argparse.Namespace | None) -> tuple[str, ...]:
+    return secrets_in_env(getattr(args, "api_key_env", None), getattr(args, "header", None) or [])
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _interrupted(args: argparse.Namespace, key: str) -> int:
+def _interrupted(args: argparse.Namespace, secrets: tuple[str, ...]) -> int:
     """Exit 130, leaving a results file (and report) marked incomplete with whatever was judged."""
     from . import results
     from .verdicts import now_iso
@@ -116,23 +127,23 @@ def _interrupted(args: argparse.Namespace, key: str) -> int:
     if doc is None:
         doc = results.build([], targets={}, model=args.model or "", started=now_iso(), duration=0.0,
                             complete=False)
-        results.write(doc, path, secrets=(key,))
+        results.write(doc, path, secrets=secrets)
     if not args.no_html:
-        write_outputs(doc, {"html": args.html}, Context(secrets=(key,), label="interrupted"))
+        write_outputs(doc, {"html": args.html}, Context(secrets=secrets, label="interrupted"))
     print(f"routecheck: interrupted: {doc['summary']['total']} cases judged before the stop, in {path} "
           "(marked complete: false)", file=sys.stderr)
     return EXIT_INTERRUPTED
 
 
-def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: list[str],
+def _run_against(args: argparse.Namespace, target: Target, profiles: list[Profile],
                  gate_inputs: gating.Inputs, sender: Sender | None) -> int:
-    plan = _plan(args, base_url, key, profiles)
-    print(redact("\n".join(start_lines(base_url, plan.target.model, plan.profiles)), (key,)))
+    plan = _plan(args, target, profiles)
+    print(redact("\n".join(start_lines(target.base_url, plan.target.model, plan.profiles)), target.secrets))
     if sender is not None and not args.keyword:
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
         # with -k the plugin hands over the selected requests itself
         pairs = [(plan.target.url(c.profile), c) for c in plan.cases]
-        sender.send(plan.settings.engine(key), jobs_for(pairs, plan.disabled), derived_for(pairs, plan.disabled))
+        sender.send(plan.settings.engine(target.key, target.env), jobs_for(pairs, plan.disabled), derived_for(pairs, plan.disabled))
     doc, failed_tests = _pytest_run(args, plan, sender)
     if failed_tests and not doc["summary"]["failed"] + doc["summary"]["errors"]:
         raise TargetError("pytest reported failed tests that the results do not show: a routecheck bug (see above)")
@@ -144,30 +155,29 @@ def _run_against(args: argparse.Namespace, base_url: str, key: str, profiles: li
                        ("markdown", args.markdown), ("har", args.har)):
         if path:
             outputs[name] = path
-    for line in write_outputs(doc, outputs, Context(secrets=(key,), gate=gate, label=label)):
+    for line in write_outputs(doc, outputs, Context(secrets=target.secrets, gate=gate, label=label)):
         print(line if line.startswith("routecheck") else f"routecheck: {line}")
     return gate.exit_code
 
 
-def _plan(args: argparse.Namespace, base_url: str, key: str, profiles: list[str]) -> RunPlan:
+def _plan(args: argparse.Namespace, target: Target, profiles: list[Profile]) -> RunPlan:
     """The run plan (conformance/plan.py): the model found or checked, one token cap probe per profile."""
-    first = load_profile(profiles[0])
-    first_url = base_url.replace("{profile}", first.name)
-    model = args.model
-    if not model:
-        model = discover_model(first_url, first, key, timeout=min(args.response_timeout, 10.0))
-        return _build_plan(args, base_url, key, model, profiles)
-    check_reachable(first_url, timeout=args.connect_timeout)
+    first = profiles[0]
+    listing_timeout = min(args.response_timeout, 10.0)
+    if not args.model:
+        return _build_plan(args, replace(target, model=discover_model(target, first, timeout=listing_timeout)), profiles)
+    check_reachable(target.url(first.name), timeout=args.connect_timeout)
+    target = replace(target, model=args.model)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the models list is read while the plan's probes run
-        warning = pool.submit(unlisted_model_warning, first_url, first, key, model, timeout=min(args.response_timeout, 10.0))
-        plan = _build_plan(args, base_url, key, model, profiles)
+        warning = pool.submit(check_model, target, first, timeout=listing_timeout)
+        plan = _build_plan(args, target, profiles)
         if warning.result():
             print(f"routecheck: warning: {warning.result()}", file=sys.stderr)
     return plan
 
 
-def _build_plan(args: argparse.Namespace, base_url: str, key: str, model: str, profiles: list[str]) -> RunPlan:
-    return RunPlan.build(Target(base_url, key, model), args.api_key_env, [load_profile(n) for n in profiles],
+def _build_plan(args: argparse.Namespace, target: Target, profiles: list[Profile]) -> RunPlan:
+    return RunPlan.build(target, args.api_key_env, profiles,
                          Settings.from_options(args), without=args.without, require=args.require)
 
 
@@ -261,12 +271,22 @@ def cmd_expect(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the rest
 
+def selected_profiles(args: argparse.Namespace, default: list[str] = ()) -> list[Profile]:
+    return chosen_profiles(getattr(args, "spec", None) or [], args.profile, list(default))
+
+
+def _one_profile(args: argparse.Namespace) -> Profile:
+    if bool(args.profile) == bool(args.spec):
+        raise UsageError(f"{args.command} takes one profile: --profile NAME or --spec FILE")
+    return load_spec_file(args.spec) if args.spec else load_profile(args.profile)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .gateway.__main__ import main as gateway_main
 
-    load_profile(args.profile)
-    argv = ["--profile", args.profile, "--port", str(args.port), "--api-key-env", args.api_key_env,
-            "--latency", str(args.latency)]
+    profile = _one_profile(args)
+    argv = ["--spec", profile.spec_file] if profile.spec_file else ["--profile", profile.name]
+    argv += ["--port", str(args.port), "--api-key-env", args.api_key_env, "--latency", str(args.latency)]
     if args.fault:
         argv += ["--fault", args.fault]
     return gateway_main(argv) or 0
@@ -283,8 +303,10 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    for name in args.profile:
-        for case in generate_cases(load_profile(name), PLACEHOLDER_MODEL):
+    if not args.profile and not args.spec:
+        raise UsageError("cases needs --profile NAME or --spec FILE (repeatable)")
+    for profile in selected_profiles(args):
+        for case in generate_cases(profile, PLACEHOLDER_MODEL):
             print(f"{case.id}  [{case.level}]  {case.title}")
     return 0
 
@@ -294,7 +316,7 @@ def cmd_faults(args: argparse.Namespace) -> int:
 
     from .documents import titles
 
-    profile = load_profile(args.profile)
+    profile = _one_profile(args)
     named = titles([profile])
     for fault in faults_for(profile):
         src = profile.rule(fault.rule).source
@@ -312,7 +334,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "serve": cmd_serve, "profiles": cmd_profiles, "cases": cmd_cases, "faults": cmd_faults,
+def cmd_import(args: argparse.Namespace) -> int:
+    from .openapi_import import import_openapi
+
+    spec, document, params = import_openapi(args.openapi, args.output, args.profile)
+    print(f"routecheck: {spec}: {params} request parameters, quoting {document} "
+          f"(check it with `routecheck serve --spec {spec}` and `routecheck run --spec {spec}`)")
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "run": cmd_run, "serve": cmd_serve, "profiles": cmd_profiles, "cases": cmd_cases, "faults": cmd_faults,
             "schema": cmd_schema, "report": cmd_report, "expect": cmd_expect}
 
 if __name__ == "__main__":

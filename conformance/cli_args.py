@@ -13,7 +13,7 @@ from . import __version__
 from .engine import DEFAULT_MAX_DURATION
 from .errors import UsageError
 from .features import FEATURES
-from .target import DEFAULT_KEY_ENV, env_name
+from .target import DEFAULT_KEY_ENV, HEADER_HELP, env_name
 
 
 def _seconds(text: str) -> float:
@@ -72,6 +72,15 @@ exit codes: 0 no MUST failure, 1 a MUST failure, 2 usage or configuration error,
 `routecheck COMMAND --help` lists a command's options."""
 
 
+def _port(text: str) -> int:
+    from .gateway.server import port_number  # imported only for `serve`: the gateway's modules load slowly
+
+    return port_number(text)
+
+
+_port.__name__ = "port (0 to 65535)"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not usage + message
         raise UsageError(f"{message} (see `{self.prog} --help`)")
@@ -84,12 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the conformance suite against a gateway (default: the bundled one)")
-    run.add_argument("--base-url", help="target base URL, with or without /v1; may contain {profile}")
+    run.add_argument("--base-url", help="target base URL as the OpenAI SDK takes base_url: used as given, /v1 added only "
+                     "to a URL with no path (http://host:4000 -> http://host:4000/v1; http://host/openai as is); "
+                     "may contain {profile}")
     run.add_argument("--profile", action="append", default=[],
                      help="profile to run (repeatable; default: openai with --base-url, all without)")
+    run.add_argument("--spec", action="append", default=[], metavar="FILE",
+                     help="your own spec file (repeatable): its profile runs with the --profile ones (default: only it)")
     run.add_argument("--model", help="model id (default: first id from GET /v1/models)")
     run.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, type=_env_name,
                      help=f"variable holding the API key (default {DEFAULT_KEY_ENV}); reproduce commands name it")
+    run.add_argument("-H", "--header", action="append", default=[], metavar="NAME:VALUE", help=HEADER_HELP)
     run.add_argument("--json", dest="json_path", default="reports/results.json", help="canonical results file")
     run.add_argument("--junitxml", help="also write JUnit XML here")
     run.add_argument("--html", default="reports/report.html", help="HTML report path")
@@ -117,20 +131,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback",
                            description="Serve the reference gateway, faithful to one profile (or with one fault), "
                                        "on 127.0.0.1 until Ctrl-C.")
-    serve.add_argument("--profile", required=True, help="the profile to serve faithfully (see `routecheck profiles`)")
-    serve.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
+    serve.add_argument("--profile", help="the shipped profile to serve faithfully (see `routecheck profiles`; or --spec)")
+    serve.add_argument("--spec", metavar="FILE", help="serve your own spec file faithfully (or --profile)")
+    serve.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1 (default 8080; 0: any free port)")
     serve.add_argument("--fault", help="break one rule (see `routecheck faults`)")
     serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    serve.add_argument("--api-key-env", default=DEFAULT_KEY_ENV,
+    serve.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, type=_env_name,
                        help=f"variable holding the key clients must send (default {DEFAULT_KEY_ENV})")
 
     sub.add_parser("profiles", help="list the profiles, their source documents and case counts")
     cases = sub.add_parser("cases", help="list case IDs of a profile without sending anything")
-    cases.add_argument("--profile", action="append", default=[], required=True, help="profile to list (repeatable)")
+    cases.add_argument("--profile", action="append", default=[], help="a shipped profile to list (repeatable)")
+    cases.add_argument("--spec", action="append", default=[], metavar="FILE", help="your own spec file (repeatable)")
     faults = sub.add_parser("faults", help="list the reference gateway's faults for a profile")
-    faults.add_argument("--profile", required=True, help="profile whose faults to list")
+    faults.add_argument("--profile", help="a shipped profile whose faults to list (or --spec)")
+    faults.add_argument("--spec", metavar="FILE", help="your own spec file (or --profile)")
     sub.add_parser("schema", help="print the spec file format whole: spec.schema.json with every facet module's fragment")
 
+    imp = sub.add_parser("import", help="write a spec of the chat completions request from a gateway's OpenAPI document")
+    imp.add_argument("openapi", metavar="OPENAPI", help="the OpenAPI document: a file (JSON or YAML) or a loopback URL")
+    imp.add_argument("-o", "--output", required=True, metavar="SPEC.yaml",
+                     help="the spec to write; the document is written next to it as SPEC.openapi.json, its quotes' source")
+    imp.add_argument("--profile", help="the profile's name (default: from the document's title)")
     report = sub.add_parser("report", help="one HTML report from one or more results files, side by side")
     report.add_argument("results", nargs="+", metavar="RESULTS.json", help="results files (routecheck run --json), one column each")
     report.add_argument("-o", "--output", default="reports/report.html", help="HTML file (default reports/report.html)")

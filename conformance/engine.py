@@ -25,6 +25,7 @@ from .decoding import ACCEPTED_ENCODINGS, BodyDecoder
 from .redaction import Redactor, redactor
 from .request import Request, key_variants
 from .sse import SseEvent, SseParser
+from .urls import api_url
 from .watchdog import Cut, Line, Utf8, Watchdog
 
 SSE_TYPE = "text/event-stream"
@@ -145,12 +146,13 @@ class Engine:
 
     def __init__(self, key: str, *, deadlines: Deadlines | None = None, concurrency: int = 8,
                  retry: RetryPolicy | None = None, secrets: tuple[str, ...] = (), rate_limit: float | None = None,
-                 max_duration: float | None = DEFAULT_MAX_DURATION):
+                 max_duration: float | None = DEFAULT_MAX_DURATION, env: dict[str, str] | None = None):
         self.key = key
+        self.env = dict(env or {})  # values of -H headers taken from the environment: secrets like the key
         self.deadlines = deadlines or Deadlines()
         self.concurrency = max(1, concurrency)
         self.retry = retry or RetryPolicy()
-        self.secrets = tuple(s for s in (key, *key_variants(key), *secrets) if s)
+        self.secrets = tuple(s for s in (key, *key_variants(key), *self.env.values(), *secrets) if s)
         self.rate_limit = rate_limit if rate_limit and rate_limit > 0 else None
         self.max_duration = max_duration if max_duration and max_duration > 0 else None
         self._lock = threading.Lock()
@@ -276,7 +278,7 @@ class Engine:
 
     def _attempt(self, client: httpx.Client, line: Line, watchdog: Watchdog, ex: Exchange) -> None:
         request = ex.request
-        url = ex.base_url.rstrip("/") + request.path
+        url = api_url(ex.base_url, request.path)
         total = self.deadlines.stream_total if request.stream else self.deadlines.response
         cut = Cut(line)
         started = time.monotonic()
@@ -285,7 +287,7 @@ class Engine:
             # armed before sending: headers trickled in byte by byte are cut at the deadline too
             with watchdog.armed(started + total, cut, "total-timeout"), \
                     (watchdog.armed(started + left, cut, "run-budget") if left < total else contextlib.nullcontext()), \
-                    client.stream(request.method, url, content=request.content(), headers=request.send_headers(self.key),
+                    client.stream(request.method, url, content=request.content(), headers=request.send_headers(self.key, self.env),
                                   timeout=self._timeouts[request.stream], extensions={"trace": line.trace}) as response:
                 ex.status = response.status_code
                 ex.headers = self._headers(response)
@@ -332,7 +334,7 @@ class Engine:
         """The request byte for byte through http.client (conformance/verbatim.py), never a rewritten one."""
         request = ex.request
         try:
-            answer = verbatim.send(url, request.method, request.send_headers(self.key), request.content(),
+            answer = verbatim.send(url, request.method, request.send_headers(self.key, self.env), request.content(),
                                    connect=self.deadlines.connect, total=total, limit=self.deadlines.max_body)
         except (OSError, http.client.HTTPException) as exc:
             ex.error = f"sent as written with http.client (httpx refuses it), no answer: {type(exc).__name__}"
@@ -379,7 +381,8 @@ class Engine:
             # decoding, so a key split across two reads or two stream events is still found; the events
             # are parsed again from the redacted body, so none holds a piece of the key either
             scrub = self.redactor
-            ex.body = scrub.bytes(body)
+            # a stream may also echo the key a few characters per event: each piece is redacted too
+            ex.body = scrub.stream_bytes(body) if parser is not None or ex.is_sse else scrub.bytes(body)
             if decoder.anomaly:
                 ex.anomalies.append(scrub.text(decoder.anomaly))
             if parser is not None and ex.body == body:

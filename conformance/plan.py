@@ -20,7 +20,7 @@ from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine
 from .features import parse_disabled, parse_required
 from .preflight import choose_cap_param
 from .profile import Profile
-from .spec import load_profile
+from .spec import load_ref, profile_ref
 from .target import BundledGateway, Target
 
 PLAN = pytest.StashKey["RunPlan"]()
@@ -45,9 +45,10 @@ class Settings:
                                        stream_total=options.stream_timeout, stream_idle=options.idle_timeout),
                    max_duration=options.max_duration)
 
-    def engine(self, key: str) -> Engine:
+    def engine(self, key: str, env: tuple = ()) -> Engine:
+        """`env`: the (VAR, value) pairs of -H headers taken from the environment (Target.env)."""
         return Engine(key, concurrency=self.concurrency, rate_limit=self.rate_limit, deadlines=self.deadlines,
-                      max_duration=self.max_duration)
+                      max_duration=self.max_duration, env=dict(env))
 
     def record(self, without: frozenset[str]) -> dict:
         """The results file's `settings`: how the run was made is part of its record."""
@@ -73,7 +74,8 @@ class RunPlan:
     cases: list[Case] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.cases = [c for p in self.profiles for c in generate_cases(p, self.target.model, self.caps[p.name])]
+        self.cases = [c for p in self.profiles
+                      for c in generate_cases(p, self.target.model, self.caps[p.name], self.target.headers)]
 
     @classmethod
     def build(cls, target: Target, key_env: str, profiles: list[Profile], settings: Settings, *,
@@ -81,9 +83,10 @@ class RunPlan:
               gateway: BundledGateway | None = None) -> RunPlan:
         """Token cap parameters not given are chosen here, one probe per profile at most."""
         disabled = parse_disabled(list(without))
-        engine = settings.engine(target.key)
+        engine = settings.engine(target.key, target.env)
         def cap(p: Profile) -> str:
-            return (caps or {}).get(p.name) or choose_cap_param(engine, target.url(p.name), p, target.model)
+            return (caps or {}).get(p.name) or choose_cap_param(engine, target.url(p.name), p, target.model,
+                                                                target.headers)
 
         with ThreadPoolExecutor(max_workers=max(1, len(profiles))) as pool:  # the probes at once: a slow target waits once
             chosen = dict(zip([p.name for p in profiles], pool.map(cap, profiles)))
@@ -92,14 +95,16 @@ class RunPlan:
 
     def portable(self) -> dict:
         """What an xdist worker needs to rebuild the plan: plain data, sent over execnet's channel."""
-        return {"target": asdict(self.target), "key_env": self.key_env, "profiles": [p.name for p in self.profiles],
+        return {"target": asdict(self.target), "key_env": self.key_env, "profiles": [profile_ref(p) for p in self.profiles],
                 "caps": self.caps, "settings": {**asdict(self.settings), "deadlines": asdict(self.settings.deadlines)},
                 "disabled": sorted(self.disabled), "required": sorted(self.required)}
 
     @classmethod
     def from_portable(cls, data: dict) -> RunPlan:
         settings = dict(data["settings"], deadlines=Deadlines(**data["settings"]["deadlines"]))
-        return cls(Target(**data["target"]), data["key_env"], [load_profile(n) for n in data["profiles"]],
+        target = dict(data["target"], headers=tuple(map(tuple, data["target"]["headers"])),
+                      env=tuple(map(tuple, data["target"]["env"])))  # execnet may hand pairs back as lists
+        return cls(Target(**target), data["key_env"], [load_ref(n) for n in data["profiles"]],
                    data["caps"], Settings(**settings), frozenset(data["disabled"]), frozenset(data["required"]))
 
     def close(self) -> None:

@@ -10,13 +10,12 @@ collected, so pytest's own --junitxml stays a plain one.
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
-import os
 import time
 import traceback
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -24,18 +23,16 @@ from .case import CATEGORIES, Case
 from .collector import META_PROPERTY, PROPERTY, ResultsCollector
 from .documents import titled, titles
 from .cases import generate_cases
-from .engine import DEFAULT_MAX_DURATION, Deadlines, Exchange, fingerprint
+from .engine import Exchange, fingerprint
 from .errors import RoutecheckError
-from .features import FEATURES, parse_disabled, skip_reason
+from .features import parse_disabled, skip_reason
 from .request import Request, redact
 from .gating import load_inputs, match
 from .results import case_dict
 from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, derived_for, jobs_for, judge
 from .sender import Sender, SenderError
-from .plan import PLAN, WORKER_INPUT, RunPlan, Settings
-from .spec import load_profile, profile_names
-from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, discover_model, env_name, new_key, normalise_base_url,
-                     read_key)
+from .plan import PLAN, WORKER_INPUT, RunPlan
+from .plugin_options import add_options, plan_from_options, selected_profiles, stop, target_url
 
 CONTEXT = pytest.StashKey["RunContext"]()
 MARKERS = {"must": "a conformance case at level MUST (a failure fails the profile)",
@@ -51,48 +48,13 @@ class HarnessError(Exception):
     """The case could not be judged (target unreachable, only 429s): not a verdict."""
 
 
-def _base_url_is_owned_elsewhere(parser: pytest.Parser) -> bool:
-    """pytest-base-url defines --base-url (same dest, base_url): cooperate rather than clash. Whichever
-    plugin registers first, only one defines it; routecheck reads the value either way."""
-    taken = any("--base-url" in opt.names() for group in [parser._anonymous, *parser._groups] for opt in group.options)
-    autoload = not os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    return taken or (autoload and importlib.util.find_spec("pytest_base_url") is not None)
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("routecheck", "routecheck conformance")
-    if not _base_url_is_owned_elsewhere(parser):
-        group.addoption("--base-url", help="target base URL (with or without /v1; may contain {profile}); "
-                        "default: start the bundled reference gateway on loopback")
-    group.addoption("--profile", action="append", default=[],
-                    help="profile to run (repeatable; default: openai with --base-url, all without)")
-    group.addoption("--model", help="model id (default: first id from GET /v1/models)")
-    group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
-    group.addoption("--without", action="append", default=[], help=f"features the target's model lacks: {','.join(FEATURES)}")
-    group.addoption("--rc-progress", action="store_true",
-                    help="no letter per case; one progress line on a terminal (routecheck run prints the summary)")
-    group.addoption("--cap-param", action="append", default=[], metavar="PROFILE=PARAM",
-                    help="token cap of the base requests per profile (default: max_tokens, or max_completion_tokens "
-                         "where the document offers both and the model refuses max_tokens; one request decides)")
-    group.addoption("--require", action="append", default=[],
-                    help="features the target's model has: refusing them fails instead of being inconclusive")
-    # the names `routecheck run` takes too (its --junitxml is pytest's own option here)
-    group.addoption("--json", dest="rc_json", help="canonical results file (default reports/results.json)")
-    group.addoption("--concurrency", dest="rc_concurrency", type=int, default=4, help="requests in flight at once (default 4)")
-    group.addoption("--expect", dest="rc_expect", metavar="FILE",
-                    help="expectations file: its failed/error cases are marked xfail(strict) (a fixed one then fails)")
-    group.addoption("--rate-limit", type=float, default=None, help="at most this many requests per second")
-    group.addoption("--connect-timeout", type=float, default=Deadlines.connect)
-    group.addoption("--response-timeout", type=float, default=Deadlines.response)
-    group.addoption("--stream-timeout", type=float, default=Deadlines.stream_total)
-    group.addoption("--idle-timeout", type=float, default=Deadlines.stream_idle)
-    group.addoption("--max-duration", type=float, default=DEFAULT_MAX_DURATION,
-                    help="seconds for the whole run; cases not done by then end as harness errors")
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     def secrets() -> tuple[str, ...]:
-        return (config.stash[CONTEXT].target.key,) if CONTEXT in config.stash else ()
+        return config.stash[CONTEXT].target.secrets if CONTEXT in config.stash else ()
 
     config.pluginmanager.register(ResultsCollector(config, secrets), "routecheck-results")
     for name, text in MARKERS.items():  # `-m must`, `-m "should and streaming"` select cases
@@ -109,7 +71,7 @@ class RunContext:
         self.plan = run_plan(config)
         self.target, self.cases, self.key_env = self.plan.target, self.plan.cases, self.plan.key_env
         self.disabled, self.required = self.plan.disabled, self.plan.required
-        self.engine = self.plan.settings.engine(self.target.key)
+        self.engine = self.plan.settings.engine(self.target.key, self.target.env)
         # xdist workers send their own cases one by one; a single process hands them all to a sender,
         # which `routecheck run` starts (and feeds) before pytest itself has started
         handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Sender)]
@@ -180,6 +142,21 @@ def context(config: pytest.Config) -> RunContext:
     return config.stash[CONTEXT]
 
 
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    """The plan is made as the conformance module is collected: a missing key, an unknown profile or an
+    unreachable target ends the session with routecheck run's one line and exit code, not a collection error."""
+    if not (isinstance(collector, pytest.Module) and collector.path == Path(__file__).with_name("test_conformance.py")):
+        return
+    config = collector.config
+    try:
+        if config.option.collectonly:
+            selected_profiles(config)  # listing needs no target, only the specs
+        elif CONTEXT not in config.stash:
+            config.stash[CONTEXT] = RunContext(config)
+    except RoutecheckError as exc:
+        stop(exc, config)
+
+
 def run_plan(config: pytest.Config) -> RunPlan:
     """The plan `routecheck run` handed over, the one an xdist controller sent this worker, or, in plain
     pytest, one built from the options (the key from the variable --api-key-env names)."""
@@ -187,30 +164,8 @@ def run_plan(config: pytest.Config) -> RunPlan:
         handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, RunPlan)]
         portable = getattr(config, "workerinput", {}).get(WORKER_INPUT)
         config.stash[PLAN] = (handed[0] if handed else RunPlan.from_portable(portable) if portable
-                              else _plan_from_options(config))
+                              else plan_from_options(config))
     return config.stash[PLAN]
-
-
-def _plan_from_options(config: pytest.Config) -> RunPlan:
-    opt = config.option
-    profiles = selected_profiles(config)
-    gateway = None
-    if target_url(config):
-        base_url, key = normalise_base_url(target_url(config)), read_key(opt.api_key_env)
-    else:
-        key = new_key()
-        gateway = BundledGateway(key).__enter__()
-        base_url = gateway.base_url()
-    try:
-        model = opt.model or discover_model(base_url.replace("{profile}", profiles[0].name), profiles[0], key)
-        given = dict(item.split("=", 1) for item in opt.cap_param if "=" in item)
-        return RunPlan.build(Target(base_url, key, model), env_name(opt.api_key_env), profiles,
-                             Settings.from_options(opt), caps=given, without=opt.without, require=opt.require,
-                             gateway=gateway)
-    except BaseException:
-        if gateway is not None:
-            gateway.__exit__(None, None, None)
-        raise
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -219,17 +174,7 @@ def pytest_configure_node(node) -> None:
     try:
         node.workerinput[WORKER_INPUT] = run_plan(node.config).portable()
     except RoutecheckError as exc:
-        raise pytest.UsageError(f"routecheck: {exc}") from None
-
-
-def target_url(config: pytest.Config) -> str | None:
-    """--base-url, ours or pytest-base-url's (which also reads its `base_url` ini and PYTEST_BASE_URL)."""
-    return getattr(config.option, "base_url", None) or None
-
-
-def selected_profiles(config: pytest.Config) -> list:
-    default = ["openai"] if target_url(config) else profile_names()
-    return [load_profile(n) for n in dict.fromkeys(config.option.profile or default)]  # a profile named twice: once
+        stop(exc, node.config)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -326,12 +271,12 @@ def run_case(case: Case, item: pytest.Item) -> None:
     item.user_properties.append((PROPERTY, case_dict(result)))
     item.user_properties.append((META_PROPERTY, {"model": ctx.target.model}))
     if result.outcome == ERROR:
-        raise HarnessError(_redacted(result.message, ctx.target.key))
+        raise HarnessError(_redacted(result.message, ctx.target.secrets))
     check_result(result, allure_on=bool(item.config.getoption("allure_report_dir", None)),
-                 warn=item.config.pluginmanager.has_plugin("warnings"), key=ctx.target.key)
+                 warn=item.config.pluginmanager.has_plugin("warnings"), key=ctx.target.secrets)
 
 
-def label(result: Result, key: str = "") -> None:
+def label(result: Result, key: str | tuple[str, ...] = "") -> None:
     """Allure labels; no-ops unless pytest runs with --alluredir."""
     try:
         import allure
@@ -359,7 +304,7 @@ def label(result: Result, key: str = "") -> None:
                       allure.attachment_type.JSON)
 
 
-def check_result(result: Result, allure_on: bool = False, warn: bool = True, key: str = "") -> None:
+def check_result(result: Result, allure_on: bool = False, warn: bool = True, key: str | tuple[str, ...] = "") -> None:
     if allure_on:
         label(result, key)
     message = _redacted(result.message, key)  # pytest prints it: the console is an output too
@@ -371,9 +316,9 @@ def check_result(result: Result, allure_on: bool = False, warn: bool = True, key
         pytest.skip(message)
 
 
-def _redacted(text: str, key: str) -> str:
+def _redacted(text: str, key: str | tuple[str, ...]) -> str:
     """Redacted (conformance/redaction.py), and any lone surrogate escaped so the text can be written as UTF-8."""
-    return redact(text, (key,)).encode("utf-8", errors="backslashreplace").decode("utf-8")
+    return redact(text, key if isinstance(key, tuple) else (key,)).encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

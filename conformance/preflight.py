@@ -21,11 +21,11 @@ def offers_both_caps(profile: Profile) -> bool:
     return all(name in params and params[name].documented for name in (DEFAULT_CAP, ALTERNATIVE_CAP))
 
 
-def choose_cap_param(engine: Engine, url: str, profile: Profile, model: str) -> str:
+def choose_cap_param(engine: Engine, url: str, profile: Profile, model: str, headers: tuple = ()) -> str:
     """max_tokens, unless the model refuses it with a 4xx that names it and the document offers the other."""
     if not offers_both_caps(profile):
         return DEFAULT_CAP
-    request = Builder(profile, model).chat()
+    request = Builder(profile, model, extra_headers=headers).chat()
     exchange = engine.run([(url, request)])[fingerprint(url, request)]
     refused = exchange.status is not None and 400 <= exchange.status < 500 and DEFAULT_CAP in exchange.text()
     return ALTERNATIVE_CAP if refused else DEFAULT_CAP

@@ -114,6 +114,7 @@ class Profile:
     token_caps: dict[str, Rule]
     behaviours: dict[str, Rule]
     errors: dict[str, Rule]
+    spec_file: str | None = None  # a user's spec (--spec FILE); None for a shipped profile, found by name
 
     def rules(self) -> list[Rule]:
         """Every rule of the merged profile, each once."""

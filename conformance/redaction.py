@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import re
-from typing import Iterable
+from json.decoder import scanstring
+from typing import Iterable, Iterator
 
 REDACTED = "[REDACTED]"
 MIN_SECRET = 8  # a shorter key is redacted raw only: its encoded forms would match ordinary text
@@ -61,6 +63,51 @@ class Redactor:
             del text, redacted  # a body of megabytes: one copy at a time
             return bytes(data)
         return redacted.encode("utf-8", errors="surrogateescape")
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the key, in any of its forms, stands in `text`."""
+        if self._pattern is None or not text:
+            return []
+        return [m.span() for m in self._pattern.finditer(text)]
+
+    def stream_bytes(self, data: bytes | bytearray) -> bytes:
+        """`bytes`, and the key split across stream events too (see `split_across_events`)."""
+        redacted = self.bytes(data)
+        text = redacted.decode("utf-8", errors="surrogateescape")
+        joined = self.split_across_events(text)
+        return redacted if joined is text else joined.encode("utf-8", errors="surrogateescape")
+
+    def split_across_events(self, text: str) -> str:
+        """A target may echo the key a few characters per stream event, as a model streams text: no event holds
+        it, but the events' text joined does. The JSON string values of the `data:` lines are joined per field
+        name, in order; every part of a value that belongs to a match in the joined text is redacted where it
+        stands, so no event keeps a piece of the key. `text` itself is returned when nothing was found."""
+        if self._pattern is None or "data:" not in text:
+            return text
+        by_field: dict[str, list[tuple[int, int, str]]] = {}
+        for start, end, value, name in _data_strings(text):
+            by_field.setdefault(name, []).append((start, end, value))
+        cut: dict[tuple[int, int, str], list[tuple[int, int]]] = {}
+        for pieces in by_field.values():
+            if len(pieces) < 2:
+                continue
+            joined = "".join(value for _, _, value in pieces)
+            offsets, at = [], 0
+            for piece in pieces:
+                offsets.append(at)
+                at += len(piece[2])
+            for low, high in self.spans(joined):
+                for piece, offset in zip(pieces, offsets):
+                    a, b = max(low, offset), min(high, offset + len(piece[2]))
+                    if a < b:
+                        cut.setdefault(piece, []).append((a - offset, b - offset))
+        if not cut:
+            return text
+        out, last = [], 0
+        for (start, end, value), ranges in sorted(cut.items()):
+            out += [text[last:start], json.dumps(_blank(value, ranges), ensure_ascii=False)]
+            last = end
+        return "".join(out) + text[last:]
 
     def found(self, text: str) -> bool:
         return self._pattern is not None and self.text(text) != text
@@ -121,3 +168,42 @@ def _escaped(needle: str) -> str:
 
 def _hex_digit(digit: str) -> str:
     return f"[{digit}{digit.upper()}]" if digit.isalpha() else digit
+
+
+_DATA_LINE = re.compile(r"^data:[ \t]?(.*)$", re.M)
+_QUOTE = re.compile(r'"')
+_COLON = re.compile(r"\s*:")
+
+
+def _data_strings(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, value, field name) of each JSON string value on the `data:` lines of an SSE body: the
+    literal's place in `text`, its decoded value, and the name of the object key it belongs to."""
+    for line in _DATA_LINE.finditer(text):
+        pos, end, name = line.start(1), line.end(1), ""
+        while True:
+            quote = _QUOTE.search(text, pos, end)
+            if quote is None:
+                break
+            try:
+                value, after = scanstring(text, quote.end())
+            except ValueError:  # not JSON (a line break inside, a bad escape): the rest of this line is skipped
+                break
+            if after > end:
+                break
+            if _COLON.match(text, after, end):
+                name = value  # a key: the values after it are that field's
+            else:
+                yield quote.start(), after, value, name
+            pos = after
+
+
+def _blank(value: str, ranges: list[tuple[int, int]]) -> str:
+    """`value` with each range (merged where they overlap) replaced by the redaction mark."""
+    out, last = [], 0
+    for a, b in sorted(ranges):
+        if b <= last:
+            continue
+        a = max(a, last)
+        out += [value[last:a], REDACTED]
+        last = b
+    return "".join(out) + value[last:]

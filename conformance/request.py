@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from .redaction import redact as redact_all
+from .urls import api_url
 
 KEY_PLACEHOLDER = "{key}"
 KEY_ENV = "ROUTECHECK_API_KEY"  # the variable the key is read from unless --api-key-env names another
@@ -27,6 +28,13 @@ KEY_TRANSFORMS = {
                   lambda var: f'${{{var}%?}}$([ "${{{var}: -1}}" = x ] && echo y || echo x)'),
 }
 _PLACEHOLDER = re.compile(r"\{key(?:\|([a-z-]+))?\}")
+# a -H header value taken from the environment: a secret like the key, so only its variable's name is ever in a
+# Request (shown as $VAR), its value filled in by the engine at send time
+_ENV_PLACEHOLDER = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def env_placeholder(var: str) -> str:
+    return f"{{env:{var}}}"
 
 
 def key_placeholder(transform: str | None = None) -> str:
@@ -38,12 +46,14 @@ def key_variants(key: str) -> tuple[str, ...]:
     return tuple(transform(key) for transform, _ in KEY_TRANSFORMS.values()) if key else ()
 
 
-def _filled(value: str, key: str) -> str:
+def _filled(value: str, key: str, env: dict[str, str] | None = None) -> str:
+    value = _ENV_PLACEHOLDER.sub(lambda m: (env or {}).get(m[1], ""), value)
     return _PLACEHOLDER.sub(lambda m: KEY_TRANSFORMS[m[1]][0](key) if m[1] else key, value)
 
 
 def _shown(value: str, var: str = KEY_ENV) -> str:
     """The header as a shell shows it: the key as a reference to the variable it is read from."""
+    value = _ENV_PLACEHOLDER.sub(lambda m: f"${{{m[1]}}}", value)
     value = re.sub(r"\{key\}(?=\w)", f"${{{var}}}", value)  # the key glued to more text: ${VAR}x, not $VARx
     return _PLACEHOLDER.sub(lambda m: KEY_TRANSFORMS[m[1]][1](var) if m[1] else f"${var}", value)
 
@@ -91,8 +101,8 @@ class Request:
                     return f"the key under '{match[1]}' is the key itself (it has no letters to change): no near miss to send"
         return None
 
-    def send_headers(self, key: str) -> dict[str, str]:
-        headers = {name: _filled(value, key) for name, value in self.headers}
+    def send_headers(self, key: str, env: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {name: _filled(value, key, env) for name, value in self.headers}
         if self.content() is not None:
             headers.setdefault("Content-Type", "application/json")
         return headers
@@ -127,10 +137,10 @@ class Request:
 
     def curl(self, base_url: str, key_env: str = KEY_ENV) -> str:
         """A command ready to paste: the status line and headers shown (-i), the key from `key_env`."""
-        parts = ["curl", "-sS", "-i", "-X", self.method, base_url.rstrip("/") + self.path]
+        parts = ["curl", "-sS", "-i", "-X", self.method, shlex.quote(api_url(base_url, self.path))]
         for name, value in self.headers:
             # double quotes so the shell expands the key variable
-            parts.append(f'-H "{name}: {_shown(value, key_env)}"' if _PLACEHOLDER.search(value)
+            parts.append(f'-H "{name}: {_shown(value, key_env)}"' if _PLACEHOLDER.search(value) or _ENV_PLACEHOLDER.search(value)
                          else f"-H {shlex.quote(f'{name}: {value}')}")
         data = self.content()
         if data is not None:

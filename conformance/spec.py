@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import yaml
 from . import field_facets, param_facets
 from .behaviours import names as behaviour_names
 from .errors import SpecError, UsageError
+from .spec_checks import check_facets, check_quotes, normalise, quotes
 # the merged profile's data model (conformance/profile.py), built here; other modules import it from either
 from .profile import (MUST, SHOULD, AuthScheme, Example, Field, Param,  # noqa: F401
                       Profile, Rule, Source)
@@ -88,6 +88,14 @@ def _load_raw(name: str, directory: Path) -> dict:
     if not path.is_file():
         known = ", ".join(profile_names(directory)) or "none"
         raise UsageError(f"unknown profile '{name}' (known: {known})")
+    data = _read_spec(path, directory)
+    if data["profile"] != name:
+        raise SpecError(f"{path}: profile is '{data['profile']}', expected '{name}' (the file name)")
+    return data
+
+
+def _read_spec(path: Path, directory: Path) -> dict:
+    """A spec file as data, validated against the spec format of `directory` (a one-line SpecError if not)."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
@@ -95,6 +103,8 @@ def _load_raw(name: str, directory: Path) -> dict:
         where = f"line {mark.line + 1}" if mark else "?"
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SpecError(f"{path}: {where}: not valid YAML ({reason})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}") from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: top level must be a mapping")
     validator = jsonschema.Draft202012Validator(_schema(directory))
@@ -102,8 +112,6 @@ def _load_raw(name: str, directory: Path) -> dict:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise SpecError(f"{path}: at {where}: {error.message}")
-    if data["profile"] != name:
-        raise SpecError(f"{path}: profile is '{data['profile']}', expected '{name}' (the file name)")
     return data
 
 
@@ -117,7 +125,59 @@ def _load_profile(name: str, directory: Path) -> Profile:
     raw = _load_raw(name, directory)
     base_name = raw.get("baseline")
     base = _load_raw(base_name, directory) if base_name else None
-    return _Merger(raw, base).profile()
+    profile = _Merger(raw, base).profile()
+    check_facets(profile, directory / f"{name}.yaml")
+    return profile
+
+
+def load_spec_file(path: str | Path) -> Profile:
+    """A user's spec (`--spec FILE`): any file name; its baseline, if any, a shipped profile; every quote checked
+    verbatim against the document it names (next to it, or in its sources/ folder). A shipped spec given by its
+    path is that shipped profile."""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise UsageError(f"--spec {path}: no such file")
+    file = file.resolve()
+    if file.parent == DEFAULT_SPECS_DIR.resolve() and file.suffix == ".yaml":
+        return load_profile(file.stem)
+    return _load_spec_file(file)
+
+
+@lru_cache(maxsize=16)
+def _load_spec_file(file: Path) -> Profile:
+    raw = _read_spec(file, DEFAULT_SPECS_DIR)
+    shipped = profile_names()
+    if raw["profile"] in shipped:
+        raise SpecError(f"{file}: at profile: '{raw['profile']}' is the name of a shipped profile: name yours otherwise "
+                        "(its case IDs start with it)")
+    base_name = raw.get("baseline")
+    if base_name and base_name not in shipped:
+        raise SpecError(f"{file}: at baseline: '{base_name}' is not a shipped profile (known: {', '.join(shipped)})")
+    check_quotes(raw, file)
+    profile = _Merger(raw, load_raw(base_name) if base_name else None).profile()
+    check_facets(profile, file)
+    profile.spec_file = str(file)
+    return profile
+
+
+def chosen_profiles(spec_files: list[str], names: list[str], default: list[str]) -> list[Profile]:
+    """The profiles of `--spec FILE` and `--profile NAME`, in that order, each once (a case ID names one verdict);
+    `default` names the profiles when neither is given."""
+    chosen = [load_spec_file(path) for path in spec_files]
+    chosen += [load_profile(name) for name in names or ([] if chosen else default)]
+    unique: dict[str, Profile] = {}
+    for profile in chosen:
+        unique.setdefault(profile.name, profile)
+    return list(unique.values())
+
+
+def load_ref(ref: str) -> Profile:
+    """A profile by name, or a user's spec by the path `profile_ref` gave (an xdist worker rebuilds its plan so)."""
+    return load_spec_file(ref) if ref.endswith((".yaml", ".yml")) else load_profile(ref)
+
+
+def profile_ref(profile: Profile) -> str:
+    return profile.spec_file or profile.name
 
 
 # ---------------------------------------------------------------- merging
@@ -318,33 +378,7 @@ def foreign_enum_values(profile: Profile, name: str, directory: str | Path | Non
 
 # ---------------------------------------------------------------- quotes
 
-_WS = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    return _WS.sub(" ", text).strip()
-
-
 def unquoted(raw: dict, document_text: str) -> list[str]:
     """Quotes in a raw spec that do not appear verbatim (up to whitespace) in its document."""
     haystack = normalise(document_text)
-    missing = []
-
-    def walk(node: Any, where: str) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("quote",) and isinstance(value, str):
-                    if normalise(value) not in haystack:
-                        missing.append(f"{where}: {value}")
-                elif key == "quotes" and isinstance(value, dict):
-                    for facet, quote in value.items():
-                        if normalise(quote) not in haystack:
-                            missing.append(f"{where}.quotes.{facet}: {quote}")
-                elif key not in ("value", "with"):
-                    walk(value, f"{where}.{key}")
-        elif isinstance(node, list):
-            for i, item in enumerate(node):
-                walk(item, f"{where}[{i}]")
-
-    walk(raw, raw["profile"])
-    return missing
+    return [f"{place}: {quote}" for place, quote in quotes(raw) if normalise(quote) not in haystack]

@@ -64,23 +64,27 @@ def test_pytest_conformance_works_directly_against_a_url(gateway, tmp_path):
     assert gateway.key not in results.read_text()
 
 
-def test_an_unlisted_model_is_warned_of_and_reproduce_commands_name_the_key_variable(gateway, tmp_path):
+def test_a_model_the_target_does_not_know_is_one_line_and_exit_2(gateway, tmp_path):
+    """GET /v1/models lists other ids and the model is refused: every case would fail for the model, not the gateway."""
     results = tmp_path / "results.json"
     done = routecheck("run", "--base-url", gateway.base_url(), "--profile", "routify-mvp", "--model", "no-such-model",
                       "--api-key-env", "RC_TEST_KEY", "-k", "auth/bearer/valid-key", "--json", str(results), "--no-html",
                       env={"RC_TEST_KEY": gateway.key})
-    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
-    assert len(warnings) == 1 and "'no-such-model' is not among the models" in warnings[0], done.stderr
-    assert "routecheck-echo-1" in warnings[0]
-    assert done.returncode == 1  # the model is refused: the valid-key case fails, as it should
-    failed = json.loads(results.read_text())["cases"][0]
-    assert failed["request"]["curl"].startswith("curl -sS -i ") and '"Authorization: Bearer $RC_TEST_KEY"' in failed["request"]["curl"]
-    assert "[Authorization: Bearer $RC_TEST_KEY]" in failed["message"] and "ROUTECHECK_API_KEY" not in failed["message"]
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "--model 'no-such-model' is not known to the target" in done.stderr and "404" in done.stderr
+    assert "routecheck-echo-1" in done.stderr and not results.exists()
+
+
+def test_reproduce_commands_name_the_key_variable_and_settings_reach_the_engine(gateway, tmp_path):
+    results = tmp_path / "results.json"
     listed = routecheck("run", "--base-url", gateway.base_url(), "--profile", "routify-mvp", "--model", "routecheck-echo-1",
                         "--api-key-env", "RC_TEST_KEY", "-k", "auth/bearer/valid-key", "--json", str(results), "--no-html",
                         env={"RC_TEST_KEY": gateway.key})
     assert listed.returncode == 0 and "warning" not in listed.stderr
-    settings = json.loads(results.read_text())["settings"]  # the run's options reach the engine's plugin
+    doc = json.loads(results.read_text())
+    case = doc["cases"][0]
+    assert case["request"]["curl"].startswith("curl -sS -i ") and '"Authorization: Bearer $RC_TEST_KEY' in case["request"]["curl"]
+    settings = doc["settings"]  # the run's options reach the engine's plugin
     assert settings["rate_limit"] is None and settings["concurrency"] == 4
     paced = routecheck("run", "--base-url", gateway.base_url(), "--profile", "routify-mvp", "--rate-limit", "50",
                        "--concurrency", "3", "--without", "tools", "--api-key-env", "RC_TEST_KEY", "-k",
@@ -106,12 +110,24 @@ def _free_port() -> int:
     (["run", "--json", "/proc/routecheck/results.json"], {}, 2, "cannot create /proc/routecheck"),
     (["run", "--junitxml", "/"], {}, 2, "cannot write /"),
     (["run", "--profile", "routify", "--fault", "no-such-fault"], {}, 2, "has no fault 'no-such-fault'"),
+    (["serve", "--profile", "openai", "--port", "99999"], {}, 2, "invalid port (0 to 65535) value: '99999'"),
+    (["serve", "--profile", "openai", "--port", "-1"], {}, 2, "invalid port (0 to 65535) value: '-1'"),
+    (["run", "--base-url", "http://[::1"], {}, 2, "invalid --base-url 'http://[::1': Invalid IPv6 URL"),
+    (["run", "--base-url", "http://127.0.0.1:4000/my gateway"], {}, 2, "contains a space"),
+    (["run", "--base-url", "http://127.0.0.1:1"], {"ROUTECHECK_API_KEY": "sk-rc-clé-0001"}, 2, "non-ASCII character (at position 9)"),
+    (["run"], {"ROUTECHECK_API_KEY": "sk-rc-clé-0001"}, 2, "non-ASCII character"),
+    (["run", "--base-url", "http://127.0.0.1:1"], {"ROUTECHECK_API_KEY": "sk-rc-key-0001 "}, 2, "ends with a space (a paste mistake?)"),
+    (["run", "--base-url", "http://127.0.0.1:1"], {"ROUTECHECK_API_KEY": "sk-rc-key-0001\n"}, 2, "ends with a line break"),
+    (["run", "--base-url", "http://127.0.0.1:1"], {"ROUTECHECK_API_KEY": "sk-rc-\nkey-0001"}, 2, "contains a line break"),
 ])
 def test_bad_input_is_one_line_and_exit_code(args, env, code, text):
     done = routecheck(*args, env=env, timeout=60)
     assert done.returncode == code, done.stderr
     assert text in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr + done.stdout
+    key = env.get("ROUTECHECK_API_KEY", "")
+    if len(key) > 8:  # a malformed key is named, never shown, not even in part
+        assert all(part not in done.stderr + done.stdout for part in key.split())
 
 
 def test_unreachable_target_exits_3_in_seconds():
@@ -215,3 +231,34 @@ def test_a_profile_named_twice_is_judged_once(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     ids = [c["id"] for c in json.loads(results.read_text())["cases"]]
     assert len(ids) == len(set(ids)) > 100
+
+
+@pytest.mark.parametrize("args, env, code", [
+    (["--base-url", "http://127.0.0.1:{port}"], {"ROUTECHECK_API_KEY": ""}, 2),  # no key
+    (["--profile", "nope"], {}, 2),
+    (["--base-url", "http://127.0.0.1:{port}"], {"ROUTECHECK_API_KEY": "rc-test-key-0001"}, 3),  # nothing listens
+])
+def test_plain_pytest_stops_with_the_line_and_exit_code_of_routecheck_run(args, env, code, tmp_path):
+    port = _free_port()
+    args = [a.format(port=port) for a in args]
+    run = routecheck("run", *args, "--json", str(tmp_path / "run.json"), env=env, timeout=60)
+    direct = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider", *args,
+                             "--json", str(tmp_path / "direct.json")], cwd=REPO, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, **env})
+    assert run.returncode == direct.returncode == code, direct.stdout[-2000:] + direct.stderr[-2000:]
+    assert direct.stderr.strip() == run.stderr.strip() and len(run.stderr.strip().splitlines()) == 1
+    assert "ERROR collecting" not in direct.stdout and "Traceback" not in direct.stdout + direct.stderr
+
+
+@pytest.mark.parametrize("command", [["schema"], ["cases", "--profile", "routify"]])
+@pytest.mark.parametrize("read_first", [True, False])
+def test_a_reader_that_leaves_early_gets_no_noise(command, read_first):
+    """`routecheck schema | head`: the reader left; nothing to say about it, and exit 0."""
+    process = subprocess.Popen([sys.executable, "-m", "conformance.cli", *command], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if read_first:
+        assert process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 0 and err == b""

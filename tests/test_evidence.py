@@ -11,6 +11,7 @@ from conformance.engine import Deadlines, Engine
 from conformance.gateway import start_in_thread
 from conformance.verdicts import BLOCKED, FAILED, INCONCLUSIVE, PASSED, WARNED, execute
 from conformance.spec import load_profile
+from conformance.target import normalise_base_url
 
 from evidence_servers import FixedReplyModel, Proxy, SamplingModel
 
@@ -21,6 +22,7 @@ MODEL = "routecheck-echo-1"
 
 def judged(url: str, profile: str, key: str, model: str = MODEL, **options) -> dict:
     cases = generate_cases(load_profile(profile), model)
+    url = normalise_base_url(url)  # as --base-url takes it: /v1 added to a bare root
     results = execute(Engine(key, deadlines=FAST), [(url, c) for c in cases], **options)
     return {r.case.id.split("/", 1)[1]: r for r in results}
 
@@ -51,7 +53,7 @@ def test_a_fixed_reply_model_gives_inconclusive_stop_and_cap_cases_alike(serve):
 
 
 def test_the_faithful_gateway_earns_its_behaviour_passes_with_evidence(gateway):
-    results = judged(f"{gateway.root}/p/routify/f/none", "routify", gateway.key)
+    results = judged(f"{gateway.root}/p/routify/f/none/v1", "routify", gateway.key)
     stop = results["behaviour/stop/later-in-list"]
     assert stop.outcome == PASSED
     sent = stop.judged_request.body["stop"]
@@ -63,7 +65,7 @@ def test_the_faithful_gateway_earns_its_behaviour_passes_with_evidence(gateway):
 
 def test_a_gateway_that_drops_stop_fails_every_stop_case(gateway):
     # the reference gateway's stop-in-output fault: the word the controls said stays in the answer
-    results = judged(f"{gateway.root}/p/routify/f/behaviour.stop-in-output", "routify", gateway.key)
+    results = judged(f"{gateway.root}/p/routify/f/behaviour.stop-in-output/v1", "routify", gateway.key)
     stops = [r for k, r in results.items() if k.startswith("behaviour/stop/")]
     assert len(stops) == 4 and {r.outcome for r in stops} == {FAILED}
     assert all("which the controls said without stop" in r.message for r in stops)
@@ -103,7 +105,7 @@ def test_an_explicit_temperature_zero_is_judged_against_a_sampling_control(serve
 
 
 def test_an_explicit_temperature_zero_on_a_deterministic_model_is_inconclusive(gateway):
-    results = judged(f"{gateway.root}/p/routeapi/f/none", "routeapi", gateway.key)
+    results = judged(f"{gateway.root}/p/routeapi/f/none/v1", "routeapi", gateway.key)
     case = results["behaviour/explicit-values/temperature-zero"]
     assert case.outcome == INCONCLUSIVE and "sampling shows nothing" in case.message
 
@@ -171,7 +173,7 @@ def _no_max_tokens(body: dict):
 def test_base_requests_use_the_cap_the_model_takes_where_the_document_offers_both(gateway, serve):
     from conformance.preflight import choose_cap_param
 
-    url = serve(Proxy(f"{gateway.root}/p/openai/f/none", refuse=_no_max_tokens))
+    url = normalise_base_url(serve(Proxy(f"{gateway.root}/p/openai/f/none", refuse=_no_max_tokens)))
     engine = Engine(gateway.key, deadlines=FAST)
     cap = choose_cap_param(engine, url, load_profile("openai"), MODEL)
     assert cap == "max_completion_tokens"

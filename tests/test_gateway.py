@@ -332,7 +332,7 @@ def test_the_stream_ends_with_the_terminator_the_profile_documents(tmp_path):
         judged = {}
         for documented in (profile, load_profile("routify")):
             case = next(c for c in generate_cases(documented, MODEL) if c.id.endswith("/stream/terminator"))
-            judged[case.args["terminator"]] = execute(Engine(KEY), [(server.url, case)])[0].outcome
+            judged[case.args["terminator"]] = execute(Engine(KEY), [(f"{server.url}/v1", case)])[0].outcome
         assert judged == {"[END]": PASSED, "[DONE]": FAILED}
     finally:
         server.stop()

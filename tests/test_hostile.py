@@ -66,7 +66,7 @@ BOUND_SECONDS = 90  # generous: the point is that nothing waits for minutes (or 
 
 def one_run(where: Path, url: str, mode: str) -> dict:
     profile, keyword, _, extra = BEHAVIOURS[mode]
-    args = ["run", "--base-url", f"{url}/{mode}", "--profile", profile, "-k", keyword, *FAST, *extra,
+    args = ["run", "--base-url", f"{url}/{mode}/v1", "--profile", profile, "-k", keyword, *FAST, *extra,
             "--json", "out/results.json", "--junitxml", "out/junit.xml", "--html", "out/report.html",
             "--alluredir", "out/allure"]
     started = time.monotonic()
@@ -191,7 +191,7 @@ def test_keep_alive_pings_are_cut_and_count_as_a_target_gone():
     with RawHostile() as server:
         engine = Engine(KEY, deadlines=Deadlines(connect=2, response=1, stream_total=1, stream_idle=5), concurrency=2)
         started = time.monotonic()
-        outcome = execute(engine, [(f"{server.url}/pings", c) for c in cases])
+        outcome = execute(engine, [(f"{server.url}/pings/v1", c) for c in cases])
     assert time.monotonic() - started < 30
     assert any("stopped answering" in r.message for r in outcome)
     assert all(r.exchange.ended == "total-timeout" for r in outcome if r.exchange and not r.exchange.error)

@@ -67,12 +67,17 @@ def _broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
     return directory
 
 
-def test_a_spec_that_breaks_the_schema_is_one_line_naming_file_and_place(tmp_path):
-    directory = _broken_copy(tmp_path, "routeway", "      minimum: 0\n", "      minimum: zero\n")
+@pytest.mark.parametrize("old, new, says", [
+    ("      minimum: 0\n", "      minimum: zero\n", "at request/params/temperature/minimum"),
+    # beyond the schema (conformance/spec_checks.py): a shipped spec gets the checks a user's spec gets
+    ("      maximum: 2\n", "      maximum: -1\n", "at request/params/temperature: minimum 0 is greater than maximum -1"),
+])
+def test_a_spec_that_breaks_the_schema_or_contradicts_itself_is_one_line_naming_file_and_place(tmp_path, old, new, says):
+    directory = _broken_copy(tmp_path, "routeway", old, new)
     with pytest.raises(SpecError) as err:
         load_profile("routeway", directory)
     message = str(err.value)
-    assert "\n" not in message and "routeway.yaml" in message and "request/params/temperature/minimum" in message
+    assert "\n" not in message and "routeway.yaml" in message and says in message
 
 
 def test_a_spec_that_is_not_yaml_is_one_line_with_its_line(tmp_path):
@@ -145,3 +150,4 @@ def test_param_facets_come_from_their_modules_and_a_wrong_one_fails_loading(tmp_
     with pytest.raises(SpecError) as err:
         load_profile("openai", directory)
     assert "\n" not in str(err.value) and named in str(err.value)
+

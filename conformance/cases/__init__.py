@@ -10,8 +10,8 @@ from .builder import Builder
 GENERATORS = (auth, validation, param_facets, streaming, response, token_caps, behaviours, error_answers)
 
 
-def generate_cases(profile: Profile, model: str, cap_param: str = "max_tokens") -> list[Case]:
-    builder = Builder(profile, model, cap_param)
+def generate_cases(profile: Profile, model: str, cap_param: str = "max_tokens", extra_headers: tuple = ()) -> list[Case]:
+    builder = Builder(profile, model, cap_param, extra_headers)
     cases: list[Case] = []
     for module in GENERATORS:
         cases += module.generate(builder)

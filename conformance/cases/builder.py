@@ -36,9 +36,10 @@ STATUS_CHECKS = ("accepted", "rejected", "not_server_error", "status_is", "error
 class Builder:
     """Builds the requests and cases of one profile for one model id."""
 
-    def __init__(self, profile: Profile, model: str, cap_param: str = "max_tokens"):
+    def __init__(self, profile: Profile, model: str, cap_param: str = "max_tokens", extra_headers: tuple = ()):
         self.profile = profile
         self.model = model
+        self.extra_headers = tuple(extra_headers)  # -H NAME:VALUE, on every request (a secret as {env:VAR})
         self.cap_param = cap_param  # the cap every base request carries (conformance/preflight.py picks it)
         self._baseline = load_profile(profile.baseline) if profile.baseline else None
         self._ids: set[str] = set()
@@ -82,7 +83,7 @@ class Builder:
         return body
 
     def chat(self, body: Any = None, *, raw: str | None = None, headers: tuple | None = None) -> Request:
-        headers = self.auth() if headers is None else headers
+        headers = (*(self.auth() if headers is None else headers), *self.extra_headers)
         if raw is not None:
             return Request("POST", self.profile.request_path, raw=raw, headers=headers)
         body = self.body() if body is None else body
@@ -103,7 +104,7 @@ class Builder:
         return self.chat(self.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True))
 
     def models(self) -> Request:
-        return Request("GET", self.profile.models_path, headers=self.auth())
+        return Request("GET", self.profile.models_path, headers=(*self.auth(), *self.extra_headers))
 
     # -- sample values
     def baseline_param(self, name: str) -> Param | None:

@@ -1,4 +1,4 @@
-"""python -m conformance.gateway --profile NAME | --multi [--port N] [--api-key-env VAR] [--fault NAME] [--latency S]"""
+"""python -m conformance.gateway --profile NAME | --spec FILE | --multi [--spec FILE...] [--port N] [--api-key-env VAR] [--fault NAME] [--latency S]"""
 
 from __future__ import annotations
 
@@ -7,17 +7,20 @@ import os
 import sys
 
 from ..errors import EXIT_USAGE, UsageError
+from ..spec import load_spec_file
 from .app import create_app, create_multi_app
-from .server import serve
+from .server import port_number, serve
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m conformance.gateway",
                                      description="routecheck reference gateway (127.0.0.1 only)")
-    target = parser.add_mutually_exclusive_group(required=True)
+    target = parser.add_mutually_exclusive_group()
     target.add_argument("--profile", help="serve this profile at the root")
     target.add_argument("--multi", action="store_true", help="serve every profile under /p/{profile}/f/{fault}/")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free port)")
+    parser.add_argument("--spec", action="append", default=[], metavar="FILE",
+                        help="a user's spec file: served at the root, or with --multi under /p/{its profile}/ too")
+    parser.add_argument("--port", type=port_number, default=0, help="port on 127.0.0.1 (0: a free port)")
     parser.add_argument("--api-key-env", default="ROUTECHECK_API_KEY", help="environment variable holding the API key")
     parser.add_argument("--fault", default=None, help="fault to inject (with --profile; 'none' = faithful)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before every API answer")
@@ -36,9 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.latency < 0:
         print("routecheck-gateway: --latency must not be negative", file=sys.stderr)
         return EXIT_USAGE
+    if not args.multi and len(args.spec) + bool(args.profile) != 1:
+        print("routecheck-gateway: one of --profile NAME, --spec FILE or --multi is needed", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        app = (create_multi_app(api_key, latency=args.latency) if args.multi
-               else create_app(args.profile, api_key=api_key, fault=args.fault, latency=args.latency))
+        specs = [load_spec_file(path) for path in args.spec]
+        app = (create_multi_app(api_key, latency=args.latency, profiles=specs) if args.multi
+               else create_app(specs[0] if specs else args.profile, api_key=api_key, fault=args.fault,
+                               latency=args.latency))
     except (UsageError, KeyError) as exc:
         print(f"routecheck-gateway: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -219,9 +219,10 @@ def create_app(profile: Profile | str, *, api_key: str, fault: Fault | str | Non
 class MultiApp:
     """Dispatches `/p/{profile}/f/{fault}/...` to one cached app per (profile, fault)."""
 
-    def __init__(self, api_key: str, latency: float = 0.0):
+    def __init__(self, api_key: str, latency: float = 0.0, profiles: list[Profile] = ()):
         self.api_key = api_key
         self.latency = latency
+        self.extra = {p.name: p for p in profiles}  # users' specs (--spec FILE), next to the shipped profiles
         self._apps: dict[tuple[str, str], Starlette] = {}
         self._faults: dict[str, dict[str, Fault]] = {}
 
@@ -230,7 +231,7 @@ class MultiApp:
         key = (profile_name, fault_name)
         if key not in self._apps:
             try:
-                profile = load_profile(profile_name)
+                profile = self.extra.get(profile_name) or load_profile(profile_name)
             except UsageError:
                 return None
             faults = self._faults.setdefault(profile_name, {f.name: f for f in faults_for(profile)})
@@ -271,7 +272,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def create_multi_app(api_key: str, latency: float = 0.0) -> MultiApp:
+def create_multi_app(api_key: str, latency: float = 0.0, profiles: list[Profile] = ()) -> MultiApp:
     if not api_key:
         raise ValueError("api_key must not be empty")
-    return MultiApp(api_key, latency)
+    return MultiApp(api_key, latency, profiles)

@@ -16,6 +16,17 @@ GRACEFUL_SHUTDOWN_SECONDS = 2  # open streams (stream.never-ends) are cut after 
 POLL_SECONDS = 0.02
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535: argparse turns the ValueError into a one-line usage error."""
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError(text)
+    return value
+
+
+port_number.__name__ = "port (0 to 65535)"  # what argparse names in its message
+
+
 def bind(host: str = LOOPBACK, port: int = 0) -> socket.socket:
     """A listening socket on the loopback interface (port 0: a free port)."""
     if host != LOOPBACK:

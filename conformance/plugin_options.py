@@ -1,0 +1,114 @@
+"""The pytest plugin's options, the plan plain `pytest conformance` builds from them, and how a bad one ends the
+session: with `routecheck run`'s one line and exit code (conformance/plugin.py registers the hooks)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import replace
+
+import pytest
+
+from .engine import DEFAULT_MAX_DURATION, Deadlines
+from .errors import RoutecheckError
+from .features import FEATURES
+from .plan import RunPlan, Settings
+from .request import redact
+from .spec import chosen_profiles, profile_names
+from .target import (DEFAULT_KEY_ENV, HEADER_HELP, BundledGateway, Target, check_model, check_reachable, discover_model,
+                     env_name, new_key, normalise_base_url, parse_headers, read_key, secrets_in_env)
+
+
+def _base_url_is_owned_elsewhere(parser: pytest.Parser) -> bool:
+    """pytest-base-url defines --base-url (same dest, base_url): cooperate rather than clash. Whichever
+    plugin registers first, only one defines it; routecheck reads the value either way."""
+    taken = any("--base-url" in opt.names() for group in [parser._anonymous, *parser._groups] for opt in group.options)
+    autoload = not os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    return taken or (autoload and importlib.util.find_spec("pytest_base_url") is not None)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """The plugin's options: the names `routecheck run` takes."""
+    group = parser.getgroup("routecheck", "routecheck conformance")
+    if not _base_url_is_owned_elsewhere(parser):
+        group.addoption("--base-url", help="target base URL as the OpenAI SDK takes base_url (/v1 added only to a URL "
+                        "with no path; may contain {profile}); "
+                        "default: start the bundled reference gateway on loopback")
+    group.addoption("--profile", action="append", default=[],
+                    help="profile to run (repeatable; default: openai with --base-url, all without)")
+    group.addoption("--spec", dest="rc_spec", action="append", default=[], metavar="FILE",
+                    help="your own spec file (repeatable): its profile runs with the --profile ones (default: only it)")
+    group.addoption("-H", "--header", dest="rc_header", action="append", default=[], metavar="NAME:VALUE",
+                    help=HEADER_HELP)
+    group.addoption("--model", help="model id (default: first id from GET /v1/models)")
+    group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
+    group.addoption("--without", action="append", default=[], help=f"features the target's model lacks: {','.join(FEATURES)}")
+    group.addoption("--rc-progress", action="store_true",
+                    help="no letter per case; one progress line on a terminal (routecheck run prints the summary)")
+    group.addoption("--cap-param", action="append", default=[], metavar="PROFILE=PARAM",
+                    help="token cap of the base requests per profile (default: max_tokens, or max_completion_tokens "
+                         "where the document offers both and the model refuses max_tokens; one request decides)")
+    group.addoption("--require", action="append", default=[],
+                    help="features the target's model has: refusing them fails instead of being inconclusive")
+    # the names `routecheck run` takes too (its --junitxml is pytest's own option here)
+    group.addoption("--json", dest="rc_json", help="canonical results file (default reports/results.json)")
+    group.addoption("--concurrency", dest="rc_concurrency", type=int, default=4, help="requests in flight at once (default 4)")
+    group.addoption("--expect", dest="rc_expect", metavar="FILE",
+                    help="expectations file: its failed/error cases are marked xfail(strict) (a fixed one then fails)")
+    group.addoption("--rate-limit", type=float, default=None, help="at most this many requests per second")
+    group.addoption("--connect-timeout", type=float, default=Deadlines.connect)
+    group.addoption("--response-timeout", type=float, default=Deadlines.response)
+    group.addoption("--stream-timeout", type=float, default=Deadlines.stream_total)
+    group.addoption("--idle-timeout", type=float, default=Deadlines.stream_idle)
+    group.addoption("--max-duration", type=float, default=DEFAULT_MAX_DURATION,
+                    help="seconds for the whole run; cases not done by then end as harness errors")
+
+
+def stop(exc: RoutecheckError, config: pytest.Config) -> None:
+    """End the session as `routecheck run` would: one line on stderr, its exit code (the key redacted)."""
+    message = f"routecheck: error: {redact(str(exc), secrets_in_env(config.option.api_key_env, config.option.rc_header))}"
+    print(message, file=sys.stderr, flush=True)
+    pytest.exit(message, returncode=exc.exit_code)
+
+
+def plan_from_options(config: pytest.Config) -> RunPlan:
+    opt = config.option
+    profiles = selected_profiles(config)
+    gateway = None
+    if target_url(config):
+        base_url, key = normalise_base_url(target_url(config)), read_key(opt.api_key_env)
+    else:
+        key = new_key()
+        gateway = BundledGateway(key, specs=[p.spec_file for p in profiles if p.spec_file]).__enter__()
+        base_url = gateway.base_url()
+    try:
+        headers, env = parse_headers(opt.rc_header, profiles, opt.api_key_env)
+        target = Target(base_url, key, opt.model or "", headers, env)
+        listing_timeout = min(opt.response_timeout, 10.0)  # as routecheck run: conformance/cli.py's _plan
+        if target.model:
+            check_reachable(target.url(profiles[0].name), timeout=opt.connect_timeout)
+            warning = check_model(target, profiles[0], timeout=listing_timeout)
+            if warning:
+                print(f"routecheck: warning: {warning}", file=sys.stderr)
+        else:
+            target = replace(target, model=discover_model(target, profiles[0], timeout=listing_timeout))
+        given = dict(item.split("=", 1) for item in opt.cap_param if "=" in item)
+        return RunPlan.build(target, env_name(opt.api_key_env), profiles,
+                             Settings.from_options(opt), caps=given, without=opt.without, require=opt.require,
+                             gateway=gateway)
+    except BaseException:
+        if gateway is not None:
+            gateway.__exit__(None, None, None)
+        raise
+
+
+def target_url(config: pytest.Config) -> str | None:
+    """--base-url, ours or pytest-base-url's (which also reads its `base_url` ini and PYTEST_BASE_URL)."""
+    return getattr(config.option, "base_url", None) or None
+
+
+def selected_profiles(config: pytest.Config) -> list:
+    """--spec files' profiles, then --profile's, each once (as routecheck run)."""
+    default = ["openai"] if target_url(config) else profile_names()
+    return chosen_profiles(config.option.rc_spec, config.option.profile, default)
