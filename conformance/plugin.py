@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from .case import CATEGORIES, Case
+from . import markers
+from .case import Case
 from .collector import META_PROPERTY, PROPERTY, ResultsCollector
 from .documents import titled, titles
 from .cases import generate_cases
@@ -35,9 +36,6 @@ from .plan import PLAN, WORKER_INPUT, RunPlan
 from .plugin_options import add_options, plan_from_options, selected_profiles, stop, target_url
 
 CONTEXT = pytest.StashKey["RunContext"]()
-MARKERS = {"must": "a conformance case at level MUST (a failure fails the profile)",
-           "should": "a conformance case at level SHOULD (reported as a warning, never a failure)",
-           **{c: f"a conformance case of the {c} category" for c in CATEGORIES}}
 
 
 class ConventionWarning(UserWarning):
@@ -57,8 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return config.stash[CONTEXT].target.secrets if CONTEXT in config.stash else ()
 
     config.pluginmanager.register(ResultsCollector(config, secrets), "routecheck-results")
-    for name, text in MARKERS.items():  # `-m must`, `-m "should and streaming"` select cases
-        config.addinivalue_line("markers", f"{name}: {text}")
+    markers.register(config)  # `-m must`, `-m "should and streaming"` select cases
     if config.pluginmanager.has_plugin("warnings"):
         config.addinivalue_line("filterwarnings", "always::conformance.plugin.ConventionWarning")
 
@@ -185,12 +182,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             cases = [c for p in selected_profiles(config) for c in generate_cases(p, config.option.model or "MODEL")]
         else:
             cases = context(config).cases
-        metafunc.parametrize("rc_case", [pytest.param(c, marks=_marks(c), id=c.id) for c in cases])
-
-
-def _marks(case: Case) -> tuple:
-    """The markers of a case: its level and its category (registered in pytest_configure)."""
-    return getattr(pytest.mark, case.level.lower()), getattr(pytest.mark, case.category)
+        metafunc.parametrize("rc_case", [pytest.param(c, marks=markers.marks(c), id=c.id) for c in cases])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
