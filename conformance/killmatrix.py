@@ -101,7 +101,7 @@ def run_matrix(profiles: list[Profile], *, root: str, key: str, model: str,
         batch = [Pair(profile.name, f) for f in faults]
         jobs, owners = [], []
         for pair in batch:
-            url = f"{root}/p/{profile.name}/f/{pair.name if pair.fault else 'none'}"
+            url = f"{root}/p/{profile.name}/f/{pair.name if pair.fault else 'none'}/v1"  # as --base-url reads it
             for case in cases:
                 if full or pair.fault is None or case.rule.id == pair.fault.rule:
                     jobs.append((url, case))
