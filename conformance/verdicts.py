@@ -100,11 +100,28 @@ def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = fr
         return Result(case, base_url, SKIPPED, reason)
     roots = roots or {}
     case = replace(case, prereqs=tuple(p for p in case.prereqs if p.root in roots))
+    fetch = _once_each(fetch)
     try:
         return replace(_judged(case, base_url, fetch, disabled, required, roots, key_env), key_env=key_env)
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on deeply nested JSON: this case's error, not the run's
         return Result(case, base_url, ERROR, f"harness error, not a verdict: judging it raised "
                       f"{type(exc).__name__}: {str(exc)[:200]!r}")
+
+
+def _once_each(fetch: Fetch) -> Fetch:
+    """`fetch`, reading each distinct request once per case: judging a root again reads its exchange, which the
+    case already holds, and the sender lets an exchange go once each case sharing it has read it."""
+    if getattr(fetch, "once_each", False):
+        return fetch
+    seen: dict[str, Exchange] = {}
+
+    def once(request: Request) -> Exchange:
+        if request.fingerprint not in seen:
+            seen[request.fingerprint] = fetch(request)
+        return seen[request.fingerprint]
+
+    once.once_each = True  # type: ignore[attr-defined]
+    return once
 
 
 def _judged(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str], required: frozenset[str],

@@ -51,7 +51,7 @@ BEHAVIOURS = {
     "surrogate": ("routify-mvp", AUTH_AND_STREAM, 1, []),
     "null": ("routify-mvp", "auth", 1, []),
     "nan": ("routify-mvp", "auth", 1, []),
-    "redirect": ("openai", "no-server-error", 1, []),
+    "redirect": ("openai", "no-server-error", 0, []),  # a SHOULD: the facts file does not state it
     "discover-echo-status": ("routify-mvp", "auth", 3, []),
     "discover-huge": ("routify-mvp", "auth", 2, []),
     "discover-slow-headers": ("routify-mvp", "auth", 3, []),
@@ -155,7 +155,7 @@ def test_a_null_or_nan_answer_is_not_a_completion(runs, mode, problem):
 
 def test_a_redirect_is_not_an_answer_that_is_never_a_5xx(runs):
     doc = json.loads((runs["redirect"]["where"] / "out" / "results.json").read_text())
-    assert [(c["outcome"], "neither accepted nor rejected" in c["message"]) for c in doc["cases"]] == [("failed", True)]
+    assert [(c["outcome"], "neither accepted nor rejected" in c["message"]) for c in doc["cases"]] == [("warned", True)]
 
 
 def test_deeply_nested_json_is_not_a_completion_and_no_crash(runs):

@@ -98,7 +98,7 @@ def test_the_empty_token_case_judges_the_bytes_it_names(gateway):
     assert [c.request.headers for c in cases] == [(("Authorization", "Bearer "),)]
     engine = Engine(gateway.key)
     for fault, outcome in (("none", PASSED), ("auth.empty-token", FAILED)):
-        [result] = execute(engine, [(f"{gateway.root}/p/routify/f/{fault}", cases[0])])
+        [result] = execute(engine, [(f"{gateway.root}/p/routify/f/{fault}/v1", cases[0])])
         assert result.outcome == outcome, result.message
 
 
@@ -107,6 +107,6 @@ def test_a_near_miss_that_is_the_key_itself_is_not_sent_and_the_case_is_skipped(
     request = Request("POST", "/v1/chat/completions", {}, headers=(("Authorization", f"Bearer {key_placeholder('swapcase')}"),))
     assert request.unchanged_near_miss(digits) and request.unchanged_near_miss("sk-abc") is None
     case = next(c for c in generate_cases(load_profile("routify"), "m") if c.id.endswith("/key-other-case"))
-    [result] = execute(Engine(digits), [(f"{gateway.root}/p/routify/f/none", case)])
+    [result] = execute(Engine(digits), [(f"{gateway.root}/p/routify/f/none/v1", case)])
     assert result.outcome == SKIPPED and "no letters" in result.message
     assert result.exchange.status is None  # nothing was sent
