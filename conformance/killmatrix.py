@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 
 from .cases import generate_cases
 from .engine import Deadlines, Engine
+from .features import FEATURES
 from .gateway import Fault, faults_for
 from .verdicts import FAILED, WARNED, Result, execute
 from .spec import MUST, Profile
@@ -106,7 +107,9 @@ def run_matrix(profiles: list[Profile], *, root: str, key: str, model: str,
                 if full or pair.fault is None or case.rule.id == pair.fault.rule:
                     jobs.append((url, case))
                     owners.append(pair)
-        for pair, result in zip(owners, execute(engine, jobs)):
+        # the reference model has every capability (--require all): a refused documented value is then the
+        # gateway's fault, never a model that lacks it (an inconclusive verdict would hide the fault)
+        for pair, result in zip(owners, execute(engine, jobs, required=frozenset(FEATURES))):
             pair.results.append(result)
         pairs += batch
     return Matrix(pairs, time.monotonic() - started)
