@@ -26,6 +26,8 @@ COLLATERAL: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("*.maximum-exclusive", ("request.*.type",), "the type case's valid number is the maximum"),
     ("*.accepts.*-rejected", ("behaviours.*", "response.*", "stream.*"),
      "the behaviour and tool-call shape cases send the documented value that is now refused"),
+    ("modalities.accepts.*-rejected", ("request.image_config.accepts.*",),
+     "image_config's documented example is sent with the documented modalities"),
     ("response.*", ("behaviours.*",), "the behaviour checks read the same completion fields"),
     ("response.*", ("response.*",), "a field of the wrong type loses its value's facets too (enum, const, seconds)"),
     ("response.no-choices", ("stream.non_stream_json",), "stream: false is judged on the completion's choices"),
