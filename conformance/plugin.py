@@ -223,8 +223,8 @@ def _marked(item: pytest.Item) -> bool:
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
     """A lean protocol for conformance cases: they use no fixtures, print nothing and log nothing,
     so setup, capture and teardown are skipped and the three reports pytest expects are sent
-    directly. Over ~1500 cases this halves pytest's share of a run. Allure needs the full
-    protocol (it labels inside the test's own call), so it gets it."""
+    directly: over ~1500 cases the per-test work of pytest's full protocol costs more than judging. Allure
+    needs the full protocol (it labels inside the test's own call), so it gets it."""
     case = _case_of(item)
     if case is None or item.config.getoption("allure_report_dir", None) or _marked(item):
         return None

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 
 from . import __version__
-from .errors import EXIT_HARNESS, EXIT_MUST_FAILED, EXIT_OK, UsageError
+from .errors import UsageError
 from .request import redact
 from .verdicts import summarise
 
@@ -150,15 +150,6 @@ def read_validated(path: str | Path) -> dict:
 
 def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def exit_code(doc: dict) -> int:
-    summary = doc["summary"]
-    if summary["must_failed"]:
-        return EXIT_MUST_FAILED
-    if summary["errors"]:
-        return EXIT_HARNESS
-    return EXIT_OK
 
 
 def case_dict(result: Any) -> dict:

@@ -26,7 +26,6 @@ UNKNOWN_MODEL = "routecheck-no-such-model"
 TOOL = {"type": "function", "function": {
     "name": "get_order", "description": "Look up an order by ID.",
     "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}
-CAP_PARAMS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 STREAM_CAP = 4
 CONVENTION = "a convention: no document states it (see the note)"  # what a convention case cites instead of a quote
 # checks that judge only the status of a streamed request, not its stream: they need no stream root
