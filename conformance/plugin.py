@@ -269,31 +269,26 @@ def run_case(case: Case, item: pytest.Item) -> None:
 
 
 def label(result: Result, key: str | tuple[str, ...] = "") -> None:
-    """Allure labels; no-ops unless pytest runs with --alluredir."""
+    """Allure labels, the reporter's own (conformance/reporters/allure.py); no-ops unless pytest runs with --alluredir."""
     try:
         import allure
     except ImportError:
         return
+    from .reporters.allure import description, labels
     from .spec import DEFAULT_SPECS_DIR
 
-    case = result.case
-    allure.dynamic.epic(case.profile)
-    allure.dynamic.feature(case.category)
-    allure.dynamic.story(case.parameter or case.rule.id)
-    allure.dynamic.severity(allure.severity_level.CRITICAL if case.is_must else allure.severity_level.MINOR)
+    case, record = result.case, case_dict(result)
+    for name, value in labels(record):
+        allure.dynamic.label(name, value)
     allure.dynamic.title(_redacted(case.id, key))
     src = case.rule.source
-    allure.dynamic.description(_redacted(f"[{case.level}] {case.title}\n\n{src.cite()}", key))
-    allure.dynamic.label("routecheck_rule", case.rule.id)
-    allure.dynamic.tag(case.level)
+    allure.dynamic.description(_redacted(description(record, src.cite()), key))
     allure.dynamic.parameter("rc_case", case.id)  # the ID, not the whole Case repr
     document = DEFAULT_SPECS_DIR / "sources" / src.document  # a link Allure can open, or just the name
     allure.dynamic.link(document.as_uri() if document.exists() else src.document, name=f"source: {src.document}")
-    allure.attach(_redacted(json.dumps(result.judged_request.record(result.key_env), indent=1, ensure_ascii=False), key), "request",
-                  allure.attachment_type.JSON)
-    if result.exchange is not None:
-        allure.attach(_redacted(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), key), "response",
-                      allure.attachment_type.JSON)
+    for name, part in (("request", record["request"]), ("response", record.get("response"))):
+        if part is not None:
+            allure.attach(_redacted(json.dumps(part, indent=1, ensure_ascii=False), key), name, allure.attachment_type.JSON)
 
 
 def check_result(result: Result, allure_on: bool = False, warn: bool = True, key: str | tuple[str, ...] = "") -> None:
@@ -317,7 +312,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     collector = config.pluginmanager.get_plugin("routecheck-results")
     written = getattr(collector, "written", None)
     if written is not None and not config.getoption("rc_progress", False):  # routecheck run says it itself
-        terminalreporter.write_line(f"routecheck: results in {written} (--json PATH to choose)")
+        terminalreporter.write_line(f"routecheck: {written} (--json PATH to choose)")
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
