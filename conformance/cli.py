@@ -24,6 +24,7 @@ from .reporters import Context, compare_outputs, outputs_wanted, write_outputs
 from .reporters.console import start_lines
 from .cases import generate_cases
 from .features import parse_disabled, parse_required
+from .checks import derive
 from .verdicts import derived_for, jobs_for
 from .request import redact
 from .plan import RunPlan, Settings
@@ -91,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # SIGTERM ends a run like Ctrl-C: results of what ran, marked incomplete, and exit 130
     previous = signal.signal(signal.SIGTERM, _interrupt)
     # the sending process starts now, so its start-up overlaps ours (xdist workers send for themselves)
-    sender = None if args.workers else Sender()
+    sender = None if args.workers else Sender(derive)
     try:
         if base_url:
             return _run_against(args, target, profiles, gate_inputs, sender)
@@ -125,7 +126,7 @@ def _interrupted(args: argparse.Namespace, secrets: tuple[str, ...]) -> int:
     if doc is None:
         doc = results.build([], targets={}, model=args.model or "", started=now_iso(), duration=0.0,
                             complete=False)
-        results.write(doc, path, secrets=secrets)
+        write_outputs(doc, {"json": str(path)}, Context(secrets=secrets))
     if not args.no_html:
         write_outputs(doc, {"html": args.html}, Context(secrets=secrets, label="interrupted"))
     print(f"routecheck: interrupted: {doc['summary']['total']} cases judged before the stop, in {path} "

@@ -21,6 +21,7 @@ import pytest
 
 from . import markers
 from .case import Case
+from .checks import derive
 from .collector import META_PROPERTY, PROPERTY, ResultsCollector
 from .documents import titled, titles
 from .cases import generate_cases
@@ -72,7 +73,7 @@ class RunContext:
         # xdist workers send their own cases one by one; a single process hands them all to a sender,
         # which `routecheck run` starts (and feeds) before pytest itself has started
         handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Sender)]
-        self.sender: Sender | None = None if hasattr(config, "workerinput") else handed[0] if handed else Sender()
+        self.sender: Sender | None = None if hasattr(config, "workerinput") else handed[0] if handed else Sender(derive)
         self.owns_sender = not handed
         self.frozen = False
         self.sent_here: dict[str, Exchange] = {}  # requests no sender had: an xdist worker's, or a probe the sending side did not derive

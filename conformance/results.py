@@ -16,7 +16,6 @@ import jsonschema
 
 from . import __version__
 from .errors import UsageError
-from .request import redact
 from .verdicts import summarise
 
 FORMAT = "routecheck-results/1"
@@ -120,13 +119,6 @@ def _tokens_asked(request: dict, response: dict) -> int:
     except (ValueError, TypeError, KeyError):
         return budget  # nothing reported: the cap is all we know
     return reported if isinstance(reported, int) and 0 <= reported <= budget else budget
-
-
-def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
-    """The canonical file, redacted: what the json reporter writes (conformance/reporters/json.py)."""
-    from .reporters import write_text
-
-    return write_text(path, redact(json.dumps(doc, ensure_ascii=False), secrets))
 
 
 def read_unvalidated(path: str | Path) -> dict:
