@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .request import Request
-from .spec import MUST, SHOULD, Rule
+from .profile import MUST, SHOULD, Rule
 
 CATEGORIES = ("auth", "validation", "ranges", "streaming", "response", "behaviour", "errors")
 

@@ -20,10 +20,11 @@ from . import gating
 from .errors import RoutecheckError, TargetError, UsageError
 from .cli_args import build_parser
 from .launch import launch_args
-from .reporters import Context, write_outputs
+from .reporters import Context, compare_outputs, outputs_wanted, write_outputs
 from .reporters.console import start_lines
 from .cases import generate_cases
 from .features import parse_disabled, parse_required
+from .checks import derive
 from .verdicts import derived_for, jobs_for
 from .request import redact
 from .plan import RunPlan, Settings
@@ -69,11 +70,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.fault and args.base_url:
         raise UsageError("--fault applies to the bundled gateway only (drop --base-url)")
     gate_inputs = gating.load_inputs(args.baseline, args.expect)  # a bad file stops here, before anything runs
-    if args.alluredir:
-        _writable_dir(args.alluredir)
-    for output in (args.json_path, args.junitxml, None if args.no_html else args.html, args.markdown, args.har):
-        if output:
-            _writable_file(output)  # an unwritable report path fails now, not after the run
+    outputs = outputs_wanted(args)
+    for name, output in outputs.items():  # an unwritable report path fails now, not after the run
+        (_writable_dir if name == "allure" else _writable_file)(output)
     base_url = normalise_base_url(args.base_url) if args.base_url else None
     given = os.environ.get(args.api_key_env)
     key = read_key(args.api_key_env) if base_url else check_key(given, args.api_key_env) if given else new_key()
@@ -87,13 +86,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             except KeyError:
                 raise UsageError(f"profile {profile.name} has no fault '{args.fault}' "
                                  f"(see `routecheck faults --profile {profile.name}`)") from None
-    for stale in (args.json_path, None if args.no_html else args.html, args.junitxml, args.markdown, args.har):
-        if stale:  # an old report must never look like this run's (a CI job would upload it)
+    for name, stale in outputs.items():  # an old report must never look like this run's (a CI job would upload it)
+        if name != "allure":
             Path(stale).unlink(missing_ok=True)
     # SIGTERM ends a run like Ctrl-C: results of what ran, marked incomplete, and exit 130
     previous = signal.signal(signal.SIGTERM, _interrupt)
     # the sending process starts now, so its start-up overlaps ours (xdist workers send for themselves)
-    sender = None if args.workers else Sender()
+    sender = None if args.workers else Sender(derive)
     try:
         if base_url:
             return _run_against(args, target, profiles, gate_inputs, sender)
@@ -127,7 +126,7 @@ def _interrupted(args: argparse.Namespace, secrets: tuple[str, ...]) -> int:
     if doc is None:
         doc = results.build([], targets={}, model=args.model or "", started=now_iso(), duration=0.0,
                             complete=False)
-        results.write(doc, path, secrets=secrets)
+        write_outputs(doc, {"json": str(path)}, Context(secrets=secrets))
     if not args.no_html:
         write_outputs(doc, {"html": args.html}, Context(secrets=secrets, label="interrupted"))
     print(f"routecheck: interrupted: {doc['summary']['total']} cases judged before the stop, in {path} "
@@ -150,11 +149,7 @@ def _run_against(args: argparse.Namespace, target: Target, profiles: list[Profil
     gate = gating.evaluate(doc, gate_inputs.baseline, gate_inputs.expectations, gate_inputs.notes)
     doc["gate"] = gate.record(doc)  # part of the record: a CI job reads it back
     label = f"reference + {args.fault}" if args.fault else "reference" if not args.base_url else None
-    outputs: dict[str, str | None] = {"console": None, "json": args.json_path}
-    for name, path in (("junit", args.junitxml), ("allure", args.alluredir), ("html", None if args.no_html else args.html),
-                       ("markdown", args.markdown), ("har", args.har)):
-        if path:
-            outputs[name] = path
+    outputs: dict[str, str | None] = {"console": None, **outputs_wanted(args)}
     for line in write_outputs(doc, outputs, Context(secrets=target.secrets, gate=gate, label=label)):
         print(line if line.startswith("routecheck") else f"routecheck: {line}")
     return gate.exit_code
@@ -192,7 +187,7 @@ def _pytest_run(args: argparse.Namespace, plan: RunPlan, sender: Sender | None) 
     # only the plugins this run needs: autoloaded ones add hooks to every one of ~1500 tests
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        code = pytest.main(launch_args(args, json_path), plugins=[plan, *([sender] if sender is not None else [])])
+        code = pytest.main(launch_args(args), plugins=[plan, *([sender] if sender is not None else [])])
     finally:
         os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
@@ -234,7 +229,7 @@ def _writable_dir(path: str) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from . import results
-    from .report import unique_labels, write_html
+    from .report import unique_labels
 
     docs = [results.read_validated(path) for path in args.results]
     if args.label and len(args.label) != len(docs):
@@ -242,13 +237,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     labels = args.label or unique_labels([Path(p).stem for p in args.results])
     inputs = gating.load_inputs(args.baseline, args.expect)
     gates = [gating.evaluate(doc, inputs.baseline, inputs.expectations, inputs.notes) for doc in docs]
-    print(f"routecheck: report in {write_html(docs, args.output, labels=labels, gates=gates)}")
-    if args.markdown:
-        from .reporters import write_text
-        from .reporters.markdown import markdown
-
-        text = "\n".join(markdown(doc, gate, label if len(docs) > 1 else None) for doc, gate, label in zip(docs, gates, labels))
-        print(f"routecheck: Markdown summary in {write_text(args.markdown, text)}")
+    outputs = {"html": args.output, **({"markdown": args.markdown} if args.markdown else {})}
+    for line in compare_outputs(docs, outputs, [Context(gate=g, label=lb) for g, lb in zip(gates, labels)]):
+        print(f"routecheck: {line}")
     return 0
 
 

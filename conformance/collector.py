@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -16,7 +15,8 @@ import pytest
 from .errors import RoutecheckError
 from .features import parse_disabled
 from .plan import PLAN, Settings
-from .results import build, write
+from .reporters import Context, outputs_wanted, write_outputs
+from .results import build
 from .documents import titles
 from .report_docs import facts, loadable
 from .verdicts import ERROR, FAILED, now_iso
@@ -53,7 +53,7 @@ class ResultsCollector:
         self.started = now_iso()
         self.t0 = time.monotonic()
         self.total = 0
-        self.written: Path | None = None
+        self.written: str | None = None  # what the reporters said they wrote
         # routecheck run: on a terminal one progress line, rewritten in place; in a CI log a line now and then
         self.progress = config.getoption("rc_progress", False)
         self.terminal = sys.stderr.isatty()
@@ -117,9 +117,10 @@ class ResultsCollector:
         judged = [p for p in plan.profiles if p.name in doc["profiles"]] if plan is not None else loadable(doc["profiles"])
         doc["documented"] = facts(judged)
         doc["documents"] = titles(judged)
-        path = Path(config.option.rc_json or config.rootpath / "reports" / "results.json")
+        outputs = outputs_wanted(config.option, pytest=True)  # each reporter's own option (only --json here)
+        outputs["json"] = outputs.get("json") or str(config.rootpath / "reports" / "results.json")
         try:
-            self.written = write(doc, path, self.secrets())
+            self.written = "; ".join(write_outputs(doc, outputs, Context(secrets=self.secrets())))
         except RoutecheckError as exc:
             print(f"\nroutecheck: {exc}")
             session.exitstatus = pytest.ExitCode.USAGE_ERROR

@@ -1,4 +1,4 @@
-"""Sends requests concurrently with deadlines on everything, and records what came back.
+"""Sends requests concurrently with deadlines on everything, and records what came back (conformance/exchange.py).
 
 Identical requests are sent once and their exchange shared by all the cases that
 need it (a stream is read once and checked many ways), which keeps runs fast
@@ -10,25 +10,23 @@ from __future__ import annotations
 import contextlib
 import http.client
 import itertools
-import json
 import math
-import re
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass
+from typing import Callable, Iterable
 
 import httpx
 
 from . import verbatim
 from .decoding import ACCEPTED_ENCODINGS, BodyDecoder
+from .exchange import Exchange
 from .redaction import Redactor, redactor
 from .request import Request, key_variants
-from .sse import SseEvent, SseParser
+from .sse import SseParser
 from .urls import api_url
 from .watchdog import Cut, Line, Utf8, Watchdog
 
-SSE_TYPE = "text/event-stream"
 RETRY_STATUSES = (429, 503)
 
 
@@ -63,69 +61,6 @@ class RetryPolicy:
         return min(self.base_delay * (2 ** attempt), self.max_delay)
 
 
-@dataclass
-class Exchange:
-    request: Request
-    base_url: str
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    truncated: bool = False
-    events: list[SseEvent] | None = None
-    anomalies: list[str] = field(default_factory=list)
-    ended: str = "eof"  # eof | idle-timeout | total-timeout | open-after-terminator | body-limit
-    error: str | None = None  # the exchange could not happen: a harness problem, not a verdict
-    unsendable: str | None = None  # the request cannot probe what it names with this key: not sent, no verdict
-    dropped: str | None = None  # connected, then the target hung up without an answer: a verdict
-    elapsed: float = 0.0
-    attempts: int = 0
-    statuses: list[int] = field(default_factory=list)
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @property
-    def is_sse(self) -> bool:
-        return self.content_type.split(";")[0].strip().lower() == SSE_TYPE
-
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        """Strict JSON: NaN and Infinity are not JSON, so they raise ValueError like any other non-JSON;
-        so does nesting too deep to read (no completion is nested a thousand levels deep)."""
-        try:
-            return json.loads(self.body, parse_constant=_not_json)
-        except RecursionError:
-            raise ValueError("JSON nested too deeply to read") from None
-
-    def record(self, limit: int = 4000) -> dict:
-        text = self.text()
-        out: dict[str, Any] = {"status": self.status, "headers": self.headers,
-                               "body": text[:limit] + ("..." if len(text) > limit else ""),
-                               "elapsed_ms": round(self.elapsed * 1000, 1), "attempts": self.attempts}
-        if len(text) > limit:  # the usage is cut off the kept body: the cost figure still needs it
-            reported = REPORTED_TOKENS.findall(text)
-            if reported:
-                out["completion_tokens"] = int(reported[-1])
-        if self.truncated:
-            out["truncated"] = True
-        if self.dropped:
-            out["dropped"] = self.dropped
-        if self.events is not None:
-            out["events"] = [e.data[:300] for e in self.events[:60]]
-            out["ended"] = self.ended
-        if self.anomalies:
-            out["anomalies"] = self.anomalies[:20]
-        if self.error:
-            out["error"] = self.error
-        if len(self.statuses) > 1:
-            out["statuses"] = self.statuses
-        return out
-
-
-REPORTED_TOKENS = re.compile(r'"completion_tokens"\s*:\s*(\d{1,12})')  # in a completion or a stream's usage chunk
 GONE_AFTER = 5  # consecutive transport failures after which the target is taken to be gone
 TARGET_GONE = "not sent: the target stopped answering"
 DEFAULT_MAX_DURATION = 900.0  # seconds for a whole run (--max-duration)
@@ -396,10 +331,6 @@ class Engine:
                     parser.close()
                 ex.events = parser.kept()
                 ex.anomalies += [scrub.text(a) for a in parser.anomalies[:50]]
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def needs_tls(urls: Iterable[str]) -> bool:

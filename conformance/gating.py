@@ -5,7 +5,7 @@ or writes anything. The exit code of a gated run, precisely:
 
 - 1 if any MUST case failed that is neither *expected* (an expectation with
   verdict `failed` matches it) nor *known* (with a baseline: it failed there too).
-  Without a baseline or expectations this is "any MUST failure", as in results.exit_code;
+  Without a baseline or expectations this is "any MUST failure";
 - 1 too if an expectation of a failure or a harness error is stale (its case now passes), as pytest's
   strict xfail does in pytest mode: the two modes agree, and the file shrinks as fixes land. A stale
   expectation of a warning is listed only (pytest mode does not mark SHOULD cases at all);

@@ -2,7 +2,8 @@
 
 Everything the CLI decided before pytest starts (target, key, model, cap parameter per profile, settings,
 cases) travels in the run plan (conformance/plan.py), handed to pytest as a plugin object: the
-command line holds only how pytest itself runs and where the results go.
+command line holds only how pytest itself runs, and the options conformance/options.py marks `forward`
+(where the results go, -k, -n, -v).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .options import run_options
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 UNUSED_PLUGINS = ("warnings", "faulthandler", "doctest", "pastebin", "stepwise", "legacypath", "tmpdir",
                   "monkeypatch", "recwarn", "setuponly", "setupplan")
 
 
-def launch_args(args: argparse.Namespace, json_path: Path) -> list[str]:
+def launch_args(args: argparse.Namespace) -> list[str]:
     pytest_args = [str(PACKAGE_DIR / "test_conformance.py"), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-p", "no:anyio", "-p", "no:hypothesispytest", "-p", "no:benchmark",
                    "--assert=plain",  # verdicts use pytest.fail, not assert: skip rewriting plugin packages
                    # cases print nothing and log nothing: per-test capture and log handlers are pure overhead
@@ -24,14 +27,12 @@ def launch_args(args: argparse.Namespace, json_path: Path) -> list[str]:
                    "-p", "no:unraisableexception", "-p", "no:threadexception",
                    # per-test hooks nobody reads here; SHOULD findings are listed by routecheck itself below
                    *[arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")], "-W", "ignore::pytest.PytestAssertRewriteWarning",
-                   "--json", str(json_path),
+                   *[arg for option in run_options() if option.forward for arg in option.forwarded(args)],
                    "--rootdir", str(PACKAGE_DIR.parent), "-o", "addopts=", "--no-header", "--tb=no" if not args.verbose else "--tb=short",
                    # one summary, routecheck's: pytest prints no letter per case and no summary of its own
-                   *(["-v", "-rf"] if args.verbose else ["-qq", "--no-summary", "-o", "console_output_style=classic",
+                   *(["-rf"] if args.verbose else ["-qq", "--no-summary", "-o", "console_output_style=classic",
                                                          "--rc-progress"])]
     # Allure results are rendered from the results file afterwards (conformance/reporters/allure.py)
-    if args.keyword:
-        pytest_args += ["-k", args.keyword]
     if args.workers:
-        pytest_args += ["-p", "xdist.plugin", "-n", str(args.workers)]
+        pytest_args += ["-p", "xdist.plugin"]
     return pytest_args

@@ -21,6 +21,7 @@ import pytest
 
 from . import markers
 from .case import Case
+from .checks import derive
 from .collector import META_PROPERTY, PROPERTY, ResultsCollector
 from .documents import titled, titles
 from .cases import generate_cases
@@ -72,7 +73,7 @@ class RunContext:
         # xdist workers send their own cases one by one; a single process hands them all to a sender,
         # which `routecheck run` starts (and feeds) before pytest itself has started
         handed = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Sender)]
-        self.sender: Sender | None = None if hasattr(config, "workerinput") else handed[0] if handed else Sender()
+        self.sender: Sender | None = None if hasattr(config, "workerinput") else handed[0] if handed else Sender(derive)
         self.owns_sender = not handed
         self.frozen = False
         self.sent_here: dict[str, Exchange] = {}  # requests no sender had: an xdist worker's, or a probe the sending side did not derive
@@ -223,8 +224,8 @@ def _marked(item: pytest.Item) -> bool:
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
     """A lean protocol for conformance cases: they use no fixtures, print nothing and log nothing,
     so setup, capture and teardown are skipped and the three reports pytest expects are sent
-    directly. Over ~1500 cases this halves pytest's share of a run. Allure needs the full
-    protocol (it labels inside the test's own call), so it gets it."""
+    directly: over ~1500 cases the per-test work of pytest's full protocol costs more than judging. Allure
+    needs the full protocol (it labels inside the test's own call), so it gets it."""
     case = _case_of(item)
     if case is None or item.config.getoption("allure_report_dir", None) or _marked(item):
         return None
@@ -269,31 +270,26 @@ def run_case(case: Case, item: pytest.Item) -> None:
 
 
 def label(result: Result, key: str | tuple[str, ...] = "") -> None:
-    """Allure labels; no-ops unless pytest runs with --alluredir."""
+    """Allure labels, the reporter's own (conformance/reporters/allure.py); no-ops unless pytest runs with --alluredir."""
     try:
         import allure
     except ImportError:
         return
+    from .reporters.allure import description, labels
     from .spec import DEFAULT_SPECS_DIR
 
-    case = result.case
-    allure.dynamic.epic(case.profile)
-    allure.dynamic.feature(case.category)
-    allure.dynamic.story(case.parameter or case.rule.id)
-    allure.dynamic.severity(allure.severity_level.CRITICAL if case.is_must else allure.severity_level.MINOR)
+    case, record = result.case, case_dict(result)
+    for name, value in labels(record):
+        allure.dynamic.label(name, value)
     allure.dynamic.title(_redacted(case.id, key))
     src = case.rule.source
-    allure.dynamic.description(_redacted(f"[{case.level}] {case.title}\n\n{src.cite()}", key))
-    allure.dynamic.label("routecheck_rule", case.rule.id)
-    allure.dynamic.tag(case.level)
+    allure.dynamic.description(_redacted(description(record, src.cite()), key))
     allure.dynamic.parameter("rc_case", case.id)  # the ID, not the whole Case repr
     document = DEFAULT_SPECS_DIR / "sources" / src.document  # a link Allure can open, or just the name
     allure.dynamic.link(document.as_uri() if document.exists() else src.document, name=f"source: {src.document}")
-    allure.attach(_redacted(json.dumps(result.judged_request.record(result.key_env), indent=1, ensure_ascii=False), key), "request",
-                  allure.attachment_type.JSON)
-    if result.exchange is not None:
-        allure.attach(_redacted(json.dumps(result.exchange.record(), indent=1, ensure_ascii=False), key), "response",
-                      allure.attachment_type.JSON)
+    for name, part in (("request", record["request"]), ("response", record.get("response"))):
+        if part is not None:
+            allure.attach(_redacted(json.dumps(part, indent=1, ensure_ascii=False), key), name, allure.attachment_type.JSON)
 
 
 def check_result(result: Result, allure_on: bool = False, warn: bool = True, key: str | tuple[str, ...] = "") -> None:
@@ -317,7 +313,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     collector = config.pluginmanager.get_plugin("routecheck-results")
     written = getattr(collector, "written", None)
     if written is not None and not config.getoption("rc_progress", False):  # routecheck run says it itself
-        terminalreporter.write_line(f"routecheck: results in {written} (--json PATH to choose)")
+        terminalreporter.write_line(f"routecheck: {written} (--json PATH to choose)")
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):

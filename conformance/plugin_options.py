@@ -10,13 +10,12 @@ from dataclasses import replace
 
 import pytest
 
-from .engine import DEFAULT_MAX_DURATION, Deadlines
 from .errors import RoutecheckError
-from .features import FEATURES
+from .options import pytest_options
 from .plan import RunPlan, Settings
 from .request import redact
 from .spec import chosen_profiles, profile_names
-from .target import (DEFAULT_KEY_ENV, HEADER_HELP, BundledGateway, Target, check_model, check_reachable, discover_model,
+from .target import (BundledGateway, Target, check_model, check_reachable, discover_model,
                      env_name, new_key, normalise_base_url, parse_headers, read_key, secrets_in_env)
 
 
@@ -29,40 +28,12 @@ def _base_url_is_owned_elsewhere(parser: pytest.Parser) -> bool:
 
 
 def add_options(parser: pytest.Parser) -> None:
-    """The plugin's options: the names `routecheck run` takes."""
+    """The plugin's options: the names `routecheck run` takes (one table: conformance/options.py)."""
     group = parser.getgroup("routecheck", "routecheck conformance")
-    if not _base_url_is_owned_elsewhere(parser):
-        group.addoption("--base-url", help="target base URL as the OpenAI SDK takes base_url (/v1 added only to a URL "
-                        "with no path; may contain {profile}); "
-                        "default: start the bundled reference gateway on loopback")
-    group.addoption("--profile", action="append", default=[],
-                    help="profile to run (repeatable; default: openai with --base-url, all without)")
-    group.addoption("--spec", dest="rc_spec", action="append", default=[], metavar="FILE",
-                    help="your own spec file (repeatable): its profile runs with the --profile ones (default: only it)")
-    group.addoption("-H", "--header", dest="rc_header", action="append", default=[], metavar="NAME:VALUE",
-                    help=HEADER_HELP)
-    group.addoption("--model", help="model id (default: first id from GET /v1/models)")
-    group.addoption("--api-key-env", default=DEFAULT_KEY_ENV, help="environment variable holding the API key")
-    group.addoption("--without", action="append", default=[], help=f"features the target's model lacks: {','.join(FEATURES)}")
-    group.addoption("--rc-progress", action="store_true",
-                    help="no letter per case; one progress line on a terminal (routecheck run prints the summary)")
-    group.addoption("--cap-param", action="append", default=[], metavar="PROFILE=PARAM",
-                    help="token cap of the base requests per profile (default: max_tokens, or max_completion_tokens "
-                         "where the document offers both and the model refuses max_tokens; one request decides)")
-    group.addoption("--require", action="append", default=[],
-                    help="features the target's model has: refusing them fails instead of being inconclusive")
-    # the names `routecheck run` takes too (its --junitxml is pytest's own option here)
-    group.addoption("--json", dest="rc_json", help="canonical results file (default reports/results.json)")
-    group.addoption("--concurrency", dest="rc_concurrency", type=int, default=4, help="requests in flight at once (default 4)")
-    group.addoption("--expect", dest="rc_expect", metavar="FILE",
-                    help="expectations file: its failed/error cases are marked xfail(strict) (a fixed one then fails)")
-    group.addoption("--rate-limit", type=float, default=None, help="at most this many requests per second")
-    group.addoption("--connect-timeout", type=float, default=Deadlines.connect)
-    group.addoption("--response-timeout", type=float, default=Deadlines.response)
-    group.addoption("--stream-timeout", type=float, default=Deadlines.stream_total)
-    group.addoption("--idle-timeout", type=float, default=Deadlines.stream_idle)
-    group.addoption("--max-duration", type=float, default=DEFAULT_MAX_DURATION,
-                    help="seconds for the whole run; cases not done by then end as harness errors")
+    shared = _base_url_is_owned_elsewhere(parser)
+    for option in pytest_options():
+        if not (shared and option.flags == ("--base-url",)):
+            option.add_to_pytest(group)
 
 
 def stop(exc: RoutecheckError, config: pytest.Config) -> None:

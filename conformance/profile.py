@@ -94,9 +94,7 @@ class Profile:
     name: str
     title: str
     document: str
-    language: str
     notes: list[str]
-    silent: list[dict]
     baseline: str | None
     auth: list[AuthScheme]
     models_path: str

@@ -15,8 +15,7 @@ from typing import Any
 import jsonschema
 
 from . import __version__
-from .errors import EXIT_HARNESS, EXIT_MUST_FAILED, EXIT_OK, UsageError
-from .request import redact
+from .errors import UsageError
 from .verdicts import summarise
 
 FORMAT = "routecheck-results/1"
@@ -122,13 +121,6 @@ def _tokens_asked(request: dict, response: dict) -> int:
     return reported if isinstance(reported, int) and 0 <= reported <= budget else budget
 
 
-def write(doc: dict, path: str | Path, secrets: tuple[str, ...] = ()) -> Path:
-    """The canonical file, redacted: what the json reporter writes (conformance/reporters/json.py)."""
-    from .reporters import write_text
-
-    return write_text(path, redact(json.dumps(doc, ensure_ascii=False), secrets))
-
-
 def read_unvalidated(path: str | Path) -> dict:
     """A results file this run wrote (its writer's schema is ours): read, not validated again."""
     path = Path(path)
@@ -150,15 +142,6 @@ def read_validated(path: str | Path) -> dict:
 
 def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def exit_code(doc: dict) -> int:
-    summary = doc["summary"]
-    if summary["must_failed"]:
-        return EXIT_MUST_FAILED
-    if summary["errors"]:
-        return EXIT_HARNESS
-    return EXIT_OK
 
 
 def case_dict(result: Any) -> dict:

@@ -10,7 +10,8 @@ A probe derived from a control's answer (the stop word the model said) is derive
 here as soon as its control and evidence are back, before the judging side can see
 them, and handed to the child as one more job: it is on its way while other cases
 are judged, not sent alone when pytest reaches its case. The child stays light
-(no checks to import); the judging side derives the same request and finds it here.
+(no checks to import); the judging side derives the same request and finds it here. The
+derivation is handed in (`derive`, conformance/checks' one): the sender sits below the checks.
 
     python -m conformance.sender   # reads (engine, jobs), then more (url, request) jobs, from stdin;
                                    # writes (fingerprint, exchange) to stdout
@@ -26,7 +27,7 @@ import tempfile
 import threading
 from collections import Counter
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from .engine import Engine, Exchange, fingerprint
 from .request import Request, redact
@@ -42,7 +43,9 @@ class SenderError(Exception):
 class Sender:
     """Started at once (its imports overlap the parent's collection); `send` hands it the jobs."""
 
-    def __init__(self) -> None:
+    def __init__(self, derive: Callable[[Case, Exchange, dict[str, Exchange]], Request] | None = None) -> None:
+        """`derive`: a derived case's probe from its control's answer; without it, the judging side sends the probes."""
+        self.derive = derive
         self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: a chatty child never blocks
         self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self._stderr)
@@ -147,14 +150,14 @@ class Sender:
             self.process.stdin.close()
 
     def _probe(self, url: str, case: Case, key: str, exchange: Exchange) -> None:
-        from .checks import derive  # loaded in this process already, by the plugin
-
+        if self.derive is None:
+            return
         def read(request: Request) -> Exchange:
             k = fingerprint(url, request)
             return exchange if k == key else self.futures[k].result()
 
         try:
-            request = derive(case, read(case.request), {name: read(r) for name, r in case.evidence})
+            request = self.derive(case, read(case.request), {name: read(r) for name, r in case.evidence})
         except Exception:  # noqa: BLE001 - Inconclusive, or a bug: the judging side derives it again and says which
             return
         probe = fingerprint(url, request)

@@ -19,6 +19,7 @@ import yaml
 from . import field_facets, param_facets
 from .behaviours import names as behaviour_names
 from .errors import SpecError, UsageError
+from .features import FEATURES
 from .spec_checks import check_facets, check_quotes, normalise, quotes
 # the merged profile's data model (conformance/profile.py), built here; other modules import it from either
 from .profile import (MUST, SHOULD, AuthScheme, Example, Field, Param,  # noqa: F401
@@ -63,8 +64,6 @@ def _schema(directory: Path) -> dict:
     schema = json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
     # the behaviours and capabilities a spec may name are the registries' (conformance/behaviours/,
     # conformance/features.py): a typo fails loading
-    from .features import FEATURES  # late: the registry's module reads cases, which read this one
-
     schema["$defs"]["sourced"]["properties"]["feature"]["enum"] = list(FEATURES)
     schema["properties"]["behaviours"]["propertyNames"] = {"enum": sorted(behaviour_names())}
     # a field entry's facets are the field facet modules' (conformance/field_facets/), each with its fragment
@@ -334,9 +333,7 @@ class _Merger:
             name=raw["profile"],
             title=raw["title"],
             document=raw["document"],
-            language=raw.get("language", "en"),
             notes=list(raw.get("notes") or []),
-            silent=list(raw.get("silent") or []),
             baseline=raw.get("baseline"),
             auth=schemes,
             models_path=models_entry["path"],

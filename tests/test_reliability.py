@@ -201,7 +201,7 @@ def test_each_stop_probe_is_sent_by_the_sending_process_as_soon_as_its_controls_
     pairs = [(url, c) for c in generate_cases(load_profile("routify"), model="routecheck-echo-1")]
     derived = derived_for(pairs, frozenset())
     assert len(derived) == 4 and all(c.check.startswith("stop_excluded") for _, c in derived)
-    sender = Sender()
+    sender = Sender(derive)
     try:
         sender.send(Engine(gateway.key), jobs_for(pairs, frozenset()), derived)
         for _, case in derived:
@@ -232,7 +232,7 @@ def test_a_case_handed_twice_or_a_derivation_bug_never_stops_the_answers(gateway
     for broken in (False, True):
         if broken:
             monkeypatch.setattr(Sender, "_derive", lambda self, key, exchange: 1 / 0)
-        sender = Sender()
+        sender = Sender(derive)
         try:
             sender.send(Engine(gateway.key), jobs_for([stop, stop], frozenset()), [stop, stop])
             case = stop[1]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..checks.common import Inconclusive, answer_text, completion, message, reads_evidence, usage_int
 from . import Behaviour, GatewayFault
+from ..vocabulary import CONTROL_CAP, LONG_PROMPT
 
 if TYPE_CHECKING:
     from ..case import Case
@@ -48,9 +49,6 @@ def explicit_zero_temperature(ex: Exchange, case: Case, evidence: dict[str, Exch
 
 
 def generate(b, rule) -> list:
-    from ..cases.builder import LONG_PROMPT  # the builder and the caps' control cap; imported late, as the registry is
-    from ..cases.token_caps import CONTROL_CAP
-
     def sampled(n: int, **fields):  # the same request again: a header keeps it from being shared
         request = b.chat(b.body(prompt=SAMPLED_PROMPT, cap=CONTROL_CAP, **fields))
         return replace(request, headers=request.headers + (("X-Routecheck-Sample", str(n)),))

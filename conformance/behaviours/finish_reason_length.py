@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..checks.common import Inconclusive, completion, reads_evidence, usage_int
 from ..checks.token_caps import control_went_past
 from . import Behaviour, GatewayFault
+from .. import vocabulary  # the caps' request and control
 
 if TYPE_CHECKING:
     from ..case import Case
@@ -35,14 +36,12 @@ def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> st
 
 
 def generate(b, rule) -> list:
-    from ..cases import token_caps  # the caps' request and control; imported late, as the registry is
-
-    cap = token_caps.CAP
+    cap = vocabulary.CAP
     return [b.case("behaviour", name, "finish-length", rule,
                    title=f"when {name} {cap} cuts the output, finish_reason is \"length\"",
                    expected='finish_reason "length" whenever completion_tokens reached the cap',
-                   request=b.chat(token_caps.capped_body(b, name)), check="finish_length", args={"cap": cap},
-                   parameter=name, features=token_caps.FEATURES, evidence=token_caps.evidence(b))
+                   request=b.chat(vocabulary.capped_body(b, name)), check="finish_length", args={"cap": cap},
+                   parameter=name, features=vocabulary.FEATURES, evidence=vocabulary.evidence(b))
             for name in b.profile.token_caps]
 
 

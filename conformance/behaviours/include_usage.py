@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..checks.common import chunks
 from . import Behaviour, GatewayFault
+from ..vocabulary import LONG_PROMPT, STREAM_CAP
 
 if TYPE_CHECKING:
     from ..case import Case
@@ -35,8 +36,6 @@ def stream_usage_chunk(ex: Exchange, case: Case) -> str | None:
 
 
 def generate(b, rule) -> list:
-    from ..cases.builder import LONG_PROMPT, STREAM_CAP  # the builder's prompts; imported late, as the registry is
-
     request = b.chat(b.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True, stream_options={"include_usage": True}))
     return [b.case("streaming", "stream", "include-usage", rule,
                    title="with stream_options.include_usage, one chunk before the end carries the usage",

@@ -11,6 +11,7 @@ import json
 
 from ..checks.common import Inconclusive, completion, json_object_prefix, message
 from . import Behaviour, GatewayFault
+from ..vocabulary import JSON_PROMPT
 
 JSON_CAP = 24  # room for a small object; the reference model's answer to JSON_PROMPT fits
 
@@ -34,8 +35,6 @@ def json_output(ex, case) -> str | None:
 
 
 def generate(b, rule) -> list:
-    from ..cases.builder import JSON_PROMPT  # the builder's prompts; imported late, as the registry is
-
     body = b.body(prompt=JSON_PROMPT, cap=JSON_CAP, response_format={"type": "json_object"})
     return [b.case("behaviour", "json-mode", "parses", rule,
                    title="response_format json_object gives content that parses as a JSON object",

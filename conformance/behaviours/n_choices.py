@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..checks.common import Inconclusive, completion, fixed_reply, reads_evidence
 from . import Behaviour, GatewayFault
+from ..vocabulary import control
 
 if TYPE_CHECKING:
     from ..case import Case
@@ -40,8 +41,6 @@ def n_choices(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | 
 
 
 def generate(b, rule) -> list:
-    from ..cases.token_caps import control  # imported late, as the registry is
-
     return [b.case("behaviour", "n", "gives-n-choices", rule, title=f"n={N} gives {N} choices",
                    expected=f"{N} choices (a 4xx is for the accept cases to judge)", request=b.chat(b.body(n=N)),
                    check="n_choices", args={"n": N}, parameter="n", features=("behaviour",),

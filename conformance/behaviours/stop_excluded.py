@@ -14,7 +14,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..checks.common import Inconclusive, answer_text, completion, message, reads_evidence, same_reply, streamed_text
+from ..echo import echo, stop_sequences
 from . import Behaviour, GatewayFault
+from ..vocabulary import control as cap_control
 
 if TYPE_CHECKING:
     from ..case import Case
@@ -81,8 +83,6 @@ def stop_excluded_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]
 
 
 def generate(b, rule) -> list:
-    from ..cases.token_caps import control as cap_control  # imported late, as the registry is
-
     plain, streamed = b.stop_control(), b.stop_control(stream=True)
     other_prompt = cap_control(b)  # another prompt's answer: tells a fixed reply
     cases = []
@@ -104,8 +104,6 @@ def generate(b, rule) -> list:
 
 def _hit_stop(params: dict, content: str) -> str | None:
     """The stop sequence the reference model cut `content` at: the one that follows it in the model's echo."""
-    from ..gateway.model import echo, stop_sequences  # the gateway is loaded by then; not when specs load
-
     said = echo(params)
     return next((s for s in stop_sequences(params.get("stop")) if said.startswith(content + s)), None)
 

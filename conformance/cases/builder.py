@@ -9,25 +9,9 @@ from ..case import Case, Prereq
 from ..features import CAPABILITY_EVIDENCE, KEYWORDS
 from ..request import KEY_PLACEHOLDER, Request
 from ..spec import Param, Profile, Rule, Source, load_profile
+from ..vocabulary import BASE_PROMPT, LONG_PROMPT, STOP_PROMPT, TOOL_PROMPT, STOP_CAP, JSON_PROMPT, WRONG_KEY, UNKNOWN_FIELD, UNKNOWN_MODEL, TOOL, STREAM_CAP  # noqa: F401 - the generators' vocabulary, named here too
 
-# Prompts are short and caps tiny: a full run against a paid provider costs cents.
-BASE_PROMPT = "Say hello."
-LONG_PROMPT = ("Repeat these words: one two three four five six seven eight nine ten "
-               "eleven twelve thirteen fourteen fifteen sixteen.")
-# unlike LONG_PROMPT's answer, so a model answering both alike gives a fixed reply away
-STOP_PROMPT = ("Name the colours of the rainbow in order, in words and nothing else: "
-               "red orange yellow green blue indigo violet.")
-TOOL_PROMPT = "What is the status of order 123? Use the get_order tool."
-STOP_CAP = 12  # the stop controls' cap: room for the second half of the answer, where the stop word is taken
-JSON_PROMPT = "Reply in JSON: an object whose key answer holds the word hello."
-WRONG_KEY = "rc-invalid-key-0000000000"
-UNKNOWN_FIELD = "routecheck_unknown_field"
-UNKNOWN_MODEL = "routecheck-no-such-model"
-TOOL = {"type": "function", "function": {
-    "name": "get_order", "description": "Look up an order by ID.",
-    "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}
-CAP_PARAMS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
-STREAM_CAP = 4
+
 CONVENTION = "a convention: no document states it (see the note)"  # what a convention case cites instead of a quote
 # checks that judge only the status of a streamed request, not its stream: they need no stream root
 STATUS_CHECKS = ("accepted", "rejected", "not_server_error", "status_is", "error_body")

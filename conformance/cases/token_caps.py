@@ -9,34 +9,8 @@ read them too (finish_reason "length", the stop and explicit-values controls).
 from __future__ import annotations
 
 from ..case import Case
-from ..request import Request
-from .builder import LONG_PROMPT, Builder
-
-CAP = 3
-CONTROL_CAP = 8  # the control's cap: room to go past CAP, few tokens
-FEATURES = ("behaviour",)
-
-
-def usage_options(b: Builder) -> dict:
-    """stream_options only where the profile's own document has include_usage (never an undocumented value at MUST)."""
-    rule = b.profile.behaviours.get("include_usage")
-    return {"stream_options": {"include_usage": True}} if rule is not None and not rule.inherited else {}
-
-
-def capped_body(b: Builder, name: str) -> dict:
-    """The long prompt with `name` at CAP, the only cap, so nothing else bounds it."""
-    return b.body(prompt=LONG_PROMPT, cap=None, **{name: CAP})
-
-
-def control(b: Builder, **fields) -> Request:
-    """The long prompt allowed CONTROL_CAP tokens: it goes past CAP unless the model stops early."""
-    return b.chat(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP, **fields))
-
-
-def evidence(b: Builder, **fields) -> tuple[tuple[str, Request], ...]:
-    """What a cap is judged against: the control, and another prompt's answer, which tells a fixed reply (as for stop)."""
-    return ("control", control(b, **fields)), ("other-prompt", b.stop_control())
-
+from ..vocabulary import CAP, FEATURES, capped_body, evidence, usage_options
+from .builder import Builder
 
 def generate(b: Builder) -> list[Case]:
     cases = []

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from . import FieldFacet
+from ..jsontypes import matches, type_list  # strict JSON types: a bool is not a number; 1 == 1.0
 
 
 def wrong_type(current: Any, types: list[str]) -> Any:
     """A value of none of `types`: the current scalar as a string where that is wrong."""
-    from ..gateway.jsontypes import matches
 
     scalar = [str(current)] if current is not None and not isinstance(current, (dict, list)) else []
     candidates = scalar + ["routecheck", 123, 1.5, [], {}, True]
@@ -17,8 +17,6 @@ def wrong_type(current: Any, types: list[str]) -> Any:
 
 
 def _wrong_type(parent: dict, key: str, field, override) -> None:
-    from ..gateway.jsontypes import type_list
-
     # set even where absent, so any answer shows it
     parent[key] = override if override is not None else wrong_type(parent.get(key), type_list(field.get("type")))
 

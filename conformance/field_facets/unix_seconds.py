@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from . import FieldFacet
+from ..jsontypes import is_number  # strict JSON types: a bool is not a number; 1 == 1.0
 
 DAY = 86400
 
@@ -15,8 +16,6 @@ def _plausible(value) -> dict:
 
 
 def _milliseconds(parent: dict, key: str, field, override) -> None:
-    from ..gateway.jsontypes import is_number
-
     if is_number(parent.get(key)):
         parent[key] = int(parent[key] * 1000)
 

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .faults import Fault, hits
-from .jsontypes import is_number, type_list
+from ..echo import echo, message_text, messages, stop_sequences
+from ..jsontypes import is_number, type_list
 
-MAX_WORDS = 64
-FALLBACK_WORD = "hello"
 MAX_CHOICES = 128  # bounds the work of one request even when a fault lifts n's maximum
 TOOL_CALL_TOKENS = 8
 LOGPROB = -0.1
@@ -46,33 +45,8 @@ class Generation:
 
 # ------------------------------------------------------------------ prompt
 
-def message_text(message: Any) -> str:
-    """The text of a message: string content or its text parts."""
-    if not isinstance(message, dict):
-        return ""
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        texts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
-        return "\n".join(t for t in texts if isinstance(t, str))
-    return ""
-
-
-def _messages(params: dict) -> list:
-    messages = params.get("messages")
-    return messages if isinstance(messages, list) else []
-
-
-def prompt_words(params: dict) -> list[str]:
-    """Words of the last user message (the fallback word when there are none)."""
-    users = [m for m in _messages(params) if isinstance(m, dict) and m.get("role") == "user"]
-    words = message_text(users[-1]).split() if users else []
-    return words[:MAX_WORDS] or [FALLBACK_WORD]
-
-
 def prompt_tokens(params: dict) -> int:
-    return max(1, sum(len(message_text(m).split()) for m in _messages(params)))
+    return max(1, sum(len(message_text(m).split()) for m in messages(params)))
 
 
 # ------------------------------------------------------------------ controls
@@ -93,19 +67,8 @@ def token_cap(params: dict, cap_names: Iterable[str], fault: Fault | None = None
     return min(caps) if caps else None
 
 
-def stop_sequences(stop: Any) -> list[str]:
-    items = [stop] if isinstance(stop, str) else stop if isinstance(stop, list) else []
-    return [s for s in items if isinstance(s, str) and s]
-
-
 def choice_count(params: dict) -> int:
     return _count(params.get("n"), 1, MAX_CHOICES) or 1
-
-
-def json_mode(params: dict) -> bool:
-    response_format = params.get("response_format")
-    kind = response_format.get("type") if isinstance(response_format, dict) else None
-    return kind in ("json_object", "json_schema")
 
 
 def forced_tool(params: dict) -> dict | None:
@@ -171,12 +134,6 @@ def _run(tokens: list[str], cap: int | None, stops: list[str]) -> tuple[list[str
         if cut is not None:
             return _clip(pieces, cut), "stop", emitted + 1
     return pieces, "stop", len(tokens)
-
-
-def echo(params: dict) -> str:
-    """The whole text the model says to `params` (before a stop sequence or a cap cuts it)."""
-    text = " ".join(prompt_words(params))
-    return json.dumps({"answer": text}) if json_mode(params) else text
 
 
 def _logprobs(pieces: list[str], top: int) -> dict:

@@ -13,27 +13,13 @@ import json
 from typing import Any
 
 from .. import param_facets
-from ..param_facets import ABSENT, FILL, Use
+from ..param_facets import ABSENT, FILL, RequestError, Use  # noqa: F401 - the app raises it too
 from ..spec import Param, Profile
 from .faults import Fault, hits
-from .jsontypes import is_number, json_type, same
+from ..jsontypes import is_number, json_type, same
 from .shapes import SHAPE_CHECKS
 
 DEFAULT_MESSAGES = ({"role": "user", "content": "hello"},)
-
-
-class RequestError(Exception):
-    """A request the gateway answers with an error; `kind` selects the errors.* rule it falls under."""
-
-    def __init__(self, status: int, message: str, *, param: str | None = None, kind: str = "validation",
-                 error_type: str = "invalid_request_error", code: str | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.param = param
-        self.kind = kind
-        self.error_type = error_type
-        self.code = code
 
 
 def _invalid(param: str | None, why: str) -> RequestError:

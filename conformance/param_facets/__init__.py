@@ -39,8 +39,22 @@ class Use:
     value: Any
 
 
-# a check's outcome: None (fine), the problem (answered 400), or Use; a check may also raise the gateway's
-# RequestError for another status (a 404 for an unknown model)
+class RequestError(Exception):
+    """A request the gateway answers with an error; `kind` selects the errors.* rule it falls under."""
+
+    def __init__(self, status: int, message: str, *, param: str | None = None, kind: str = "validation",
+                 error_type: str = "invalid_request_error", code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.param = param
+        self.kind = kind
+        self.error_type = error_type
+        self.code = code
+
+
+# a check's outcome: None (fine), the problem (answered 400), or Use; a check may also raise RequestError
+# for another status (a 404 for an unknown model)
 Outcome = Union[None, str, Use]
 FaultOf = Callable[[str], Any]  # the gateway's fault of this kind on this parameter (its .arg too), or None
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from . import ACCEPTED, REJECTED, fault
+from ..jsontypes import is_number  # strict JSON types: a bool is not a number; 1 == 1.0
 
 STEP = 0.01  # just past a fractional bound (temperature 2.01)
 SIDES = {"minimum": (-1, "below", "at least"), "maximum": (1, "above", "at most")}
@@ -47,8 +48,6 @@ def far_values(param, facet: str, bound: float, beyond: float) -> list[tuple[str
 
 
 def validate(param, value, fault_of, facet: str) -> str | None:
-    from ..gateway.jsontypes import is_number  # the gateway's strict JSON types (a bool is not a number)
-
     if not is_number(value):
         return None
     bound = param.get(facet)

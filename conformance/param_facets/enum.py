@@ -9,13 +9,13 @@ parameter, must be rejected too.
 from __future__ import annotations
 
 from . import ACCEPTED, REJECTED, ParamFacet, fault
+from ..jsontypes import same  # strict JSON types: a bool is not a number; 1 == 1.0
+from ..features import PARTIAL
 UNKNOWN = "routecheck-unknown"
 
 
 def _partial(rule) -> bool:
     """A model-bound control (reasoning): a model takes some of its documented values, not all."""
-    from ..features import PARTIAL
-
     return rule.feature in PARTIAL
 
 
@@ -25,7 +25,7 @@ def _forwarded(profile) -> bool:
 
 
 def cases(b, param, rule) -> list:
-    from ..spec import foreign_enum_values
+    from ..spec import foreign_enum_values  # other documents' values: read once specs are loaded (tests/test_imports.py)
 
     partial = _partial(rule)
     values = [v for v in rule.value if v is not None]
@@ -61,8 +61,6 @@ def cases(b, param, rule) -> list:
 
 
 def validate(param, value, fault_of) -> str | None:
-    from ..gateway.jsontypes import same  # the gateway's JSON equality (1 == 1.0, True != 1)
-
     enum = param.get("enum")
     listed = any(same(value, e) for e in enum) or _near_miss_let_through(value, enum, fault_of)
     rejected = fault_of("enum-value-rejected")
@@ -83,7 +81,7 @@ def _near_miss_let_through(value, enum: list, fault_of) -> bool:
 
 
 def faults(profile, param, value) -> list:
-    from ..spec import foreign_enum_values
+    from ..spec import foreign_enum_values  # other documents' values: read once specs are loaded (tests/test_imports.py)
 
     name = param.name
     partial = _partial(param.facets["enum"]) and len([v for v in value if v is not None]) > 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import REJECTED, ParamFacet, fault
+from ..jsontypes import is_integral, is_number  # strict JSON types: a bool is not a number; 1 == 1.0
 
 
 def cases(b, param, rule) -> list:
@@ -11,8 +12,6 @@ def cases(b, param, rule) -> list:
 
 
 def validate(param, value, fault_of) -> str | None:
-    from ..gateway.jsontypes import is_integral, is_number  # the gateway's strict JSON types (a bool is not a number)
-
     if param.get("integer") and is_number(value) and not is_integral(value) and not fault_of("integer-unchecked"):
         return "must be an integer"
     return None

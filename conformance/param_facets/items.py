@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from . import REJECTED, ParamFacet, fault
+from ..jsontypes import matches  # strict JSON types: a bool is not a number; 1 == 1.0
 
 
 def _types(param) -> list[str]:
@@ -24,8 +25,6 @@ def cases(b, param, rule) -> list:
 
 
 def validate(param, value, fault_of) -> str | None:
-    from ..gateway.jsontypes import matches  # the gateway's strict JSON types (a bool is not a number)
-
     item_types = _types(param)
     if not isinstance(value, list) or not item_types or fault_of("items-unchecked"):
         return None

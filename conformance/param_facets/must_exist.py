@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from . import REJECTED, FacetFault, ParamFacet, fault
+from . import FacetFault, ParamFacet, REJECTED, RequestError, fault
+from ..vocabulary import UNKNOWN_MODEL
 
 
 def cases(b, param, rule) -> list:
-    from ..cases.builder import UNKNOWN_MODEL
-
     return [b.case("validation", param.name, "unknown-id", rule,
                    title=f"an unknown {param.name} id ({UNKNOWN_MODEL}) is rejected", expected=REJECTED,
                    request=b.chat(b.param_body(param, UNKNOWN_MODEL)), check="rejected", parameter=param.name)]
 
 
 def request(param, effective: dict, fault_of, models) -> str | None:
-    from ..gateway.validate import RequestError
-
     name = param.name
     if param.get("must_exist") and name in effective and not fault_of("must-exist-ignored") and effective[name] not in models:
         raise RequestError(404, f"{name}: the requested {name} does not exist", param=name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from . import ABSENT, REJECTED, ParamFacet, fault
+from ..jsontypes import json_type, same  # strict JSON types: a bool is not a number; 1 == 1.0
 
 
 def cases(b, param, rule) -> list:
@@ -27,7 +28,6 @@ def request(param, effective: dict, fault_of, models) -> str | None:
 
 def _enables(have, wanted) -> bool:
     """A scalar companion must match exactly; a list or object (tools) must be there, of that JSON type, not empty."""
-    from ..gateway.jsontypes import json_type, same  # the gateway's JSON equality (1 == 1.0, True != 1)
 
     if have is ABSENT:
         return False

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 
-from . import ABSENT, ACCEPTED, FILL, REJECTED, ParamFacet, Use, fault
+from . import ABSENT, ACCEPTED, FILL, ParamFacet, REJECTED, RequestError, Use, fault
+from ..jsontypes import is_number, json_type  # strict JSON types: a bool is not a number; 1 == 1.0
 
 JSON_TYPES = ("string", "number", "boolean", "array", "object")
 STRING_FORM = "<rc-stop>"  # a string the answer to a short prompt never holds
@@ -83,9 +84,6 @@ def _json_integer_cases(b, param, rule) -> list:
 
 
 def validate(param, value, fault_of):
-    from ..gateway.jsontypes import is_number, json_type
-    from ..gateway.validate import RequestError
-
     if fault_of("large-value-500") and is_number(value) and value >= LARGE_VALID:
         raise RequestError(500, "internal error", kind="server", error_type="server_error")  # an int32 parse
     types = param.types

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import ACCEPTED, REJECTED, ParamFacet, fault
+from ..jsontypes import is_number  # strict JSON types: a bool is not a number; 1 == 1.0
 
 
 def cases(b, param, rule) -> list:
@@ -22,8 +23,6 @@ def cases(b, param, rule) -> list:
 
 
 def validate(param, value, fault_of) -> str | None:
-    from ..gateway.jsontypes import is_number  # the gateway's strict JSON types (a bool is not a number)
-
     limits = param.get("values")
     if not isinstance(value, dict) or not limits or fault_of("values-unchecked"):
         return None

@@ -21,6 +21,18 @@ STATUS = {"passed": Status.PASSED, "warned": Status.PASSED, "failed": Status.FAI
           "skipped": Status.SKIPPED, "inconclusive": Status.SKIPPED, "blocked": Status.SKIPPED}
 
 
+def labels(case: dict) -> list[tuple[str, str]]:
+    """A case's Allure labels, the same in both modes: this reporter's files and allure-pytest's in pytest mode
+    (conformance/plugin.py adds them to the running test)."""
+    return [("epic", case["profile"]), ("feature", case["category"]), ("story", case.get("parameter") or case["rule"]),
+            ("severity", "critical" if case["level"] == "MUST" else "minor"), ("tag", case["level"]),
+            ("routecheck_rule", case["rule"])]
+
+
+def description(case: dict, cite: str) -> str:
+    return f"[{case['level']}] {case['title']}\n\n{cite}"
+
+
 class AllureReporter:
     name = "allure"
 
@@ -50,12 +62,9 @@ class AllureReporter:
         result = TestResult(
             uuid=uuid.uuid4().hex, name=case["id"], fullName=case["id"], status=status,
             historyId=hashlib.sha1(case["id"].encode()).hexdigest(),
-            description=clean(f"[{case['level']}] {case['title']}\n\n{cite}"),
+            description=clean(description(case, cite)),
             statusDetails=StatusDetails(message=clean(message)) if message else None,
-            labels=[Label("epic", case["profile"]), Label("feature", case["category"]),
-                    Label("story", case.get("parameter") or case["rule"]),
-                    Label("severity", "critical" if case["level"] == "MUST" else "minor"),
-                    Label("tag", case["level"]), Label("tag", case["outcome"]), Label("routecheck_rule", case["rule"]),
+            labels=[*(Label(name, value) for name, value in labels(case)), Label("tag", case["outcome"]),
                     Label("framework", "routecheck")],
             links=[Link("link", case["source"]["document"], f"source: {title} ({case['source']['document']})")],
             parameters=[Parameter("rc_case", case["id"])])

@@ -1,8 +1,11 @@
-"""The canonical results file itself (redacted at write)."""
+"""The canonical results file itself (redacted at write): its one writer."""
 
 from __future__ import annotations
 
-from . import Context
+import json
+
+from ..request import redact
+from . import Context, write_text
 
 
 class JsonReporter:
@@ -12,6 +15,4 @@ class JsonReporter:
         self.path = path
 
     def write(self, doc: dict, context: Context) -> str:
-        from ..results import write  # the one writer of the canonical file
-
-        return f"results in {write(doc, self.path, context.secrets)}"
+        return f"results in {write_text(self.path, redact(json.dumps(doc, ensure_ascii=False), context.secrets))}"

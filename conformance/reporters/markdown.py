@@ -98,3 +98,8 @@ class MarkdownReporter:
     def write(self, doc: dict, context: Context) -> str:
         text = markdown(doc, context.gate, context.label)
         return f"Markdown summary in {write_text(self.path, redact(text, context.secrets))}"
+
+    def compare(self, docs: list[dict], contexts: list[Context]) -> str:
+        """One summary per run, one after the other; each names its run only when there are several."""
+        text = "\n".join(markdown(doc, c.gate, c.label if len(docs) > 1 else None) for doc, c in zip(docs, contexts))
+        return f"Markdown summary in {write_text(self.path, redact(text, tuple(s for c in contexts for s in c.secrets)))}"

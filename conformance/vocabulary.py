@@ -1,0 +1,54 @@
+"""What every case generator shares (conformance/cases/, the behaviours, the parameter facets): the prompts and
+caps of its requests, and the capped request with its control that token caps and several behaviours judge by.
+
+The functions take the profile's Builder (conformance/cases/builder.py) as `b`, and import nothing of it:
+a behaviour or facet module reads its vocabulary here, not from the case generators' package.
+"""
+
+from __future__ import annotations
+
+from .request import Request
+
+# Prompts are short and caps tiny: a full run against a paid provider costs cents.
+BASE_PROMPT = "Say hello."
+LONG_PROMPT = ("Repeat these words: one two three four five six seven eight nine ten "
+               "eleven twelve thirteen fourteen fifteen sixteen.")
+# unlike LONG_PROMPT's answer, so a model answering both alike gives a fixed reply away
+STOP_PROMPT = ("Name the colours of the rainbow in order, in words and nothing else: "
+               "red orange yellow green blue indigo violet.")
+TOOL_PROMPT = "What is the status of order 123? Use the get_order tool."
+STOP_CAP = 12  # the stop controls' cap: room for the second half of the answer, where the stop word is taken
+JSON_PROMPT = "Reply in JSON: an object whose key answer holds the word hello."
+WRONG_KEY = "rc-invalid-key-0000000000"
+UNKNOWN_FIELD = "routecheck_unknown_field"
+UNKNOWN_MODEL = "routecheck-no-such-model"
+TOOL = {"type": "function", "function": {
+    "name": "get_order", "description": "Look up an order by ID.",
+    "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}
+STREAM_CAP = 4
+
+# token caps: a capped request and the control that shows what the cap cut
+CAP = 3
+CONTROL_CAP = 8  # the control's cap: room to go past CAP, few tokens
+FEATURES = ("behaviour",)
+
+
+def usage_options(b) -> dict:
+    """stream_options only where the profile's own document has include_usage (never an undocumented value at MUST)."""
+    rule = b.profile.behaviours.get("include_usage")
+    return {"stream_options": {"include_usage": True}} if rule is not None and not rule.inherited else {}
+
+
+def capped_body(b, name: str) -> dict:
+    """The long prompt with `name` at CAP, the only cap, so nothing else bounds it."""
+    return b.body(prompt=LONG_PROMPT, cap=None, **{name: CAP})
+
+
+def control(b, **fields) -> Request:
+    """The long prompt allowed CONTROL_CAP tokens: it goes past CAP unless the model stops early."""
+    return b.chat(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP, **fields))
+
+
+def evidence(b, **fields) -> tuple[tuple[str, Request], ...]:
+    """What a cap is judged against: the control, and another prompt's answer, which tells a fixed reply (as for stop)."""
+    return ("control", control(b, **fields)), ("other-prompt", b.stop_control())
