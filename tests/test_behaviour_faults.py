@@ -26,15 +26,19 @@ def params(**fields) -> dict:
     return {"model": "m-1", "messages": [{"role": "user", "content": PROMPT}], **fields}
 
 
-def answer(fields: dict, fault_name: str | None = None):
+def answer(fields: dict, fault_name: str | None = None, created: int = 1):
     """The completion body (or, for a stream, the chunk bodies) the gateway sends for `fields`, with the
     named fault, or faithful (None)."""
     fault, profile = FAULTS[fault_name] if fault_name else (None, load_profile("routeapi"))
+    return gateway_answer(profile, fields, fault, created)
+
+
+def gateway_answer(profile, fields: dict, fault=None, created: int = 1):
     hooks = fault.arg if fault is not None and fault.kind == "behaviour" else None
     given = copy.deepcopy(fields)
     if hooks and hooks.params:
         given = hooks.params(given)
-    reply = Reply("chatcmpl-1", 1, "m-1", generate(given, profile.token_caps, fault), choice_count(given),
+    reply = Reply("chatcmpl-1", created, "m-1", generate(given, profile.token_caps, fault), choice_count(given),
                   prompt_tokens(given))
     if given.get("stream") is True:
         options = given.get("stream_options")
