@@ -217,3 +217,14 @@ def test_the_faithful_answers_the_edits_start_from():
     assert [c["choices"][0]["finish_reason"] for c in answer(params(**CAPPED, stream=True))] == [None] * 4 + ["length"]
     assert choices(answer(params(modalities=["image"])))[0]["message"]["images"] == [{"type": "image_url", "image_url": {"url": PIXEL}}]
     assert "usage" not in answer(params(stream=True))[-1]
+
+
+def test_the_bare_base64_fault_leaves_an_image_url_without_its_wrapper():
+    fault = FAULTS["behaviour.images-bare-base64"][0].arg
+    doc = {"choices": [{"message": {"images": ["https://cdn.example.invalid/a.png", {"url": "https://cdn.example.invalid/b.png"},
+                                               {"image_url": {"url": "data:image/png;base64,AAAA"}}]}},
+                       {"message": {"content": "hi"}}, {}]}
+    fault.completion({}, doc)
+    assert doc == {"choices": [{"message": {"images": ["https://cdn.example.invalid/a.png", "https://cdn.example.invalid/b.png",
+                                                       "AAAA"]}}, {"message": {"content": "hi"}}, {}]}
+    assert fault.chunks is None and fault.params is None
