@@ -77,15 +77,22 @@ def test_a_stream_need_is_met_by_events():
 
 # ------------------------------------------------------------------ judge
 
+def judge_case(case, fetch, **options):
+    """judge(), with what every result carries checked: the case judged, the base URL, the key's variable."""
+    result = judge(case, URL, fetch, **options)
+    assert (result.case.id, result.base_url, result.key_env) == (case.id, URL, options.get("key_env", "ROUTECHECK_API_KEY"))
+    return result
+
+
 def test_a_passing_case_passes_with_its_exchange_and_no_message():
     answer = ex(BASE.request, body=COMPLETION)
-    result = judge(BASE, URL, fetch_from({BASE.request.fingerprint: answer}))
+    result = judge_case(BASE, fetch_from({BASE.request.fingerprint: answer}))
     assert (result.outcome, result.message, result.exchange, result.problem, result.evidence) == (PASSED, "", answer, None, {})
 
 
 def test_a_failing_must_case_fails_with_the_h2spec_explanation():
     answer = ex(BASE.request, body={"choices": "no"})
-    result = judge(BASE, URL, fetch_from({BASE.request.fingerprint: answer}), key_env="MY_KEY")
+    result = judge_case(BASE, fetch_from({BASE.request.fingerprint: answer}), key_env="MY_KEY")
     assert result.outcome == FAILED and result.key_env == "MY_KEY" and result.problem
     assert result.message == explain(BASE, URL, result.problem, None, "MY_KEY")
     lines = result.message.splitlines()
@@ -96,7 +103,7 @@ def test_a_failing_must_case_fails_with_the_h2spec_explanation():
 
 def test_a_should_case_that_fails_is_warned():
     should = replace(BASE, weaker=True)
-    result = judge(should, URL, fetch_from({}, lambda r: ex(r, body={"choices": "no"})))
+    result = judge_case(should, fetch_from({}, lambda r: ex(r, body={"choices": "no"})))
     assert result.outcome == WARNED and result.message.startswith(f"{BASE.id} [SHOULD]")
 
 
@@ -114,7 +121,7 @@ def test_a_rule_source_note_is_a_line_of_its_own():
     (dict(status=None, dropped="reset", attempts=2), FAILED, None),
 ])
 def test_harness_problems_are_errors_and_a_dropped_connection_is_a_failure(exchange, outcome, message):
-    result = judge(BASE, URL, fetch_from({}, lambda r: ex(r, **exchange)))
+    result = judge_case(BASE, fetch_from({}, lambda r: ex(r, **exchange)))
     assert result.outcome == outcome
     if message:
         assert result.message == message
@@ -123,15 +130,16 @@ def test_harness_problems_are_errors_and_a_dropped_connection_is_a_failure(excha
 
 
 def test_a_check_that_raises_is_the_case_s_error_not_the_run_s():
-    result = judge(replace(BASE, check="no such check"), URL, fetch_from({}, lambda r: ex(r, body=COMPLETION)))
+    result = judge_case(replace(BASE, check="no such check"), fetch_from({}, lambda r: ex(r, body=COMPLETION)))
     assert result.outcome == ERROR
-    assert result.message.startswith("harness error, not a verdict: judging it raised ")
+    assert result.message == ("harness error, not a verdict: judging it raised KeyError: "
+                              + repr(str(KeyError("no such check"))))
 
 
 def test_a_case_of_a_missing_feature_is_skipped_and_sends_nothing():
     case = CASES["openai/behaviour/tool-choice/none-calls-no-tool"]
     fetch = fetch_from({})
-    result = judge(case, URL, fetch, disabled=frozenset({"tools"}))
+    result = judge_case(case, fetch, disabled=frozenset({"tools"}))
     assert (result.outcome, fetch.calls) == (SKIPPED, [])
     assert result.message == skip_reason(case, frozenset({"tools"}))
     assert jobs_for([(URL, case)], frozenset({"tools"})) == []
@@ -141,7 +149,7 @@ def test_a_case_of_a_missing_feature_is_skipped_and_sends_nothing():
 def test_an_inconclusive_check_keeps_its_exchange_and_evidence():
     case = CASES["openai/behaviour/tool-choice/none-calls-no-tool"]
     plain = ex(case.request, body=COMPLETION)
-    result = judge(case, URL, fetch_from({}, lambda r: plain))
+    result = judge_case(case, fetch_from({}, lambda r: plain))
     assert result.outcome == INCONCLUSIVE
     assert result.message == "inconclusive: the control, with the tool forced, made no tool call: nothing shows this model calls tools"
     assert result.exchange == plain and result.evidence == {name: plain for name, _ in case.evidence}
@@ -152,32 +160,34 @@ def test_each_distinct_request_is_fetched_once_per_case_its_root_included():
     case = next(c for c in CASES.values() if c.prereqs)
     roots = {p.root: CASES[p.root] for p in case.prereqs}
     refused = fetch_from({}, lambda r: ex(r, status=400, body={"error": {}}))
-    result = judge(case, URL, refused, roots=roots)
+    result = judge_case(case, refused, roots=roots)
     assert result.outcome == BLOCKED and result.blocked_by == case.prereqs[0].root
     assert result.message == (f"blocked by {case.prereqs[0].root}: its request was answered 400 (application/json) "
                               '{"error": {}}')
     assert len(refused.calls) == len(set(refused.calls))
     alone = fetch_from({}, lambda r: ex(r, status=400, body={"error": {}}))
-    assert judge(case, URL, alone).outcome != BLOCKED  # its roots are not in the run: judged on its own
+    assert judge_case(case, alone).outcome != BLOCKED  # its roots are not in the run: judged on its own
+
+
+def said(request):
+    """A model that says the colours to the stop prompt, another sentence to any other, and honours stop."""
+    prompt = request.body["messages"][-1]["content"]
+    text = "red orange yellow green blue" if prompt == STOP_PROMPT else "the sea is wide"
+    if request.stream:
+        chunks = [{"choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]} for w in text.split(" ")]
+        return build_exchange({"chunks": chunks + [{"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]},
+                              request)
+    content = text if "stop" not in request.body else text.split(request.body["stop"][0])[0]
+    return ex(request, body={"choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                                          "finish_reason": "stop"}], "usage": {"completion_tokens": 5}})
 
 
 def test_a_derived_probe_is_fetched_and_judged_with_the_control_as_evidence():
     case = next(c for c in CASES.values() if c.derive)
     assert derived_for([(URL, case), (URL, BASE)], frozenset()) == [(URL, case)]
     assert derived_for([(URL, case)], frozenset(case.features)) == []
-
-    def said(request):
-        prompt = request.body["messages"][-1]["content"]
-        text = "red orange yellow green blue" if prompt == STOP_PROMPT else "the sea is wide"
-        if request.stream:
-            chunks = [{"choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]} for w in text.split(" ")]
-            return build_exchange({"chunks": chunks + [{"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]},
-                                  request)
-        content = text if "stop" not in request.body else text.split(request.body["stop"][0])[0]
-        return ex(request, body={"choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                              "finish_reason": "stop"}], "usage": {"completion_tokens": 5}})
     fetch = fetch_from({}, said)
-    result = judge(case, URL, fetch)
+    result = judge_case(case, fetch)
     assert result.outcome == PASSED, result.message
     assert result.request is not None and result.request != case.request and result.request.fingerprint in fetch.calls
     assert result.judged_request == result.request and "control" in result.evidence
@@ -191,6 +201,11 @@ def test_the_result_record_names_its_root_and_evidence():
     assert (record["outcome"], record["message"], record["base_url"], record["blocked_by"]) == (BLOCKED, "m", URL, "root/id")
     assert record["request"]["curl"].startswith("curl ") and record["response"]["status"] == 200
     assert [e["name"] for e in record["evidence"]] == ["control"] and record["evidence"][0]["response"]["status"] == 200
+    keyed = Result(case, URL, BLOCKED, exchange=plain, evidence={"control": plain}, key_env="MY_KEY").to_dict()
+    for request in (keyed["request"], keyed["evidence"][0]["request"]):
+        assert request["headers"]["Authorization"] == "Bearer $MY_KEY"
+        assert request["curl"] == case.request.curl(URL, "MY_KEY") and "$MY_KEY" in request["curl"]
+    assert keyed["evidence"][0]["request"]["body"] == case.request.body and keyed["id"] == case.id
     bare = Result(case, URL, PASSED).to_dict()
     assert "response" not in bare and "blocked_by" not in bare and "evidence" not in bare
 
@@ -262,3 +277,29 @@ def test_the_absent_capability_message_quotes_the_first_refusal():
         "output and a model whose output follows the request")
     long = capability_absent(TOOLS_CASE, _probes((400, "tool " + "x" * 400), (400, "tool")), frozenset())
     assert "'tool " + "x" * 195 + "'" in long
+
+
+def test_a_fetch_that_already_reads_once_is_used_as_it_is():
+    case = next(c for c in CASES.values() if c.prereqs)
+    roots = {p.root: CASES[p.root] for p in case.prereqs}
+    refused = fetch_from({}, lambda r: ex(r, status=400, body={"error": {}}))
+    refused.once_each = True  # the caller's promise: then the case's root reads the shared exchange again
+    assert judge_case(case, refused, roots=roots).outcome == BLOCKED
+    assert len(refused.calls) > len(set(refused.calls))
+
+
+def test_a_derived_probe_that_could_not_be_sent_is_a_harness_error_with_its_request():
+    case = next(c for c in CASES.values() if c.derive)
+
+    def answer(request):
+        return ex(request, status=None, error="connection reset") if "stop" in request.body else said(request)
+    result = judge_case(case, fetch_from({}, answer))
+    assert (result.outcome, result.message) == (ERROR, "harness error, not a verdict: connection reset")
+    assert "stop" in result.request.body and result.exchange.error == "connection reset"
+    assert set(result.evidence) == {"control", *(name for name, _ in case.evidence)}
+
+
+def test_now_iso_is_utc_to_the_second():
+    import re
+    from conformance.verdicts import now_iso
+    assert re.fullmatch(r"20\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\dZ", now_iso())
