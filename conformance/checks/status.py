@@ -47,8 +47,11 @@ def accepted_unless_unsupported(ex: Exchange, case: Case) -> str | None:
 def one_value_accepted(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
     """At least one documented value of the parameter is taken (the case's own, or another's probe)."""
     probes = [ex] + [e for name, e in evidence.items() if name.startswith(CAPABILITY_EVIDENCE)]
-    if any(accepted(probe, case) is None for probe in probes):
+    if any(probe.status is not None and accepted(probe, case) is None for probe in probes):
         return None
+    if any(probe.status is None for probe in probes):  # a probe that got no answer cannot show a refusal
+        raise Inconclusive("a documented value's probe got no answer: "
+                           + "; ".join(p.error or p.dropped or "no answer" for p in probes if p.status is None)[:200])
     shown = "; ".join(f"{p.request.body.get(case.parameter)!r}: {brief(p, 80)}" for p in probes[:6])
     return f"no documented value of {case.parameter} was accepted: {shown}"
 
