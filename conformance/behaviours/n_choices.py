@@ -34,20 +34,31 @@ def n_choices(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | 
     count = len(choices) if isinstance(choices, list) else 0
     if count == wanted:
         return None
+    effect = "the parameter n had no effect" if count <= 1 else "the parameter n was not honoured"
+    return unless_fixed_reply(evidence, f"n={wanted} asked for {wanted} choices and {count} came back: {effect}")
+
+
+def unless_fixed_reply(evidence: dict[str, Exchange], problem: str) -> str:
+    """`problem`, unless a fixed reply shows no parameter could steer the answer (as for stop and caps)."""
     reason = fixed_reply(evidence)
     if reason:
         raise Inconclusive(reason)
-    return f"n={wanted} asked for {wanted} choices and {count} came back: the parameter n had no effect"
+    return problem
 
 
 def generate(b, rule) -> list:
     return [b.case("behaviour", "n", "gives-n-choices", rule, title=f"n={N} gives {N} choices",
                    expected=f"{N} choices (a 4xx is for the accept cases to judge)", request=b.chat(b.body(n=N)),
                    check="n_choices", args={"n": N}, parameter="n", features=("behaviour",),
-                   evidence=(("control", control(b)), ("other-prompt", b.stop_control())))]
+                   evidence=fixed_reply_evidence(b))]
 
 
-def _without(*names: str):
+def fixed_reply_evidence(b) -> tuple:
+    """Two prompts' answers: alike, they give a fixed reply away (checks.common.fixed_reply)."""
+    return ("control", control(b)), ("other-prompt", b.stop_control())
+
+
+def params_without(*names: str):
     def params(given: dict) -> dict:
         return {k: v for k, v in given.items() if k not in names}
     return params
@@ -56,5 +67,5 @@ def _without(*names: str):
 BEHAVIOUR = Behaviour(
     name="n_choices", needs="n", generate=generate, checks={"n_choices": n_choices},
     faults=(GatewayFault("behaviour.n-dropped", "n is dropped on the way to the model: one choice comes back",
-                         params=_without("n")),),
+                         params=params_without("n")),),
 )
