@@ -31,7 +31,7 @@ class Prereq:
 
 @dataclass(frozen=True)
 class Case:
-    id: str  # stable: profile/category/subject/variant, never a position
+    id: str  # stable: profile/surface/category/subject/variant (the surface's ID segment), never a position
     profile: str
     category: str
     rule: Rule
@@ -64,6 +64,7 @@ class Case:
         return {
             "id": self.id,
             "profile": self.profile,
+            "surface": self.request.surface,
             "category": self.category,
             "level": self.level,
             "rule": self.rule.id,

@@ -26,7 +26,9 @@ from pathlib import Path
 
 import yaml
 
+from .case import CATEGORIES
 from .errors import EXIT_HARNESS, EXIT_MUST_FAILED, EXIT_OK, UsageError
+from .surfaces import DEFAULT as DEFAULT_SURFACE, surface_named
 
 EXPECTABLE = ("failed", "warned", "error")  # an expectation states one of these verdicts
 STRICT = ("failed", "error")  # what pytest mode marks xfail(strict): stale, these fail the run in both modes
@@ -203,6 +205,46 @@ class Inputs:
         return self.baseline is not None or bool(self.expectations) or bool(self.notes)
 
 
+def moved_id(case_id: str) -> str | None:
+    """The ID a case of routecheck before surfaces were named has now, or None when it is not such an ID:
+    `profile/category/...` became `profile/chat/category/...` (those cases were all chat completions)."""
+    profile, _, rest = case_id.partition("/")
+    category = rest.partition("/")[0]
+    if category in CATEGORIES and rest.count("/") >= 1:
+        return f"{profile}/{surface_named(DEFAULT_SURFACE).segment}/{rest}"
+    return None
+
+
+def _moved_note(what: str, path: str, moved: dict[str, str]) -> str:
+    old, new = next(iter(moved.items()))
+    return (f"{what} {path}: {len(moved)} case ID(s) from before case IDs named their surface, read as chat "
+            f"completions IDs (e.g. {old} is now {new}); write the file anew to drop this note")
+
+
+def _migrate_baseline(doc: dict, path: str, notes: list[str]) -> dict:
+    moved = {}
+    for case in doc["cases"]:
+        new = moved_id(case["id"])
+        if new is not None:
+            moved[case["id"]] = case["id"] = new
+    if moved:
+        notes.append(_moved_note("--baseline", path, moved))
+    return doc
+
+
+def _migrate_expectations(expectations: list[Expectation], path: str, notes: list[str]) -> list[Expectation]:
+    moved, out = {}, []
+    for exp in expectations:
+        new = moved_id(exp.case)
+        if new is not None:
+            moved[exp.case] = new
+            exp = Expectation(new, exp.verdict, exp.reason)
+        out.append(exp)
+    if moved:
+        notes.append(_moved_note("--expect", path, moved))
+    return out
+
+
 def load_inputs(baseline: str | None, expect: str | None) -> Inputs:
     """Read --baseline and --expect. A path that does not exist yet is a CI job's first run: noted, not an
     error, and the run gates on MUST failures alone. Anything else wrong with a file is a usage error."""
@@ -213,12 +255,12 @@ def load_inputs(baseline: str | None, expect: str | None) -> Inputs:
         inputs.notes.append(f"no baseline at {baseline} yet: every MUST failure counts (make one with "
                             f"`--json {baseline}` on a run you accept)")
     elif baseline:
-        inputs.baseline = results.read_validated(baseline)
+        inputs.baseline = _migrate_baseline(results.read_validated(baseline), baseline, inputs.notes)
     if expect and not Path(expect).exists():
         inputs.notes.append(f"no expectations file at {expect} yet: no failure is accepted (write one with "
                             f"`routecheck expect --from RESULTS.json -o {expect}`)")
     elif expect:
-        inputs.expectations = load_expectations(expect)
+        inputs.expectations = _migrate_expectations(load_expectations(expect), expect, inputs.notes)
     return inputs
 
 

@@ -25,7 +25,7 @@ def choose_cap_param(engine: Engine, url: str, profile: Profile, model: str, hea
     """max_tokens, unless the model refuses it with a 4xx that names it and the document offers the other."""
     if not offers_both_caps(profile):
         return DEFAULT_CAP
-    request = Builder(profile, model, extra_headers=headers).chat()
+    request = Builder(profile, model, extra_headers=headers).post()
     exchange = engine.run([(url, request)])[fingerprint(url, request)]
     refused = exchange.status is not None and 400 <= exchange.status < 500 and DEFAULT_CAP in exchange.text()
     return ALTERNATIVE_CAP if refused else DEFAULT_CAP

@@ -112,6 +112,7 @@ class Profile:
     token_caps: dict[str, Rule]
     behaviours: dict[str, Rule]
     errors: dict[str, Rule]
+    surface: str = "chat_completions"  # the API surface the document describes (conformance/surfaces/)
     spec_file: str | None = None  # a user's spec (--spec FILE); None for a shipped profile, found by name
 
     def rules(self) -> list[Rule]:

@@ -18,6 +18,7 @@ from .redaction import redact as redact_all
 from .urls import api_url
 
 KEY_PLACEHOLDER = "{key}"
+DEFAULT_SURFACE = "chat_completions"  # the surface of a request that names none (conformance/surfaces/)
 KEY_ENV = "ROUTECHECK_API_KEY"  # the variable the key is read from unless --api-key-env names another
 # near misses of the key, filled in at send time like the key itself: `{key|NAME}`. Each comes with the
 # shell expression of the key variable that gives it, so a reproduce command stays ready to paste.
@@ -80,6 +81,7 @@ class Request:
     raw: str | None = None  # sent verbatim instead of `body` (malformed JSON)
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # may hold {key}
     terminator: str | None = None  # the data of the event that ends a stream, as the profile documents it
+    surface: str = DEFAULT_SURFACE  # whose views read its answer (conformance/surfaces/); the path says it on the wire
 
     @property
     def stream(self) -> bool:

@@ -17,7 +17,8 @@ import jsonschema
 import yaml
 
 from . import field_facets, param_facets
-from .behaviours import names as behaviour_names
+from .behaviours import applies as behaviour_applies, names as behaviour_names
+from .surfaces import DEFAULT as DEFAULT_SURFACE, registry as surfaces, stream_keys
 from .errors import SpecError, UsageError
 from .features import FEATURES
 from .spec_checks import check_facets, check_quotes, normalise, quotes
@@ -66,6 +67,11 @@ def _schema(directory: Path) -> dict:
     # conformance/features.py): a typo fails loading
     schema["$defs"]["sourced"]["properties"]["feature"]["enum"] = list(FEATURES)
     schema["properties"]["behaviours"]["propertyNames"] = {"enum": sorted(behaviour_names())}
+    # the surfaces a spec may name, and the stream rules it may state, are the surfaces' (conformance/surfaces/)
+    schema["properties"]["surface"] = {"enum": sorted(surfaces()), "default": DEFAULT_SURFACE,
+                                       "description": "The API surface the document describes."}
+    schema["properties"]["stream"]["properties"].update(
+        {key: {"$ref": "#/$defs/valued" if rule.valued else "#/$defs/rule"} for key, rule in stream_keys().items()})
     # a field entry's facets are the field facet modules' (conformance/field_facets/), each with its fragment
     schema["$defs"]["field"]["properties"].update({f.name: f.spec for f in field_facets.registry().values()})
     schema["$defs"]["param"]["properties"].update({f.name: f.spec for f in param_facets.registry().values() if f.spec})
@@ -314,20 +320,18 @@ class _Merger:
         models_entry = models_own or models_base or {"path": "/v1/models", "schema": "none"}
         models_rule = self._rule("models", models_entry, None, models_entry["path"], models_own is None)
         models_fields = self._fields((models_own or {}).get("fields") or {}, models_base.get("fields") or {}, "models")
-        stream_keys = ("content_type", "terminator", "non_stream_json", "one_id", "final_finish_reason",
-                       "deltas_incremental", "finish_last")
+        surface = raw.get("surface", DEFAULT_SURFACE)
+        own_keys = dict.fromkeys(rule.key for rule in surfaces()[surface].stream_rules)  # its stream rules, in order
         stream_own = {k: v for k, v in (raw.get("stream") or {}).items() if k != "fields"}
         stream_base = {k: v for k, v in (base.get("stream") or {}).items() if k != "fields"}
         stream = {}
-        for key in stream_keys:
+        for key in own_keys:
             entry, inherited = (stream_own[key], False) if key in stream_own else (stream_base.get(key), True)
             if entry:
                 stream[key] = self._rule(f"stream.{key}", entry, None, entry.get("value", True), inherited)
         caps = {k: r for k, r in self._section("token_caps", None, "token_caps").items() if k in params}
-        behaviours = {
-            k: r for k, r in self._section("behaviours", None, "behaviours").items()
-            if behaviour_names().get(k) is None or behaviour_names()[k] in params
-        }
+        behaviours = {k: r for k, r in self._section("behaviours", None, "behaviours").items()
+                      if behaviour_applies(k, surface, params)}
         body_entry = raw["request"].get("body") or (base.get("request") or {}).get("body")
         return Profile(
             name=raw["profile"],
@@ -355,6 +359,7 @@ class _Merger:
             token_caps=caps,
             behaviours=behaviours,
             errors=self._section("errors", None, "errors"),
+            surface=surface,
         )
 
 

@@ -165,7 +165,7 @@ def check_model(target: Target, profile: Profile, timeout: float = 10.0) -> str 
         return None
     from .cases.builder import Builder  # the base request every case starts from
 
-    probe = Builder(profile, model, extra_headers=target.headers).chat()
+    probe = Builder(profile, model, extra_headers=target.headers).post()
     ex = _preflight(base_url, probe, key, timeout, dict(target.env))
     if _refuses_model(ex, bool(listed)):
         said = _first_line(_error_message(ex))

@@ -46,7 +46,7 @@ def capped_body(b, name: str) -> dict:
 
 def control(b, **fields) -> Request:
     """The long prompt allowed CONTROL_CAP tokens: it goes past CAP unless the model stops early."""
-    return b.chat(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP, **fields))
+    return b.post(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP, **fields))
 
 
 def evidence(b, **fields) -> tuple[tuple[str, Request], ...]:

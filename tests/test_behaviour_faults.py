@@ -12,7 +12,7 @@ import pytest
 
 from conformance.gateway.faults import faults_for
 from conformance.gateway.model import PIXEL, choice_count, generate, prompt_tokens
-from conformance.gateway.wire import Reply, chunk_bodies, completion_body
+from conformance.surfaces.chat_completions.wire import Reply, chunk_bodies, completion_body
 from conformance.spec import load_profile
 
 PROFILES = ("routeapi", "routmy")  # between them, every behaviour's faults (routmy alone documents image output)

@@ -60,7 +60,7 @@ def test_a_spec_naming_an_unknown_behaviour_fails_loading(tmp_path):
 
 def test_choices_indexed_judges_positions_and_needs_two_choices_for_n():
     cases = cases_of("openai")
-    one, two = cases["openai/behaviour/choices/index-is-position"], cases["openai/behaviour/choices/index-is-position-n"]
+    one, two = cases["openai/chat/behaviour/choices/index-is-position"], cases["openai/chat/behaviour/choices/index-is-position-n"]
     assert evaluate(answer(one.request, choices=[choice(0)]), one) is None
     assert "are [1]" in evaluate(answer(one.request, choices=[choice(1)]), one)
     assert evaluate(answer(two.request, choices=[choice(0), choice(1)]), two) is None
@@ -72,14 +72,14 @@ def test_choices_indexed_judges_positions_and_needs_two_choices_for_n():
 
 
 def test_choices_indexed_in_a_stream():
-    case = cases_of("openai")["openai/behaviour/choices/index-is-position-stream"]
+    case = cases_of("openai")["openai/chat/behaviour/choices/index-is-position-stream"]
     delta = {"choices": [{"index": 0, "delta": {"content": "a"}}]}
     assert evaluate(stream(case.request, delta, {"choices": [], "usage": {}}), case) is None
     assert "chunk 2: choices[].index is 1" in evaluate(stream(case.request, delta, {"choices": [{"index": 1, "delta": {}}]}), case)
 
 
 def test_tool_choice_none_needs_a_control_that_called_a_tool():
-    case = cases_of("openai")["openai/behaviour/tool-choice/none-calls-no-tool"]
+    case = cases_of("openai")["openai/chat/behaviour/tool-choice/none-calls-no-tool"]
     control_request = dict(case.evidence)["control"]
     assert case.request.body["tool_choice"] == "none" and control_request.body["tool_choice"]["type"] == "function"
     called = answer(control_request, choices=[choice(0, content=None, tool_calls=[{"id": "c", "type": "function"}])])
@@ -96,10 +96,10 @@ def test_tool_choice_none_needs_a_control_that_called_a_tool():
 
 
 @pytest.mark.parametrize("case_id, title, expected, check, args, parameter, body", [
-    ("openai/behaviour/tools/forced-call", "a forced tool_choice gives tool_calls whose arguments are a JSON string",
+    ("openai/chat/behaviour/tools/forced-call", "a forced tool_choice gives tool_calls whose arguments are a JSON string",
      "message.tool_calls[].function.name get_order, arguments a string holding a JSON object", "tool_call",
      {"name": "get_order"}, "tool_choice", {"max_tokens": 32, "tool_choice": {"type": "function", "function": {"name": "get_order"}}}),
-    ("openai/behaviour/json-mode/parses", "response_format json_object gives content that parses as a JSON object",
+    ("openai/chat/behaviour/json-mode/parses", "response_format json_object gives content that parses as a JSON object",
      "message.content is a JSON object (unless cut by the cap)", "json_output", {}, "response_format",
      {"max_tokens": 24, "response_format": {"type": "json_object"},
       "messages": [{"role": "user", "content": "Reply in JSON: an object whose key answer holds the word hello."}]}),
@@ -119,7 +119,7 @@ def test_the_tool_arguments_fault_turns_every_call_s_arguments_into_an_object():
     fault.completion({}, doc)
     assert [c["function"]["arguments"] for c in doc["choices"][0]["message"]["tool_calls"]] == [{"order_id": "1"}] * 2
     assert doc["choices"][1] == {"message": {"content": "hi"}}
-    case = cases_of("openai")["openai/behaviour/tools/forced-call"]
+    case = cases_of("openai")["openai/chat/behaviour/tools/forced-call"]
     broken = answer(case.request, choices=[{"index": 0, "message": doc["choices"][0]["message"], "finish_reason": "tool_calls"}])
     assert evaluate(broken, case) == 'arguments is a JSON dict, not a string: {"order_id": "1"}'
 
@@ -156,7 +156,7 @@ def chat_body(prompt: str, **fields) -> dict:
 def test_finish_length_is_judged_on_the_caps_own_request_and_control():
     cases = cases_of("routeapi")
     for cap in ("max_tokens", "max_completion_tokens"):
-        finish, bounds = cases[f"routeapi/behaviour/{cap}/finish-length"], cases[f"routeapi/behaviour/{cap}/bounds-completion"]
+        finish, bounds = cases[f"routeapi/chat/behaviour/{cap}/finish-length"], cases[f"routeapi/chat/behaviour/{cap}/bounds-completion"]
         assert described(finish) == (
             "behaviours.finish_reason_length", "behaviour", f'when {cap} 3 cuts the output, finish_reason is "length"',
             'finish_reason "length" whenever completion_tokens reached the cap', "finish_length", {"cap": 3}, cap,
@@ -166,7 +166,7 @@ def test_finish_length_is_judged_on_the_caps_own_request_and_control():
 
 def test_the_explicit_values_cases_as_generated():
     cases = cases_of("routeapi")
-    cap, temperature = (cases[f"routeapi/behaviour/explicit-values/{v}"] for v in ("max-tokens-zero", "temperature-zero"))
+    cap, temperature = (cases[f"routeapi/chat/behaviour/explicit-values/{v}"] for v in ("max-tokens-zero", "temperature-zero"))
     assert described(cap) == (
         "behaviours.explicit_values", "behaviour",
         "max_tokens 0 is a user value: rejected or honoured, never replaced by a default",
@@ -194,7 +194,7 @@ def test_the_explicit_values_cases_as_generated():
     ("later-in-list-stream", True, True, "the third of three stop sequences in a stream"),
 ])
 def test_the_stop_cases_as_generated(variant, stream, later, how):
-    case = cases_of("routeapi")[f"routeapi/behaviour/stop/{variant}"]
+    case = cases_of("routeapi")[f"routeapi/chat/behaviour/stop/{variant}"]
     assert described(case) == (
         "behaviours.stop_excluded", "behaviour", f"{how}, a word the model said in the controls, is not in the returned text",
         "the word in both controls (sent without stop), and not in the answer sent with it",
@@ -207,7 +207,7 @@ def test_the_stop_cases_as_generated(variant, stream, later, how):
 
 
 def test_the_include_usage_case_as_generated():
-    case = cases_of("routeapi")["routeapi/streaming/stream/include-usage"]
+    case = cases_of("routeapi")["routeapi/chat/streaming/stream/include-usage"]
     assert described(case) == (
         "behaviours.include_usage", "streaming", "with stream_options.include_usage, one chunk before the end carries the usage",
         "one chunk with empty choices and a usage object; usage null on the others", "stream_usage_chunk", {},

@@ -48,7 +48,7 @@ PATHS = _paths()
 
 
 def test_the_roots_are_the_base_request_the_models_listing_and_the_two_stream_roots():
-    kinds = {(root.split("/", 1)[1], need) for _, root, need in PATHS}
+    kinds = {(root.split("/", 2)[2], need) for _, root, need in PATHS}
     assert {k for k in kinds if not k[0].startswith("auth/")} == {
         ("response/models/listed", "json"), ("streaming/stream/content-type", "accepted"),
         ("streaming/stream/framing", "stream")}
@@ -69,31 +69,31 @@ def test_a_passing_root_never_blocks_even_where_its_need_is_unmet():
     """Bare JSON lines under text/event-stream: the content type is right, the events are missing. The
     content-type root passes, so it blocks nothing; framing fails, and it blocks the other stream cases."""
     cases = {c.id: c for c in generate_cases(load_profile("routify"), MODEL)}
-    lines = build_exchange(ANSWERS["sse-without-data-lines"], cases["routify/streaming/stream/framing"].request)
-    base = build_exchange({"json": COMPLETION}, cases["routify/auth/bearer/valid-key"].request)
+    lines = build_exchange(ANSWERS["sse-without-data-lines"], cases["routify/chat/streaming/stream/framing"].request)
+    base = build_exchange({"json": COMPLETION}, cases["routify/chat/auth/bearer/valid-key"].request)
 
     def fetch(request):
         return lines if request.stream else base
 
     verdicts = {i: judge(c, "http://127.0.0.1:9", fetch, roots=cases) for i, c in cases.items()
-                if i.startswith("routify/streaming/")}
-    assert verdicts["routify/streaming/stream/content-type"].outcome == PASSED
-    assert verdicts["routify/streaming/stream/framing"].outcome == FAILED
+                if i.startswith("routify/chat/streaming/")}
+    assert verdicts["routify/chat/streaming/stream/content-type"].outcome == PASSED
+    assert verdicts["routify/chat/streaming/stream/framing"].outcome == FAILED
     blocked = {r.blocked_by for r in verdicts.values() if r.outcome == BLOCKED}
-    assert blocked == {"routify/streaming/stream/framing"}
-    assert verdicts["routify/streaming/stream/terminator"].outcome == BLOCKED
+    assert blocked == {"routify/chat/streaming/stream/framing"}
+    assert verdicts["routify/chat/streaming/stream/terminator"].outcome == BLOCKED
 
     # the same stream with the framing root taken out of the run (-k): judged on their own, never blocked
-    alone = {i: c for i, c in cases.items() if i != "routify/streaming/stream/framing"}
-    terminator = judge(cases["routify/streaming/stream/terminator"], "http://127.0.0.1:9", fetch, roots=alone)
+    alone = {i: c for i, c in cases.items() if i != "routify/chat/streaming/stream/framing"}
+    terminator = judge(cases["routify/chat/streaming/stream/terminator"], "http://127.0.0.1:9", fetch, roots=alone)
     assert terminator.outcome == FAILED
 
 
 def test_a_root_whose_check_passes_on_an_unmet_need_lets_the_dependant_be_judged():
     """The mechanism itself: a root with a lenient check (never a 5xx) and a strict need (a completion)."""
     cases = {c.id: c for c in generate_cases(load_profile("routify"), MODEL)}
-    root = replace(cases["routify/auth/bearer/valid-key"], check="not_server_error")
-    dependant = cases["routify/response/completion/id/required"]
+    root = replace(cases["routify/chat/auth/bearer/valid-key"], check="not_server_error")
+    dependant = cases["routify/chat/response/completion/id/required"]
     refused = build_exchange(ANSWERS["refused"], root.request)
     result = judge(dependant, "http://127.0.0.1:9", lambda request: refused, roots={root.id: root, dependant.id: dependant})
     assert result.outcome == FAILED and result.blocked_by is None

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000")
-ABOVE_MAX = "routify/ranges/temperature/above-max"
+ABOVE_MAX = "routify/chat/ranges/temperature/above-max"
 QUOTE = "Требуемый диапазон: 0 <= x <= 2"
 
 pytestmark = pytest.mark.skipif(
@@ -127,7 +127,7 @@ def test_filters_hide_passing_rows_and_search_by_case_id(page):
     everything = len(visible_rows(page))
     Select(page.find_element(By.ID, "f-verdict")).select_by_value("problems")
     wait(page, lambda d: visible_rows(d) == [ABOVE_MAX])
-    assert not page.find_element(By.CSS_SELECTOR, '#matrix tr.case[data-id="routify/auth/bearer/valid-key"]').is_displayed()
+    assert not page.find_element(By.CSS_SELECTOR, '#matrix tr.case[data-id="routify/chat/auth/bearer/valid-key"]').is_displayed()
     assert page.find_element(By.ID, "shown").text == f"1 of {everything} cases shown"
     if os.environ.get("ROUTECHECK_SCREENSHOT"):  # both columns, the failing row, its details
         page.set_window_size(1800, 1000)
@@ -142,7 +142,7 @@ def test_filters_hide_passing_rows_and_search_by_case_id(page):
 
 
 def test_a_stream_case_shows_its_events_transcript(page):
-    row = page.find_element(By.CSS_SELECTOR, '#matrix tr.case[data-id^="routify/streaming/"]')
+    row = page.find_element(By.CSS_SELECTOR, '#matrix tr.case[data-id^="routify/chat/streaming/"]')
     row.find_element(By.CSS_SELECTOR, 'td.v[data-ti="0"] button').click()
     details_text(page)
     events = page.find_elements(By.CSS_SELECTOR, "#details ol.events li")

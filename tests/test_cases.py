@@ -21,7 +21,7 @@ def test_cases_are_complete_and_ids_unique_and_stable(name):
     assert [c.id for c in first] == [c.id for c in again]  # IDs depend on the spec, not the run
     assert len({c.id for c in first}) == len(first)
     for case in first:
-        assert case.id.startswith(f"{name}/{case.category}/")
+        assert case.id.startswith(f"{name}/chat/{case.category}/")  # profile/surface segment/category
         assert case.category in CATEGORIES and case.level in (MUST, SHOULD)
         assert check_named(case.check) and case.title and case.expected
         assert case.rule.source.quote or case.rule.source.schema
@@ -29,41 +29,41 @@ def test_cases_are_complete_and_ids_unique_and_stable(name):
 
 def test_documented_bounds_are_probed_at_and_just_past():
     cases = cases_of("routify")
-    assert cases["routify/ranges/temperature/at-max"].request.body["temperature"] == 2
-    above = cases["routify/ranges/temperature/above-max"]
+    assert cases["routify/chat/ranges/temperature/at-max"].request.body["temperature"] == 2
+    above = cases["routify/chat/ranges/temperature/above-max"]
     assert above.request.body["temperature"] == 2.01 and above.check == "rejected" and above.level == MUST
-    assert cases["routify/ranges/top_p/at-min"].request.body["top_p"] == 0
-    assert cases["routify/ranges/max_tokens/at-min"].request.body["max_tokens"] == 1
-    assert cases["routify/ranges/max_tokens/below-min"].request.body["max_tokens"] == 0
-    assert len(cases["routify/ranges/stop/at-max-items"].request.body["stop"]) == 4
-    assert len(cases["routify/ranges/stop/above-max-items"].request.body["stop"]) == 5
-    assert cases["routify/ranges/messages/below-min-items"].request.body["messages"] == []
+    assert cases["routify/chat/ranges/top_p/at-min"].request.body["top_p"] == 0
+    assert cases["routify/chat/ranges/max_tokens/at-min"].request.body["max_tokens"] == 1
+    assert cases["routify/chat/ranges/max_tokens/below-min"].request.body["max_tokens"] == 0
+    assert len(cases["routify/chat/ranges/stop/at-max-items"].request.body["stop"]) == 4
+    assert len(cases["routify/chat/ranges/stop/above-max-items"].request.body["stop"]) == 5
+    assert cases["routify/chat/ranges/messages/below-min-items"].request.body["messages"] == []
     routeway = cases_of("routeway")
-    assert routeway["routeway/ranges/presence_penalty/at-min"].request.body["presence_penalty"] == -2
-    assert routeway["routeway/ranges/presence_penalty/above-max"].request.body["presence_penalty"] == 2.01
+    assert routeway["routeway/chat/ranges/presence_penalty/at-min"].request.body["presence_penalty"] == -2
+    assert routeway["routeway/chat/ranges/presence_penalty/above-max"].request.body["presence_penalty"] == 2.01
 
 
 def test_silence_gives_should_cases_and_never_must():
     cases = cases_of("routeapi")
-    assert cases["routeapi/ranges/temperature/above-max"].level == SHOULD  # no range in RouteAPI's document
-    assert cases["routeapi/validation/temperature/type-string"].level == MUST  # the type is documented
-    assert cases["routeapi/validation/unknown-field/no-server-error"].level == SHOULD
+    assert cases["routeapi/chat/ranges/temperature/above-max"].level == SHOULD  # no range in RouteAPI's document
+    assert cases["routeapi/chat/validation/temperature/type-string"].level == MUST  # the type is documented
+    assert cases["routeapi/chat/validation/unknown-field/no-server-error"].level == SHOULD
 
 
 def test_unknown_field_policies_give_opposite_cases():
     mvp, routify = cases_of("routify-mvp"), cases_of("routify")
-    assert mvp["routify-mvp/validation/unknown-field/routecheck_unknown_field"].check == "rejected"
-    assert mvp["routify-mvp/validation/unknown-field/tools"].level == MUST
-    forwarded = routify["routify/validation/unknown-field/forwarded"]
+    assert mvp["routify-mvp/chat/validation/unknown-field/routecheck_unknown_field"].check == "rejected"
+    assert mvp["routify-mvp/chat/validation/unknown-field/tools"].level == MUST
+    forwarded = routify["routify/chat/validation/unknown-field/forwarded"]
     assert forwarded.check == "accepted" and forwarded.level == SHOULD
 
 
 def test_alternative_auth_header_and_nullability():
     cases = cases_of("routeway")
-    assert cases["routeway/auth/x-api-key/valid-key"].request.headers == (("x-api-key", "{key}"),)
-    assert cases["routeway/validation/temperature/null-accepted"].check == "accepted"
-    assert "routeway/validation/response_format/null-rejected" not in cases  # the document says nothing of null there
-    assert cases["routeway/validation/temperature/type-boolean"].request.body["temperature"] is True
+    assert cases["routeway/chat/auth/x-api-key/valid-key"].request.headers == (("x-api-key", "{key}"),)
+    assert cases["routeway/chat/validation/temperature/null-accepted"].check == "accepted"
+    assert "routeway/chat/validation/response_format/null-rejected" not in cases  # the document says nothing of null there
+    assert cases["routeway/chat/validation/temperature/type-boolean"].request.body["temperature"] is True
 
 
 def test_requests_never_hold_the_key_and_stay_cheap():
@@ -108,8 +108,8 @@ def test_the_stream_terminator_is_the_documents_value_carried_by_each_stream_req
     from conformance.sse import SseEvent
 
     cases = cases_of("routmy")
-    stream = cases["routmy/streaming/stream/content-type"].request
-    assert stream.terminator == "[DONE]" and cases["routmy/auth/bearer/valid-key"].request.terminator is None
+    stream = cases["routmy/chat/streaming/stream/content-type"].request
+    assert stream.terminator == "[DONE]" and cases["routmy/chat/auth/bearer/valid-key"].request.terminator is None
     events = [SseEvent(data='{"choices": []}'), SseEvent(data="[END]")]
     ended = Exchange(copy_with(stream, terminator="[END]"), "http://127.0.0.1", status=200, events=events)
     assert len(chunks(ended)) == 1  # a document saying "[END]" ends its streams with it
@@ -118,7 +118,7 @@ def test_the_stream_terminator_is_the_documents_value_carried_by_each_stream_req
 
 
 def _levels(profile: str) -> dict[str, str]:
-    return {c.id.split("/", 1)[1]: c.level for c in generate_cases(load_profile(profile), "m")}
+    return {c.id.split("/", 2)[2]: c.level for c in generate_cases(load_profile(profile), "m")}
 
 
 def test_levels_rest_on_what_each_document_states():
@@ -139,13 +139,13 @@ def test_levels_rest_on_what_each_document_states():
 
 def test_conventions_no_document_states_cite_no_quote():
     cases = {c.id: c for c in generate_cases(load_profile("routeapi"), "m")}
-    for case_id in ("routeapi/validation/body/non-ascii-content", "routeapi/ranges/max_tokens/large-valid",
-                    "routeapi/streaming/stream/final-finish-reason", "routeapi/streaming/stream/finish-last"):
+    for case_id in ("routeapi/chat/validation/body/non-ascii-content", "routeapi/chat/ranges/max_tokens/large-valid",
+                    "routeapi/chat/streaming/stream/final-finish-reason", "routeapi/chat/streaming/stream/finish-last"):
         source = cases[case_id].rule.source
         assert cases[case_id].level == "SHOULD" and source.quote is None, case_id
         assert "convention" in source.schema and source.note, case_id
     # RouteAPI's max_tokens is a "number" with no maximum: it gets the 2^31 probe, as rout.my's integer does
-    assert "routmy/ranges/max_tokens/large-valid" in {c.id for c in generate_cases(load_profile("routmy"), "m")}
+    assert "routmy/chat/ranges/max_tokens/large-valid" in {c.id for c in generate_cases(load_profile("routmy"), "m")}
 
 
 def test_unknown_field_probes_carry_the_companions_openai_requires():

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conformance.checks.common import NotAccepted, brief, chunks, completion, message, stream_events, streamed_text
+from conformance.checks.common import NotAccepted, brief, chunks, completion, first_output, stream_events, streamed_text
 from conformance.engine import Exchange
 from conformance.request import Request
 from conformance.sse import SseEvent
@@ -45,9 +45,10 @@ def test_completion_says_why_an_answer_is_no_completion(ex, message_text):
     assert str(info.value) == message_text
 
 
-def test_completion_and_message_of_a_good_answer():
-    data = completion(exchange(json.dumps({"choices": [{"message": {"content": "hi"}}]}).encode(), status=299))
-    assert message(data) == {"content": "hi"}
+def test_completion_and_first_output_of_a_good_answer():
+    ex = exchange(json.dumps({"choices": [{"message": {"content": "hi"}}]}).encode(), status=299)
+    assert completion(ex) == {"choices": [{"message": {"content": "hi"}}]}
+    assert first_output(ex).text == "hi" and first_output(ex).extra["message"] == {"content": "hi"}
 
 
 @pytest.mark.parametrize("data, text", [
@@ -57,9 +58,10 @@ def test_completion_and_message_of_a_good_answer():
     ({"id": "x" * 300}, 'the completion has no choices: {"id": "' + "x" * 192),
     ({"choices": [{"message": "hi"}]}, "choices[0].message is missing"),
 ])
-def test_message_says_what_is_missing(data, text):
+def test_first_output_says_what_is_missing(data, text):
+    """The chat surface's view of an answer with no first choice to read: the reason is the check's failure."""
     with pytest.raises(NotAccepted) as info:
-        message(data)
+        first_output(exchange(json.dumps(data).encode()))
     assert str(info.value) == text
 
 

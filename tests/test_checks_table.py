@@ -9,7 +9,7 @@ group of checks), this module only loads and runs it. An entry:
       stream: true                         # the case's request asks for a stream (optional)
       body: {max_tokens: 0}                # more fields of the case's request body (optional)
       path: /v1/models                     # the case's request path (optional)
-      case: routeapi/errors/validation/body  # or: a generated case to take check, args and request from
+      case: routeapi/chat/errors/validation/body  # or: a generated case to take check, args and request from
       exchange: {...}                      # what came back (below)
       evidence: {control: {...}}           # further exchanges, for checks that read evidence (optional)
       expect: pass | fail | inconclusive

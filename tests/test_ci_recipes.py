@@ -113,7 +113,7 @@ def test_the_action_passes_a_faithful_gateway_and_fails_a_faulty_one_after_writi
     assert {p.name for p in reports.iterdir()} == {"results.json", "report.html", "junit.xml", "summary.md", "not-passed.har"}
     summary = (tmp_path / "faulty" / "step_summary.md").read_text()
     assert summary == (reports / "summary.md").read_text()  # the job summary is routecheck's Markdown summary
-    assert "gate fails: 1 MUST failures count" in summary and "routify-mvp/ranges/temperature/above-max" in summary
+    assert "gate fails: 1 MUST failures count" in summary and "routify-mvp/chat/ranges/temperature/above-max" in summary
     assert gateway.key not in "".join(p.read_text() for p in reports.iterdir())
     # the failure, once accepted as the baseline, no longer fails the job; the gate is in the results
     baseline = reports / "results.json"
@@ -138,7 +138,7 @@ def test_on_first_adoption_the_missing_baseline_and_expectations_are_noted_and_m
     # the case GitHub users meet: a quoted expression is one argument
     ('-k "temperature and not far"', lambda ids: len(ids) > 2 and all("temperature" in i.lower() and "far" not in i for i in ids)),
     # a multi-line input: line breaks are spaces
-    ("-k\n'temperature and at-max'\n--concurrency 2\n", lambda ids: ids == ["routify-mvp/ranges/temperature/at-max"]),
+    ("-k\n'temperature and at-max'\n--concurrency 2\n", lambda ids: ids == ["routify-mvp/chat/ranges/temperature/at-max"]),
     ("-k temperature and at-max", None),  # unquoted, `and` is an argument of its own: routecheck refuses it
 ])
 def test_the_args_input_is_split_as_a_shell_would(gateway, tmp_path, args, selected):
@@ -175,7 +175,7 @@ def test_the_gitlab_job_exits_with_routechecks_code_against_its_baseline_and_exp
                            env=shell_env(ROUTECHECK_API_KEY=gateway.key), capture_output=True, timeout=300)
     assert first.returncode == 0
     (tmp_path / "conformance-expect.yaml").write_text(
-        "expectations:\n- {case: routify-mvp/ranges/top_p/above-max, reason: 'known upstream clamp, issue 12'}\n")
+        "expectations:\n- {case: routify-mvp/chat/ranges/top_p/above-max, reason: 'known upstream clamp, issue 12'}\n")
     variables = dict(job["variables"], GATEWAY_URL=gateway.base_url(fault), ROUTECHECK_PROFILE="routify-mvp")
     script = "\n".join(line.replace("routecheck run ", "routecheck run -k temperature ", 1) for line in gitlab_lines())
     done = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=shell_env(**variables, GATEWAY_API_KEY=gateway.key),

@@ -31,7 +31,7 @@ def test_default_run_covers_every_profile_with_zero_failures_and_warnings(tmp_pa
     assert s["failed"] == 0 and s["warned"] == 0 and s["errors"] == 0 and s["skipped"] == 0 and s["blocked"] == 0
     # the reference model is deterministic, so sampling gives no evidence about a dropped temperature 0
     inconclusive = {c["id"] for c in doc["cases"] if c["outcome"] == "inconclusive"}
-    assert inconclusive == {"routeapi/behaviour/explicit-values/temperature-zero"}
+    assert inconclusive == {"routeapi/chat/behaviour/explicit-values/temperature-zero"}
     assert s["passed"] == s["total"] - 1 > 1000
     assert doc["cost"]["requests"] > 0 and doc["model"]
     assert "<testsuite" in junit.read_text() and (tmp_path / "r.html").exists()
@@ -44,7 +44,7 @@ def test_a_broken_rule_exits_1_and_is_named(tmp_path):
     assert done.returncode == 1, done.stdout[-2000:]
     doc = json.loads(results.read_text())
     failed = [c for c in doc["cases"] if c["outcome"] == "failed"]
-    assert [c["id"] for c in failed] == ["routify/ranges/temperature/above-max", "routify/ranges/temperature/far-above-max"]
+    assert [c["id"] for c in failed] == ["routify/chat/ranges/temperature/above-max", "routify/chat/ranges/temperature/far-above-max"]
     message = failed[0]["message"]
     assert "Требуемый диапазон: 0 <= x <= 2" in message  # the requirement, quoted
     assert '"temperature": 2.01' in message and "Actual:      accepted: 200" in message
@@ -156,7 +156,7 @@ def test_listing_commands_show_the_profiles_cases_and_faults():
     profiles = routecheck("profiles", timeout=60)
     assert profiles.returncode == 0 and "004_b1197cec447d28e1.txt" in profiles.stdout
     cases = routecheck("cases", "--profile", "routeway", timeout=60)
-    assert cases.returncode == 0 and "routeway/ranges/temperature/above-max  [MUST]" in cases.stdout
+    assert cases.returncode == 0 and "routeway/chat/ranges/temperature/above-max  [MUST]" in cases.stdout
     faults = routecheck("faults", "--profile", "routeway", timeout=60)
     assert faults.returncode == 0 and "stream.no-terminator" in faults.stdout and "source: " in faults.stdout
 

@@ -24,7 +24,7 @@ def judged(url: str, profile: str, key: str, model: str = MODEL, **options) -> d
     cases = generate_cases(load_profile(profile), model)
     url = normalise_base_url(url)  # as --base-url takes it: /v1 added to a bare root
     results = execute(Engine(key, deadlines=FAST), [(url, c) for c in cases], **options)
-    return {r.case.id.split("/", 1)[1]: r for r in results}
+    return {r.case.id.split("/", 2)[2]: r for r in results}  # without profile/surface
 
 
 @pytest.fixture()
@@ -82,7 +82,7 @@ def test_a_gateway_that_adds_stream_options_gives_one_root_failure_not_a_cascade
     assert failed == ["streaming/stream/content-type"]
     blocked = [r for r in results.values() if r.outcome == BLOCKED]
     assert len(blocked) >= 8
-    assert {r.blocked_by for r in blocked} == {"routify-mvp/streaming/stream/content-type"}
+    assert {r.blocked_by for r in blocked} == {"routify-mvp/chat/streaming/stream/content-type"}
     assert results["streaming/stream/terminator"].outcome == BLOCKED
 
 
@@ -180,7 +180,7 @@ def test_base_requests_use_the_cap_the_model_takes_where_the_document_offers_bot
     assert choose_cap_param(engine, f"{gateway.root}/p/openai/f/none", load_profile("openai"), MODEL) == "max_tokens"
     cases = generate_cases(load_profile("openai"), MODEL, cap)
     results = {r.case.id: r for r in execute(engine, [(url, c) for c in cases])}
-    assert results["openai/auth/bearer/valid-key"].outcome == PASSED
+    assert results["openai/chat/auth/bearer/valid-key"].outcome == PASSED
     assert not [r for r in results.values() if r.outcome == BLOCKED]  # the refused max_tokens blocks nothing
 
 

@@ -17,14 +17,14 @@ from conformance.reporters.junit import junit
 from conformance.errors import UsageError
 
 REPO = Path(__file__).resolve().parent.parent
-ABOVE_MAX = "routify/ranges/temperature/above-max"
+ABOVE_MAX = "routify/chat/ranges/temperature/above-max"
 
 
 def doc(*cases: tuple[str, str, str]) -> dict:
     """A results document with just what gating reads: (id, outcome, level) per case."""
     return {"started": "2026-01-01T00:00:00Z",
             "cases": [{"id": cid, "outcome": outcome, "level": level, "profile": cid.split("/")[0],
-                       "category": cid.split("/")[1], "message": f"{cid} {outcome}",
+                       "category": cid.split("/")[2 if cid.count("/") >= 3 else 1], "message": f"{cid} {outcome}",
                        "source": {"document": "doc.txt", "quote": "a quote"}} for cid, outcome, level in cases],
             "summary": {"total": len(cases), "must_failed": sum(o == "failed" and lv == "MUST" for _, o, lv in cases),
                         "errors": sum(o == "error" for _, o, _ in cases)}}

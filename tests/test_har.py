@@ -88,7 +88,7 @@ def test_a_run_writes_a_valid_har_of_its_failures_without_the_key(tmp_path):
     archive = json.loads((tmp_path / "r.har").read_text())
     assert_valid_har(archive)
     named = {e["comment"] for e in archive["log"]["entries"]}
-    assert "routify/ranges/temperature/above-max: failed" in named
+    assert "routify/chat/ranges/temperature/above-max: failed" in named
     doc = json.loads((tmp_path / "r.json").read_text())
     assert len(named) == len({c["request"]["key"] for c in doc["cases"] if c["outcome"] != "passed"})
     assert SECRET not in (tmp_path / "r.har").read_text()

@@ -29,7 +29,7 @@ def test_collect_only_lists_the_cases_without_a_target(tmp_path):
     # port 9 (discard) on loopback: nothing answers, and nothing is sent
     done = pytest_run("--collect-only", "-q", "--base-url", "http://127.0.0.1:9/v1", "--profile", "routeway", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert "test_case[routeway/auth/x-api-key/valid-key]" in done.stdout
+    assert "test_case[routeway/chat/auth/x-api-key/valid-key]" in done.stdout
 
 
 def test_markers_are_honoured_and_without_and_expect_become_markers(gateway, tmp_path):
@@ -41,8 +41,8 @@ def test_markers_are_honoured_and_without_and_expect_become_markers(gateway, tmp
         "            item.add_marker(pytest.mark.skip(reason='not today'))\n")
     (tmp_path / "expect.yaml").write_text(
         "expectations:\n"
-        "- {case: routify/ranges/temperature/above-max, reason: 'upstream clamps, issue 9'}\n"
-        "- {case: routify/ranges/temperature/at-max, reason: 'stale: it passes'}\n")
+        "- {case: routify/chat/ranges/temperature/above-max, reason: 'upstream clamps, issue 9'}\n"
+        "- {case: routify/chat/ranges/temperature/at-max, reason: 'stale: it passes'}\n")
     done = pytest_run("-p", "rc_marks", "-rsxX", "--base-url", gateway.base_url("temperature.maximum-ignored"),
                       "--profile", "routify", "--api-key-env", "RC_TEST_KEY", "-k", "temperature and not far or tools",
                       "--without", "tools", "--expect", "expect.yaml", "--json", "out.json", cwd=tmp_path,
@@ -52,9 +52,9 @@ def test_markers_are_honoured_and_without_and_expect_become_markers(gateway, tmp
     assert "[XPASS(strict)] expected failed: stale: it passes" in out and done.returncode == 1
     assert "not today" in out and "lacks function tools" in out
     cases = {c["id"]: c for c in json.loads((tmp_path / "out.json").read_text())["cases"]}
-    assert cases["routify/ranges/temperature/above-max"]["outcome"] == "failed"  # the verdict, as it is
-    assert cases["routify/ranges/temperature/at-max"]["outcome"] == "passed"
-    assert cases["routify/ranges/temperature/at-min"] == dict(cases["routify/ranges/temperature/at-min"],
+    assert cases["routify/chat/ranges/temperature/above-max"]["outcome"] == "failed"  # the verdict, as it is
+    assert cases["routify/chat/ranges/temperature/at-max"]["outcome"] == "passed"
+    assert cases["routify/chat/ranges/temperature/at-min"] == dict(cases["routify/chat/ranges/temperature/at-min"],
                                                                outcome="skipped", message="not today")
     tools = [c for i, c in cases.items() if "tools" in c["features"]]
     assert tools and all(c["outcome"] == "skipped" and "--without tools" in c["message"] for c in tools)
@@ -67,7 +67,7 @@ def test_junitxml_in_plugin_mode_is_pytests_own_without_the_results_payload(gate
                       env={"RC_TEST_KEY": gateway.key})
     assert done.returncode == 0, done.stdout[-2000:]
     junit = (tmp_path / "junit.xml").read_text()
-    assert "routeway/auth/x-api-key/valid-key" in junit and 'name="routecheck"' not in junit
+    assert "routeway/chat/auth/x-api-key/valid-key" in junit and 'name="routecheck"' not in junit
     assert json.loads((tmp_path / "out.json").read_text())["summary"]["passed"] > 5
 
 

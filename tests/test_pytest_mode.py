@@ -16,7 +16,7 @@ from conformance.cases import generate_cases
 from conformance.spec import load_profile
 
 REPO = Path(__file__).resolve().parent.parent
-STALE = "routify/ranges/temperature/at-max"  # passes on the faithful gateway
+STALE = "routify/chat/ranges/temperature/at-max"  # passes on the faithful gateway
 
 
 def pytest_run(*args: str, cwd: Path, key: str = "") -> subprocess.CompletedProcess:
@@ -54,7 +54,7 @@ def test_a_should_warning_names_its_document_and_prints_no_line_of_routechecks_s
                       "-k", "unknown-field and no-server-error", "--json", "o.json", cwd=tmp_path, key=gateway.key)
     assert done.returncode == 0, done.stdout[-3000:]
     warning = done.stdout.split("warnings summary", 1)[1]
-    assert "openai-chat-completions.md:0: ConventionWarning: routeapi/validation/unknown-field/no-server-error" in warning
+    assert "openai-chat-completions.md:0: ConventionWarning: routeapi/chat/validation/unknown-field/no-server-error" in warning
     assert "plugin.py" not in warning and "check_result(" not in warning
     assert "Requirement: OpenAI Chat Completions (documented contract): [CreateChatCompletionRequest]" in warning
 

@@ -66,7 +66,7 @@ def test_the_key_is_in_no_file_and_not_on_the_console(runs, fault):
     assert outputs <= {p.name for p in written} and len(list((where / "out" / "allure").iterdir())) > 100
     doc = json.loads((where / "out" / "results.json").read_text())
     auth = {c["id"]: c["outcome"] for c in doc["cases"] if c["category"] == "auth"}
-    assert auth["routeway/auth/bearer/valid-key"] == "passed"  # the planted key was the one in use
+    assert auth["routeway/chat/auth/bearer/valid-key"] == "passed"  # the planted key was the one in use
     assert files_containing(where, key) == []
     assert key not in console and "$ROUTECHECK_API_KEY" in (where / "out" / "report.html").read_text()
 

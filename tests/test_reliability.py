@@ -114,7 +114,7 @@ def test_a_target_that_hangs_up_on_everything_is_one_root_failure_not_a_cascade(
     with HangUpServer() as server:
         results, _ = run(server.url, cases)
     outcomes = {r.case.id: r.outcome for r in results}
-    root = "routify/auth/bearer/valid-key"
+    root = "routify/chat/auth/bearer/valid-key"
     assert outcomes.pop(root) == FAILED
     assert set(outcomes.values()) == {BLOCKED}
     assert all(r.blocked_by == root and root in r.message for r in results if r.outcome == BLOCKED)

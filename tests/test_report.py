@@ -15,8 +15,8 @@ import pytest
 from conformance import gating, report, report_docs, results
 
 REPO = Path(__file__).resolve().parent.parent
-ABOVE_MAX = "routify/ranges/temperature/above-max"
-FAR_ABOVE_MAX = "routify/ranges/temperature/far-above-max"  # the same broken rule, probed far past the bound
+ABOVE_MAX = "routify/chat/ranges/temperature/above-max"
+FAR_ABOVE_MAX = "routify/chat/ranges/temperature/far-above-max"  # the same broken rule, probed far past the bound
 BLOB = re.compile(r"<script type='application/json' id='report-data'>(.*?)</script>", re.S)
 
 
@@ -130,7 +130,7 @@ def test_expectations_and_a_baseline_mark_the_cells(runs, tmp_path):
 
 
 def test_gates_given_to_write_html_show_stale_expectations(docs, tmp_path):
-    gate = gating.evaluate(docs[0], expectations=[gating.Expectation("routify/ranges/*", "failed", "old bug")])
+    gate = gating.evaluate(docs[0], expectations=[gating.Expectation("routify/chat/ranges/*", "failed", "old bug")])
     data = blob(report.write_html(docs[:1], tmp_path / "r.html", gates=[gate]).read_text())
     stale = cell(data, 0, ABOVE_MAX)
     assert stale["v"] == "pass" and stale["k"] == "stale" and ABOVE_MAX in data["targets"][0]["gate"]["stale"]

@@ -58,7 +58,7 @@ def stop_cases() -> dict:
 @pytest.mark.parametrize("variant, stops", [("excluded", ["green"]),
                                             ("later-in-list", ["<rc-absent-1>", "<rc-absent-2>", "green"])])
 def test_the_probe_is_the_control_with_the_word_as_stop(variant, stops):
-    case = stop_cases()[f"routify/behaviour/stop/{variant}"]
+    case = stop_cases()[f"routify/chat/behaviour/stop/{variant}"]
     evidence = {name: answer(request, RAINBOW if name != "other-prompt" else "one two three four five")
                 for name, request in case.evidence}
     probe = derive(case, answer(case.request, RAINBOW), evidence)
@@ -66,7 +66,7 @@ def test_the_probe_is_the_control_with_the_word_as_stop(variant, stops):
 
 
 def test_the_streamed_stop_case_takes_the_plain_control_as_the_other_one():
-    case = stop_cases()["routify/behaviour/stop/excluded-stream"]
+    case = stop_cases()["routify/chat/behaviour/stop/excluded-stream"]
     evidence = {name: answer(request, "Red orange yellow green indigo violet." if not request.stream else RAINBOW)
                 for name, request in case.evidence}
     evidence["other-prompt"] = answer(dict(case.evidence)["other-prompt"], "one two three four five")
@@ -78,14 +78,14 @@ def test_the_streamed_stop_case_takes_the_plain_control_as_the_other_one():
     ("one two three four five", "Hi, it is 42.", "share no usable word"),
 ])
 def test_no_probe_without_evidence(other, own, message):
-    case = stop_cases()["routify/behaviour/stop/excluded"]
+    case = stop_cases()["routify/chat/behaviour/stop/excluded"]
     evidence = {name: answer(request, own if name != "other-prompt" else other) for name, request in case.evidence}
     with pytest.raises(Inconclusive, match=message):
         derive(case, answer(case.request, own), evidence)
 
 
 def test_a_refused_control_gives_no_probe():
-    case = stop_cases()["routify/behaviour/stop/excluded"]
+    case = stop_cases()["routify/chat/behaviour/stop/excluded"]
     evidence = {name: answer(request, RAINBOW) for name, request in case.evidence}
     refused = Exchange(case.request, "http://127.0.0.1", status=400, body=b'{"error": {}}')
     with pytest.raises(Inconclusive, match="the control \\(the request without stop\\) gave no usable answer"):

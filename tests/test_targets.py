@@ -136,7 +136,7 @@ def test_render_has_one_row_per_target_and_a_cell_per_profile(tmp_path):
 
 
 def test_deviations_group_one_kind_of_rule_over_parameters():
-    cases = [{"id": f"openai/ranges/{name}/above-max", "level": "MUST", "outcome": "failed",
+    cases = [{"id": f"openai/chat/ranges/{name}/above-max", "level": "MUST", "outcome": "failed",
               "rule": f"request.{name}.maximum", "message": ""} for name in ("top_p", "n")]
     runs = [Run("t", "openai", Path("x.json"), {"cases": cases})]
     assert deviations(runs)[0].startswith("- `request.*.maximum` failed ×2 [MUST] on top_p, n;")

@@ -85,7 +85,7 @@ def test_a_users_spec_error_exits_2_in_every_command(tmp_path):
 
 def test_cases_and_faults_list_a_users_spec():
     cases = routecheck("cases", "--spec", str(ACME), "--profile", "routify-mvp", timeout=60)
-    assert cases.returncode == 0 and "acme/ranges/temperature/above-max  [MUST]" in cases.stdout
+    assert cases.returncode == 0 and "acme/chat/ranges/temperature/above-max  [MUST]" in cases.stdout
     assert "routify-mvp/" in cases.stdout
     faults = routecheck("faults", "--spec", str(ACME), timeout=60)
     assert faults.returncode == 0 and "temperature.maximum-ignored" in faults.stdout and "Acme gateway" in faults.stdout  # named by its title
@@ -134,4 +134,4 @@ def test_a_users_spec_runs_against_the_bundled_gateway_with_a_fault_and_with_wor
                         "--json", str(tmp_path / "r.json"), "--no-html")
     assert faulty.returncode == 1, faulty.stdout[-2000:] + faulty.stderr[-2000:]
     failed = [c["id"] for c in json.loads((tmp_path / "r.json").read_text())["cases"] if c["outcome"] == "failed"]
-    assert "acme/ranges/temperature/above-max" in failed
+    assert "acme/chat/ranges/temperature/above-max" in failed

@@ -21,7 +21,7 @@ from test_checks_table import build_exchange
 
 URL = "http://127.0.0.1:9"
 CASES = {c.id: c for c in generate_cases(load_profile("openai"), "m-1")}
-BASE = CASES["openai/response/completion/choices/type"]
+BASE = CASES["openai/chat/response/completion/choices/type"]
 COMPLETION = {"id": "c", "object": "chat.completion", "created": 1, "model": "m-1",
               "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
               "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
@@ -137,7 +137,7 @@ def test_a_check_that_raises_is_the_case_s_error_not_the_run_s():
 
 
 def test_a_case_of_a_missing_feature_is_skipped_and_sends_nothing():
-    case = CASES["openai/behaviour/tool-choice/none-calls-no-tool"]
+    case = CASES["openai/chat/behaviour/tool-choice/none-calls-no-tool"]
     fetch = fetch_from({})
     result = judge_case(case, fetch, disabled=frozenset({"tools"}))
     assert (result.outcome, fetch.calls) == (SKIPPED, [])
@@ -147,7 +147,7 @@ def test_a_case_of_a_missing_feature_is_skipped_and_sends_nothing():
 
 
 def test_an_inconclusive_check_keeps_its_exchange_and_evidence():
-    case = CASES["openai/behaviour/tool-choice/none-calls-no-tool"]
+    case = CASES["openai/chat/behaviour/tool-choice/none-calls-no-tool"]
     plain = ex(case.request, body=COMPLETION)
     result = judge_case(case, fetch_from({}, lambda r: plain))
     assert result.outcome == INCONCLUSIVE
@@ -195,7 +195,7 @@ def test_a_derived_probe_is_fetched_and_judged_with_the_control_as_evidence():
 
 
 def test_the_result_record_names_its_root_and_evidence():
-    case = CASES["openai/behaviour/tool-choice/none-calls-no-tool"]
+    case = CASES["openai/chat/behaviour/tool-choice/none-calls-no-tool"]
     plain = ex(case.request, body=COMPLETION)
     record = Result(case, URL, BLOCKED, "m", exchange=plain, blocked_by="root/id", evidence={"control": plain}).to_dict()
     assert (record["outcome"], record["message"], record["base_url"], record["blocked_by"]) == (BLOCKED, "m", URL, "root/id")

@@ -3,7 +3,9 @@
 A behaviour module defines `BEHAVIOUR`: the key under `behaviours:` in a spec, the
 parameter a profile must document for it to be asked at all, the cases it
 generates, the checks those cases name, and its faults in the reference gateway
-(each one breaks a faithful answer). Adding a behaviour is one module listed in
+(each one breaks a faithful answer). A behaviour that reads only the
+normalised views (conformance/surfaces/views.py) applies to every surface; one that reads a surface's own
+wire format names it (`surfaces`). Adding a behaviour is one module listed in
 MODULES, plus the spec entry that quotes its rule: the spec schema, the case
 generators, the check registry and the gateway's faults all read this registry.
 
@@ -49,6 +51,9 @@ class Behaviour:
     checks: dict[str, Callable[..., Any]]
     faults: tuple[GatewayFault, ...] = ()
     derivers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # the surfaces whose wire format has what it judges (choices, logprobs); () for every surface: such a
+    # behaviour reads only the normalised views (conformance/surfaces/views.py)
+    surfaces: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -65,6 +70,15 @@ def registry() -> dict[str, Behaviour]:
 def names() -> dict[str, str | None]:
     """Every behaviour a spec may name, with the parameter it needs."""
     return {b.name: b.needs for b in registry().values()}
+
+
+def applies(name: str, surface: str, params) -> bool:
+    """Whether behaviour `name` is asked of a profile of `surface` documenting `params`."""
+    behaviour = registry().get(name)
+    if behaviour is None:
+        return True  # not a behaviour module's: the spec validator has said so already
+    return (behaviour.needs is None or behaviour.needs in params) and (
+        not behaviour.surfaces or surface in behaviour.surfaces)
 
 
 def checks() -> dict[str, Callable[..., Any]]:

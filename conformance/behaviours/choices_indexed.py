@@ -40,12 +40,12 @@ def generate(b, rule) -> list:
         return b.case("behaviour", "choices", variant, rule, title=title, expected="choices[i].index == i",
                       request=request, check="choices_indexed", args=args, parameter="choices[].index")
 
-    cases = [case("index-is-position", b.chat(), "the only choice of a completion has index 0")]
+    cases = [case("index-is-position", b.post(), "the only choice of a completion has index 0")]
     if "content_type" in b.profile.stream:
         cases.append(case("index-is-position-stream", b.stream_request(),
                           "every chunk of a one-choice stream carries choices[].index 0"))
     if "n" in b.profile.params:
-        cases.append(case("index-is-position-n", b.chat(b.body(n=N)), f"with n={N}, choices[i].index is i", n=N))
+        cases.append(case("index-is-position-n", b.post(b.body(n=N)), f"with n={N}, choices[i].index is i", n=N))
     return cases
 
 
@@ -64,4 +64,5 @@ BEHAVIOUR = Behaviour(
     name="choices_indexed", needs=None, generate=generate, checks={"choices_indexed": choices_indexed},
     faults=(GatewayFault("behaviour.choices-one-based", "choices[].index counts from 1, not from 0",
                          completion=_one_based, chunks=_one_based_chunks),),
+    surfaces=("chat_completions",),  # reads choices on the wire
 )

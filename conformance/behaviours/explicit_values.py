@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..checks.common import Inconclusive, answer_text, completion, message, reads_evidence, usage_int
+from ..checks.common import Inconclusive, answer, answer_text, first_output, reads_evidence
 from . import Behaviour, GatewayFault
 from ..vocabulary import CONTROL_CAP, LONG_PROMPT
 
@@ -25,10 +25,10 @@ FEATURES = ("behaviour",)
 def explicit_zero_cap(ex: Exchange, case: Case) -> str | None:
     if 400 <= ex.status < 500:
         return None
-    data = completion(ex)
-    used = usage_int(data, "completion_tokens")
+    view = answer(ex)
+    used = view.output_tokens
     if used is None:
-        content = message(data).get("content") or ""
+        content = first_output(ex).text or ""
         return None if content == "" else f"max_tokens 0 answered with content {content[:120]!r}"
     return None if used == 0 else f"max_tokens 0 answered with {used} completion tokens (treated as absent?)"
 
@@ -50,14 +50,14 @@ def explicit_zero_temperature(ex: Exchange, case: Case, evidence: dict[str, Exch
 
 def generate(b, rule) -> list:
     def sampled(n: int, **fields):  # the same request again: a header keeps it from being shared
-        request = b.chat(b.body(prompt=SAMPLED_PROMPT, cap=CONTROL_CAP, **fields))
+        request = b.post(b.body(prompt=SAMPLED_PROMPT, cap=CONTROL_CAP, **fields))
         return replace(request, headers=request.headers + (("X-Routecheck-Sample", str(n)),))
 
     return [
         b.case("behaviour", "explicit-values", "max-tokens-zero", rule,
                title="max_tokens 0 is a user value: rejected or honoured, never replaced by a default",
                expected="a 4xx, or a completion with 0 completion tokens",
-               request=b.chat(b.body(prompt=LONG_PROMPT, cap=None, max_tokens=0)),
+               request=b.post(b.body(prompt=LONG_PROMPT, cap=None, max_tokens=0)),
                check="explicit_zero_cap", parameter="max_tokens", features=FEATURES),
         b.case("behaviour", "explicit-values", "temperature-zero", rule,
                title="temperature 0 is a user value: two answers at 0 agree where two without it differ",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..checks.common import Inconclusive, completion, reads_evidence, usage_int
+from ..checks.common import Inconclusive, answer, reads_evidence
 from ..checks.token_caps import control_went_past
 from . import Behaviour, GatewayFault
 from .. import vocabulary  # the caps' request and control
@@ -20,11 +20,10 @@ if TYPE_CHECKING:
 
 @reads_evidence
 def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
-    data = completion(ex)
-    used = usage_int(data, "completion_tokens")
+    view = answer(ex)
+    used = view.output_tokens
     cap = case.args["cap"]
-    choices = data.get("choices") if isinstance(data.get("choices"), list) else []
-    reason = choices[0].get("finish_reason") if choices and isinstance(choices[0], dict) else None
+    reason = view.outputs[0].stop_reason if view.outputs else None
     if used is None:
         raise Inconclusive("no usage.completion_tokens: cannot tell whether the cap cut the output")
     if used > cap:  # the cap was not applied: the bounds case reports that; "length" may be the context's
@@ -32,7 +31,7 @@ def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> st
     if used < cap:
         raise Inconclusive(f"the answer ended after {used} tokens, before the cap of {cap}: the cap did not cut it")
     control_went_past(evidence, cap)  # else the answer may simply have ended at the cap
-    return None if reason == "length" else f"the cap cut the output ({cap} completion tokens) but finish_reason is {reason!r}"
+    return None if view.cut else f"the cap cut the output ({cap} completion tokens) but finish_reason is {reason!r}"
 
 
 def generate(b, rule) -> list:
@@ -40,7 +39,7 @@ def generate(b, rule) -> list:
     return [b.case("behaviour", name, "finish-length", rule,
                    title=f"when {name} {cap} cuts the output, finish_reason is \"length\"",
                    expected='finish_reason "length" whenever completion_tokens reached the cap',
-                   request=b.chat(vocabulary.capped_body(b, name)), check="finish_length", args={"cap": cap},
+                   request=b.post(vocabulary.capped_body(b, name)), check="finish_length", args={"cap": cap},
                    parameter=name, features=vocabulary.FEATURES, evidence=vocabulary.evidence(b))
             for name in b.profile.token_caps]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..checks.common import Inconclusive, completion, message
+from ..checks.common import Inconclusive, first_output
 from . import Behaviour, GatewayFault
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def _url(item) -> str | None:
 
 
 def images_returned(ex: Exchange, case: Case) -> str | None:
-    images = message(completion(ex)).get("images")
+    images = first_output(ex).extra["message"].get("images")
     if images is None or images == []:
         raise Inconclusive("no images came back (the document says they can appear): nothing to judge")
     if not isinstance(images, list):
@@ -43,7 +43,7 @@ def generate(b, rule) -> list:
     body = b.body(prompt=PROMPT, cap=16, modalities=["image", "text"])
     return [b.case("behaviour", "images", "urls", rule, title="images asked for through modalities come as URLs or data URLs",
                    expected="message.images: an array of image URLs or data URLs (none at all is inconclusive)",
-                   request=b.chat(body), check="images_returned", parameter="modalities",
+                   request=b.post(body), check="images_returned", parameter="modalities",
                    features=("image_output", "behaviour"))]
 
 
@@ -58,4 +58,5 @@ BEHAVIOUR = Behaviour(
     name="image_output", needs="modalities", generate=generate, checks={"images_returned": images_returned},
     faults=(GatewayFault("behaviour.images-bare-base64", "generated images come as bare base64, not URLs or data URLs",
                          completion=_bare_base64),),
+    surfaces=("chat_completions",),  # reads choices on the wire
 )

@@ -36,7 +36,7 @@ def stream_usage_chunk(ex: Exchange, case: Case) -> str | None:
 
 
 def generate(b, rule) -> list:
-    request = b.chat(b.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True, stream_options={"include_usage": True}))
+    request = b.post(b.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True, stream_options={"include_usage": True}))
     return [b.case("streaming", "stream", "include-usage", rule,
                    title="with stream_options.include_usage, one chunk before the end carries the usage",
                    expected="one chunk with empty choices and a usage object; usage null on the others",
@@ -51,4 +51,5 @@ BEHAVIOUR = Behaviour(
     name="include_usage", needs="stream_options", generate=generate, checks={"stream_usage_chunk": stream_usage_chunk},
     faults=(GatewayFault("stream.usage-ignored", "stream_options.include_usage sends no usage chunk",
                          chunks=_usage_chunk_dropped),),
+    surfaces=("chat_completions",),  # reads choices on the wire
 )

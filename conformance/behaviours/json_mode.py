@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from ..checks.common import Inconclusive, completion, json_object_prefix, message
+from ..checks.common import Inconclusive, answer, first_output, json_object_prefix
 from . import Behaviour, GatewayFault
 from ..vocabulary import JSON_PROMPT
 
@@ -17,15 +17,13 @@ JSON_CAP = 24  # room for a small object; the reference model's answer to JSON_P
 
 
 def json_output(ex, case) -> str | None:
-    data = completion(ex)
-    content = message(data).get("content")
-    reason = data["choices"][0].get("finish_reason")
+    content = first_output(ex).text
     if not isinstance(content, str):
-        return f"message.content is {content!r}"
+        return f"{answer(ex).names['text']} is {content!r}"
     try:
         parsed = json.loads(content)
     except ValueError:
-        if reason != "length":
+        if not answer(ex).cut:
             return f"content is not JSON: {content[:160]!r}"
         if json_object_prefix(content):
             raise Inconclusive(f"the cap cut the output (finish_reason length), which starts a JSON object: "
@@ -39,7 +37,7 @@ def generate(b, rule) -> list:
     return [b.case("behaviour", "json-mode", "parses", rule,
                    title="response_format json_object gives content that parses as a JSON object",
                    expected="message.content is a JSON object (unless cut by the cap)",
-                   request=b.chat(body), check="json_output", parameter="response_format", features=("behaviour",))]
+                   request=b.post(body), check="json_output", parameter="response_format", features=("behaviour",))]
 
 
 def _plain_text(params: dict, doc: dict) -> None:

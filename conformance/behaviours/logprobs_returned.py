@@ -58,13 +58,13 @@ def top_logprobs_returned(ex: Exchange, case: Case, evidence: dict[str, Exchange
 def generate(b, rule) -> list:
     cases = [b.case("behaviour", "logprobs", "returned", rule, title="logprobs: true returns the log probabilities",
                     expected="choices[0].logprobs.content: one entry per token, each with a logprob",
-                    request=b.chat(b.body(logprobs=True)), check="logprobs_returned", parameter="logprobs",
+                    request=b.post(b.body(logprobs=True)), check="logprobs_returned", parameter="logprobs",
                     features=("behaviour",), evidence=fixed_reply_evidence(b))]
     if "top_logprobs" in b.profile.params:
         cases.append(b.case("behaviour", "top_logprobs", "returned", rule,
                             title=f"top_logprobs {TOP} returns {TOP} alternatives at each token",
                             expected=f"{TOP} top_logprobs entries for every token of logprobs.content",
-                            request=b.chat(b.body(logprobs=True, top_logprobs=TOP)), check="top_logprobs_returned",
+                            request=b.post(b.body(logprobs=True, top_logprobs=TOP)), check="top_logprobs_returned",
                             args={"top": TOP}, parameter="top_logprobs", features=("behaviour",),
                             evidence=fixed_reply_evidence(b)))
     return cases
@@ -78,4 +78,5 @@ BEHAVIOUR = Behaviour(
             GatewayFault("behaviour.top-logprobs-dropped",
                          "top_logprobs is dropped on the way to the model: no alternatives per token",
                          params=params_without("top_logprobs"))),
+    surfaces=("chat_completions",),  # reads choices on the wire
 )

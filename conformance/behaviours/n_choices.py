@@ -48,7 +48,7 @@ def unless_fixed_reply(evidence: dict[str, Exchange], problem: str) -> str:
 
 def generate(b, rule) -> list:
     return [b.case("behaviour", "n", "gives-n-choices", rule, title=f"n={N} gives {N} choices",
-                   expected=f"{N} choices (a 4xx is for the accept cases to judge)", request=b.chat(b.body(n=N)),
+                   expected=f"{N} choices (a 4xx is for the accept cases to judge)", request=b.post(b.body(n=N)),
                    check="n_choices", args={"n": N}, parameter="n", features=("behaviour",),
                    evidence=fixed_reply_evidence(b))]
 
@@ -68,4 +68,5 @@ BEHAVIOUR = Behaviour(
     name="n_choices", needs="n", generate=generate, checks={"n_choices": n_choices},
     faults=(GatewayFault("behaviour.n-dropped", "n is dropped on the way to the model: one choice comes back",
                          params=params_without("n")),),
+    surfaces=("chat_completions",),  # reads choices on the wire
 )

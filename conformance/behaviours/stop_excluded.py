@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..checks.common import Inconclusive, answer_text, completion, message, reads_evidence, same_reply, streamed_text
+from ..checks.common import Inconclusive, answer_text, first_output, reads_evidence, same_reply, streamed_text
 from ..echo import echo, stop_sequences
 from . import Behaviour, GatewayFault
 from ..vocabulary import control as cap_control
@@ -73,8 +73,7 @@ def _stop_verdict(text: str, ex: Exchange, evidence: dict[str, Exchange]) -> str
 
 @reads_evidence
 def stop_excluded(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
-    content = message(completion(ex)).get("content")
-    return _stop_verdict(content if isinstance(content, str) else "", ex, evidence)
+    return _stop_verdict(first_output(ex).content, ex, evidence)
 
 
 @reads_evidence

@@ -8,29 +8,28 @@ from __future__ import annotations
 
 import json
 
-from ..checks.common import Inconclusive, brief, completion, json_object_prefix, message
+from ..checks.common import Inconclusive, answer, brief, first_output, json_object_prefix
 from . import Behaviour, GatewayFault
 
 TOOL = "get_order"  # the function the case's tool_body forces (conformance/cases/builder.py)
 
 
 def tool_call(ex, case) -> str | None:
-    data = completion(ex)
-    calls = message(data).get("tool_calls")
-    if not isinstance(calls, list) or not calls:
-        return f"no message.tool_calls: {brief(ex)}"
-    function = calls[0].get("function") if isinstance(calls[0], dict) else None
-    if not isinstance(function, dict):
-        return f"tool_calls[0].function missing: {calls[0]!r}"
-    if function.get("name") != case.args["name"]:
-        return f"tool_calls[0].function.name is {function.get('name')!r}"
-    arguments = function.get("arguments")
+    output, names = first_output(ex), answer(ex).names
+    if not output.tool_calls:
+        return f"no {names['tool_calls']}: {brief(ex)}"
+    call = output.tool_calls[0]
+    if call.problem:
+        return call.problem
+    if call.name != case.args["name"]:
+        return f"{names['tool_call']}.name is {call.name!r}"
+    arguments = call.arguments
     if not isinstance(arguments, str):
         return f"arguments is a JSON {type(arguments).__name__}, not a string: {json.dumps(arguments)[:120]}"
     try:
         parsed = json.loads(arguments)
     except ValueError:
-        cut = data["choices"][0].get("finish_reason") == "length"
+        cut = answer(ex).cut
         if cut and json_object_prefix(arguments):  # the cap cut a JSON object: nothing to judge
             raise Inconclusive(f"the cap cut the arguments (finish_reason length), which start a JSON object: "
                                f"{arguments[:120]!r}") from None
@@ -42,7 +41,7 @@ def generate(b, rule) -> list:
     return [b.case("behaviour", "tools", "forced-call", rule,
                    title="a forced tool_choice gives tool_calls whose arguments are a JSON string",
                    expected=f"message.tool_calls[].function.name {TOOL}, arguments a string holding a JSON object",
-                   request=b.chat(b.tool_body()), check="tool_call", args={"name": TOOL}, parameter="tool_choice",
+                   request=b.post(b.tool_body()), check="tool_call", args={"name": TOOL}, parameter="tool_choice",
                    features=("behaviour",))]
 
 

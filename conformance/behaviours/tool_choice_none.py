@@ -10,35 +10,34 @@ from __future__ import annotations
 
 import json
 
-from ..checks.common import Inconclusive, NotAccepted, brief, completion, message, reads_evidence
+from ..checks.common import Inconclusive, NotAccepted, answer, brief, first_output, reads_evidence
 from . import Behaviour, GatewayFault
 
 
 @reads_evidence
 def no_tool_call(ex, case, evidence) -> str | None:
     try:
-        called = message(completion(evidence["control"])).get("tool_calls")
+        called = first_output(evidence["control"]).tool_calls
     except NotAccepted as exc:
         raise Inconclusive(f"the control (the tool forced) gave no usable answer: {exc}") from None
     if not called:
         raise Inconclusive("the control, with the tool forced, made no tool call: nothing shows this model calls tools")
     if ex.status is None or not 200 <= ex.status < 300:
         raise Inconclusive(f"tool_choice \"none\" was not accepted: {brief(ex)}")
-    data = completion(ex)
-    calls = message(data).get("tool_calls")
-    if calls:
-        return f"message.tool_calls came back: {json.dumps(calls)[:200]}"
-    reason = data["choices"][0].get("finish_reason")
-    return 'finish_reason is "tool_calls" with no call' if reason == "tool_calls" else None
+    view = answer(ex)
+    output = first_output(ex)
+    if output.tool_calls:
+        return f"{view.names['tool_calls']} came back: {json.dumps([c.raw for c in output.tool_calls])[:200]}"
+    return f'{view.names["stop_reason"]} is "{output.stop_reason}" with no call' if view.tool_stop else None
 
 
 def generate(b, rule) -> list:
-    probe = b.chat(b.tool_body(tool_choice="none", cap=8))
+    probe = b.post(b.tool_body(tool_choice="none", cap=8))
     return [b.case("behaviour", "tool-choice", "none-calls-no-tool", rule,
                    title='tool_choice "none" gives a message, no tool call (the control, the tool forced, made one)',
                    expected="no message.tool_calls, finish_reason not \"tool_calls\"", request=probe,
                    check="no_tool_call", parameter="tool_choice", features=("tools", "behaviour"),
-                   evidence=(("control", b.chat(b.tool_body())),))]
+                   evidence=(("control", b.post(b.tool_body())),))]
 
 
 def _call_anyway(params: dict, doc: dict) -> None:

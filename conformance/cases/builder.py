@@ -1,4 +1,5 @@
-"""Shared vocabulary of the generators: base requests, valid sample values, case IDs."""
+"""Shared vocabulary of the generators: base requests (the profile's surface builds the bodies), valid sample
+values, case IDs (`profile/surface segment/category/subject/variant`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ..case import Case, Prereq
 from ..features import CAPABILITY_EVIDENCE, KEYWORDS
 from ..request import KEY_PLACEHOLDER, Request
 from ..spec import Param, Profile, Rule, Source, load_profile
+from ..surfaces import surface_named
 from ..vocabulary import BASE_PROMPT, LONG_PROMPT, STOP_PROMPT, TOOL_PROMPT, STOP_CAP, JSON_PROMPT, WRONG_KEY, UNKNOWN_FIELD, UNKNOWN_MODEL, TOOL, STREAM_CAP  # noqa: F401 - the generators' vocabulary, named here too
 
 
@@ -26,18 +28,20 @@ class Builder:
         self.extra_headers = tuple(extra_headers)  # -H NAME:VALUE, on every request (a secret as {env:VAR})
         self.cap_param = cap_param  # the cap every base request carries (conformance/preflight.py picks it)
         self._baseline = load_profile(profile.baseline) if profile.baseline else None
+        self.surface = surface_named(profile.surface)  # builds the bodies; its segment is in every case ID
+        self.prefix = f"{profile.name}/{self.surface.segment}"
         self._ids: set[str] = set()
         # root cases: the base request accepted, and a plain stream answered as a stream; every case whose
         # rule cannot be observed without them is blocked (not failed) when they fail
-        self.base_root = f"{profile.name}/auth/{profile.auth[0].name}/valid-key"
+        self.base_root = f"{self.prefix}/auth/{profile.auth[0].name}/valid-key"
         terminator = profile.stream.get("terminator")  # the document's, else the baseline's
         self.terminator = terminator.value if terminator is not None and isinstance(terminator.value, str) else None
         # two stream roots: the stream answered at all (content-type), then answered as events (framing); each
         # one's own check fails whenever its need is unmet, so a dependant is never blocked by a root that passed
         streams = "content_type" in profile.stream
-        self.stream_root = f"{profile.name}/streaming/stream/content-type" if streams else None
-        self.events_root = f"{profile.name}/streaming/stream/framing" if streams else None
-        self.models_root = f"{profile.name}/response/models/listed"  # the listing answered at all, as JSON
+        self.stream_root = f"{self.prefix}/streaming/stream/content-type" if streams else None
+        self.events_root = f"{self.prefix}/streaming/stream/framing" if streams else None
+        self.models_root = f"{self.prefix}/response/models/listed"  # the listing answered at all, as JSON
 
     # -- requests
     def auth(self, scheme_index: int = 0, key: str = KEY_PLACEHOLDER) -> tuple[tuple[str, str], ...]:
@@ -45,16 +49,12 @@ class Builder:
         return ((scheme.header, scheme.value(key)),)
 
     def body(self, prompt: str = BASE_PROMPT, cap: int | None = 2, **fields: Any) -> dict:
-        body: dict[str, Any] = {"model": self.model, "messages": [{"role": "user", "content": prompt}]}
-        if cap is not None:
-            body[self.cap_param] = cap
-        body.update(fields)
-        return body
+        """The surface's body for one user prompt and the token cap."""
+        return self.surface.body(self.model, prompt, self.cap_param, cap, fields)
 
     def tool_body(self, tool_choice: Any = None, cap: int = 32) -> dict:
         """The tool prompt with the get_order tool, forced by name unless another tool_choice is given."""
-        forced = {"type": "function", "function": {"name": TOOL["function"]["name"]}}
-        return self.body(prompt=TOOL_PROMPT, cap=cap, tools=[TOOL], tool_choice=forced if tool_choice is None else tool_choice)
+        return self.surface.tool_body(self.body(prompt=TOOL_PROMPT, cap=cap), TOOL, tool_choice)
 
     def param_body(self, param: Param, value: Any, **extra: Any) -> dict:
         """Base body with `param` set (and the companions it requires)."""
@@ -66,29 +66,32 @@ class Builder:
         body[param.name] = value
         return body
 
-    def chat(self, body: Any = None, *, raw: str | None = None, headers: tuple | None = None) -> Request:
+    def post(self, body: Any = None, *, raw: str | None = None, headers: tuple | None = None) -> Request:
+        """A request to the profile's surface (its documented path): `body`, the base body, or `raw` bytes."""
         headers = (*(self.auth() if headers is None else headers), *self.extra_headers)
+        surface = self.profile.surface
         if raw is not None:
-            return Request("POST", self.profile.request_path, raw=raw, headers=headers)
+            return Request("POST", self.profile.request_path, raw=raw, headers=headers, surface=surface)
         body = self.body() if body is None else body
         streamed = isinstance(body, dict) and body.get("stream") is True
         return Request("POST", self.profile.request_path, body, headers=headers,
-                       terminator=self.terminator if streamed else None)
+                       terminator=self.terminator if streamed else None, surface=surface)
 
     def stop_control(self, **fields: Any) -> Request:
         """The stop prompt without stop: the stop cases' control, and for others the answer to another prompt."""
-        return self.chat(self.body(prompt=STOP_PROMPT, cap=STOP_CAP, **fields))
+        return self.post(self.body(prompt=STOP_PROMPT, cap=STOP_CAP, **fields))
 
     def malformed(self) -> Request:
         """A body cut off mid-JSON: only the gateway itself can answer it, never an upstream."""
-        return self.chat(raw='{"model": "' + self.model + '", "messages": [')
+        return self.post(raw='{"model": "' + self.model + '", "messages": [')
 
     def stream_request(self) -> Request:
         """The plain stream every stream-shape case reads."""
-        return self.chat(self.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True))
+        return self.post(self.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True))
 
     def models(self) -> Request:
-        return Request("GET", self.profile.models_path, headers=(*self.auth(), *self.extra_headers))
+        return Request("GET", self.profile.models_path, headers=(*self.auth(), *self.extra_headers),
+                       surface=self.profile.surface)
 
     # -- sample values
     def baseline_param(self, name: str) -> Param | None:
@@ -129,7 +132,7 @@ class Builder:
              derive: str | None = None, convention: str | None = None) -> Case:
         """`convention`: what the case expects that no document states; it then cites that, not the rule's
         quote (which does not say it), and is reported at SHOULD."""
-        case_id = f"{self.profile.name}/{category}/{subject}/{variant}"
+        case_id = f"{self.prefix}/{category}/{subject}/{variant}"
         if case_id in self._ids:
             raise ValueError(f"duplicate case id {case_id}")
         self._ids.add(case_id)
@@ -150,7 +153,7 @@ class Builder:
             return () if case_id == self.models_root else (Prereq(self.models_root, request, "json"),)
         if request.method != "POST" or request.path != self.profile.request_path:
             return ()
-        prereqs = [] if case_id == self.base_root else [Prereq(self.base_root, self.chat(), "completion")]
+        prereqs = [] if case_id == self.base_root else [Prereq(self.base_root, self.post(), "completion")]
         reads_stream = request.stream and check not in STATUS_CHECKS
         if reads_stream and self.stream_root and case_id != self.stream_root:
             prereqs.append(Prereq(self.stream_root, self.stream_request(), "accepted"))
@@ -173,7 +176,7 @@ class Builder:
             for param_name, name, value, extra in found:
                 param = self.profile.params[param_name]
                 probes.setdefault(f"{CAPABILITY_EVIDENCE}{param_name}={name}",
-                                  self.chat(self.param_body(param, value, **extra)))
+                                  self.post(self.param_body(param, value, **extra)))
         return tuple(probes.items())
 
     @staticmethod

@@ -10,9 +10,9 @@ ERROR_SHAPE = 'a JSON body {"error": {"message": string, "type": string, ...}}'
 
 def generate(b: Builder) -> list[Case]:
     errors = b.profile.errors
-    invalid = b.chat(b.body(messages="Say hello."))  # messages must be an array in every document
-    anonymous = b.chat(headers=())
-    unknown_model = b.chat(b.body(model=UNKNOWN_MODEL))
+    invalid = b.post(b.body(messages="Say hello."))  # messages must be an array in every document
+    anonymous = b.post(headers=())
+    unknown_model = b.post(b.body(model=UNKNOWN_MODEL))
     # answered by the gateway itself, never by an upstream: its own error path must keep the shape too
     malformed = b.malformed()
     cases = []
@@ -27,7 +27,7 @@ def generate(b: Builder) -> list[Case]:
         cases.append(b.case("errors", "auth", "status", rule, title="a request without credentials gets the documented status",
                             expected=f"status {rule.value}", request=anonymous, check="status_is", args={"status": rule.value}))
         cases.append(b.case("errors", "auth-wrong-key", "status", rule, title="a wrong key gets the documented status",
-                            expected=f"status {rule.value}", request=b.chat(headers=b.auth(0, WRONG_KEY)),
+                            expected=f"status {rule.value}", request=b.post(headers=b.auth(0, WRONG_KEY)),
                             check="status_is", args={"status": rule.value}))
     if "unknown_model_status" in errors:
         rule = errors["unknown_model_status"]

@@ -9,13 +9,13 @@ from .fields import field_cases
 
 def generate(b: Builder) -> list[Case]:
     p = b.profile
-    completion = b.chat()
+    completion = b.post()
     plain = {k: f for k, f in p.response_fields.items() if "tool_calls" not in k}
     cases = field_cases(b, plain, category="response", subject="completion", where="response",
                         request=completion, check_title="in a completion")
     tool_fields = {k: f for k, f in p.response_fields.items() if "tool_calls" in k}
     if tool_fields:  # judged where tool calls are: on a forced call, not on a plain answer (a vacuous pass)
-        forced = b.chat(b.tool_body())
+        forced = b.post(b.tool_body())
         cases += field_cases(b, tool_fields, category="response", subject="tool-call", where="response",
                              request=forced, check_title="in a forced tool call", features=("tools",))
     if p.usage_total is not None:

@@ -20,14 +20,14 @@ def generate(b: Builder) -> list[Case]:
         cases.append(b.case("behaviour", name, "bounds-completion", rule,
                             title=f"{name} {CAP} bounds usage.completion_tokens (the control without it went past {CAP})",
                             expected=f"usage.completion_tokens <= {CAP}, and no more than {CAP} words of text",
-                            request=b.chat(body), check="token_cap",
+                            request=b.post(body), check="token_cap",
                             args={"cap": CAP}, parameter=name, features=FEATURES, evidence=evidence(b)))
         cases.append(b.case("behaviour", name, "bounds-stream", rule,
                             title=f"{name} {CAP} bounds a streamed completion too",
                             expected=f"at most {CAP} completion tokens (usage chunk), and no more than {CAP} words "
                                      "in the text the chunks assemble",
-                            request=b.chat(dict(body, stream=True, **usage)), check="token_cap_stream",
+                            request=b.post(dict(body, stream=True, **usage)), check="token_cap_stream",
                             args={"cap": CAP}, parameter=name, features=FEATURES,
-                            evidence=evidence(b, stream=True, **usage) + (("capped-plain", b.chat(body)),),
+                            evidence=evidence(b, stream=True, **usage) + (("capped-plain", b.post(body)),),
                             weaker=not usage))
     return cases

@@ -18,18 +18,18 @@ def _example_cases(b: Builder, param: Param) -> list[Case]:
         body = b.param_body(param, example.value, **example.with_)
         cases.append(b.case("validation", param.name, f"accepts-{example.name}", example.rule,
                             title=f"documented {param.name} value '{example.name}' is accepted", expected=ACCEPTED,
-                            request=b.chat(body), check="accepted", parameter=param.name))
+                            request=b.post(body), check="accepted", parameter=param.name))
     for example in param.rejects:
         body = b.param_body(param, example.value, **example.with_)
         cases.append(b.case("validation", param.name, f"rejects-{example.name}", example.rule,
                             title=f"invalid {param.name} value '{example.name}' is rejected", expected=REJECTED,
-                            request=b.chat(body), check="rejected", parameter=param.name))
+                            request=b.post(body), check="rejected", parameter=param.name))
     return cases
 
 
 def _unknown_field_cases(b: Builder) -> list[Case]:
     policy = b.profile.unknown_policy
-    probe = b.chat(b.body(**{UNKNOWN_FIELD: True}))
+    probe = b.post(b.body(**{UNKNOWN_FIELD: True}))
     if policy.value == "reject":
         cases = [b.case("validation", "unknown-field", UNKNOWN_FIELD, policy,
                         title=f"an unknown top-level field ({UNKNOWN_FIELD}) is rejected", expected=REJECTED,
@@ -42,7 +42,7 @@ def _unknown_field_cases(b: Builder) -> list[Case]:
             variant = name.capitalize() if name == "temperature" else name.upper()
             cases.append(b.case("validation", "unknown-field", f"case-variant-{variant}", policy,
                                 title=f"{variant}, {name} in another letter case, is rejected as an unknown field",
-                                expected=REJECTED, request=b.chat(b.body(**{variant: value})), check="rejected",
+                                expected=REJECTED, request=b.post(b.body(**{variant: value})), check="rejected",
                                 parameter=name))
         for name in b.profile.unknown_params:
             reference = b.baseline_param(name)
@@ -55,7 +55,7 @@ def _unknown_field_cases(b: Builder) -> list[Case]:
                 body.setdefault(companion, companion_value)
             cases.append(b.case("validation", "unknown-field", name, policy,
                                 title=f"{name}, which this document does not list, is rejected as an unknown field",
-                                expected=REJECTED, request=b.chat(body), check="rejected", parameter=name))
+                                expected=REJECTED, request=b.post(body), check="rejected", parameter=name))
         return cases
     if policy.value == "forward":
         return [b.case("validation", "unknown-field", "forwarded", policy,
@@ -76,10 +76,10 @@ def generate(b: Builder) -> list[Case]:
                         expected=REJECTED, request=b.malformed(),
                         check="rejected"))
     cases.append(b.case("validation", "body", "not-an-object", body_rule, title="a JSON array as the body is rejected",
-                        expected=REJECTED, request=b.chat([b.body()]), check="rejected"))
+                        expected=REJECTED, request=b.post([b.body()]), check="rejected"))
     cases.append(b.case("validation", "body", "non-ascii-content", body_rule,
                         title="a message in Cyrillic, CJK, emoji and a character outside the BMP is never a 5xx",
-                        expected="a 2xx or 4xx answer, never 5xx", request=b.chat(b.body(prompt=NON_ASCII_PROMPT)),
+                        expected="a 2xx or 4xx answer, never 5xx", request=b.post(b.body(prompt=NON_ASCII_PROMPT)),
                         check="not_server_error", parameter="messages",
                         convention="JSON is UTF-8: text outside ASCII, and outside the BMP, is ordinary content, "
                                    "so it is never a server error."))

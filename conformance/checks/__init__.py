@@ -12,17 +12,18 @@ from __future__ import annotations
 from typing import Callable
 
 from ..case import Case
-from ..engine import Exchange
+from ..exchange import Exchange
 from ..request import Request
 from .common import Inconclusive, NotAccepted
-from . import shape, status, stream, token_caps
-from .. import behaviours
+from . import shape, status, token_caps
+from .. import behaviours, surfaces
 
 Check = Callable[..., "str | None"]
 
 CHECKS: dict[str, Check] = {}
-for _module in (status, shape, stream, token_caps):
+for _module in (status, shape, token_caps):
     CHECKS.update(_module.CHECKS)
+CHECKS.update(surfaces.checks())  # each surface's stream checks (conformance/surfaces/*/stream_rules.py)
 
 __all__ = ["CHECKS", "Inconclusive", "check_named", "derive", "evaluate"]
 

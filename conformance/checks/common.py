@@ -1,17 +1,13 @@
-"""Helpers shared by the checks: describing an answer, getting a completion or the chunks."""
+"""Helpers shared by the checks: reading an answer (conformance/answers.py) and its surface's normalised views."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import jiter
 
-from ..engine import Exchange
-
-
-class Inconclusive(Exception):
-    """The answer can neither meet nor break the requirement (the case is skipped)."""
+from ..answers import Inconclusive, NotAccepted, brief, chunks, completion, is_terminator, stream_events, usage_int  # noqa: F401 - the checks' vocabulary
+from ..exchange import Exchange
+from ..surfaces import Surface, surface_named
+from ..surfaces.views import Answer, Output, StreamView, Unreadable
 
 
 def reads_evidence(check):
@@ -20,86 +16,30 @@ def reads_evidence(check):
     return check
 
 
-class NotAccepted(Exception):
-    """A valid request that the check needs answered was not: the message says how."""
+def surface_of(ex: Exchange) -> Surface:
+    return surface_named(ex.request.surface)
 
 
-def brief(ex: Exchange, limit: int = 300) -> str:
-    """Status and the start of the body, on one line."""
-    text = " ".join(ex.body[:limit * 4].decode("utf-8", errors="replace").split())  # not all of a huge body
-    if len(text) > limit or (text and len(ex.body) > limit * 4):
-        text = text[:limit] + "..."
-    ctype = ex.content_type.split(";")[0] or "no content-type"
-    return f"{ex.status} ({ctype}) {text or '<empty body>'}"
+def answer(ex: Exchange) -> Answer:
+    """The normalised view of a 2xx JSON answer (its surface's); NotAccepted when there is none."""
+    return surface_of(ex).answer(completion(ex))
 
 
-def completion(ex: Exchange) -> dict:
-    """The JSON completion of a 2xx non-stream answer; raises NotAccepted otherwise."""
-    if ex.status is None or not 200 <= ex.status < 300:
-        raise NotAccepted(f"the request was not accepted: {brief(ex)}")
+def first_output(ex: Exchange) -> Output:
+    """The first output of a 2xx JSON answer; NotAccepted when the answer has none to read."""
     try:
-        data = ex.json()
-    except ValueError:
-        raise NotAccepted(f"the 2xx answer is not JSON: {brief(ex)}") from None
-    if not isinstance(data, dict):
-        raise NotAccepted(f"the 2xx answer is not a JSON object: {brief(ex)}")
-    return data
+        return answer(ex).first()
+    except Unreadable as exc:
+        raise NotAccepted(str(exc)) from None
 
 
-def stream_events(ex: Exchange) -> list:
-    if ex.status is None or not 200 <= ex.status < 300:
-        raise NotAccepted(f"the stream request was not accepted: {brief(ex)}")
-    if not ex.events:
-        raise NotAccepted(f"no SSE events came back: {brief(ex)}")
-    return ex.events
-
-
-def is_terminator(data: str, terminator: str | None) -> bool:
-    """The profile's documented end of a stream (conformance/request.py carries it with the request)."""
-    return terminator is not None and data.strip() == terminator
-
-
-def chunks(ex: Exchange) -> list[tuple[int, Any]]:
-    """(event number, parsed JSON) for every data event but the terminator; NotAccepted on a non-JSON one."""
-    out = []
-    for i, event in enumerate(stream_events(ex), start=1):
-        if is_terminator(event.data, ex.request.terminator):
-            continue
-        try:
-            out.append((i, json.loads(event.data)))
-        except ValueError:
-            raise NotAccepted(f"event {i} is not JSON: {event.data[:120]!r}") from None
-    if not out:
-        raise NotAccepted("the stream carried no chunk before its end")
-    return out
-
-
-def message(data: dict) -> dict:
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise NotAccepted(f"the completion has no choices: {json.dumps(data)[:200]}")
-    msg = choices[0].get("message")
-    if not isinstance(msg, dict):
-        raise NotAccepted("choices[0].message is missing")
-    return msg
-
-
-def usage_int(data: dict, name: str) -> int | None:
-    usage = data.get("usage")
-    if not isinstance(usage, dict):
-        return None
-    value = usage.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def stream_view(ex: Exchange) -> StreamView:
+    """The normalised view of a stream's chunks; NotAccepted when there are none to read."""
+    return surface_of(ex).stream(chunks(ex))
 
 
 def streamed_text(ex: Exchange) -> str:
-    parts = []
-    for _, chunk in chunks(ex):
-        for choice in chunk.get("choices") or [] if isinstance(chunk, dict) else []:
-            delta = choice.get("delta") if isinstance(choice, dict) else None
-            if isinstance(delta, dict) and isinstance(delta.get("content"), str):
-                parts.append(delta["content"])
-    return "".join(parts)
+    return stream_view(ex).text
 
 
 def answer_text(ex: Exchange, what: str) -> str:
@@ -107,7 +47,7 @@ def answer_text(ex: Exchange, what: str) -> str:
     try:
         if ex.request.stream:
             return streamed_text(ex)
-        content = message(completion(ex)).get("content")
+        content = first_output(ex).text
     except NotAccepted as exc:
         raise Inconclusive(f"{what} gave no usable answer: {exc}") from None
     return content if isinstance(content, str) else ""

@@ -9,34 +9,14 @@ and, where they cannot show it, is inconclusive.
 from __future__ import annotations
 
 from ..case import Case
-from ..engine import Exchange
-from .common import (Inconclusive, NotAccepted, chunks, completion, fixed_reply, reads_evidence,
-                     streamed_text, usage_int, word_count)
-
-
-def _message_text(data: dict) -> str:
-    """The first choice's text, "" where there is none (the shape cases judge a missing one)."""
-    choices = data.get("choices") if isinstance(data.get("choices"), list) else []
-    msg = choices[0].get("message") if choices and isinstance(choices[0], dict) else None
-    content = msg.get("content") if isinstance(msg, dict) else None
-    return content if isinstance(content, str) else ""
-
-
-def _stream_usage(ex: Exchange) -> int | None:
-    used = None
-    for _, chunk in chunks(ex):
-        usage = chunk.get("usage") if isinstance(chunk, dict) else None
-        if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
-            used = usage["completion_tokens"]
-    return used
+from ..exchange import Exchange
+from .common import (Inconclusive, NotAccepted, answer, fixed_reply, reads_evidence, stream_view, word_count)
 
 
 def _count(ex: Exchange) -> tuple[int | None, int]:
-    """(completion tokens the answer reports, or None; words of the text a client assembles)."""
-    if not ex.request.stream:
-        data = completion(ex)
-        return usage_int(data, "completion_tokens"), word_count(_message_text(data))
-    return _stream_usage(ex), word_count(streamed_text(ex))
+    """(output tokens the answer reports, or None; words of the text a client assembles)."""
+    view = stream_view(ex) if ex.request.stream else answer(ex)
+    return view.output_tokens, word_count(view.text)
 
 
 def control_went_past(evidence: dict[str, Exchange], cap: int) -> None:
@@ -90,11 +70,11 @@ def _same_text_counted(stream: Exchange, plain: Exchange | None) -> int | None:
     if plain is None or not stream.request.stream:
         return None
     try:
-        plain_used = usage_int(completion(plain), "completion_tokens")
-        plain_text = " ".join(str(_message_text(completion(plain))).split())
+        view = answer(plain)
     except NotAccepted:
         return None
-    same = plain_text == " ".join(streamed_text(stream).split())
+    plain_used, plain_text = view.output_tokens, " ".join(view.text.split())
+    same = plain_text == " ".join(stream_view(stream).text.split())
     return plain_used if same and plain_text else None
 
 

@@ -27,7 +27,8 @@ from .faults import Fault, faults_for, find_fault, hits
 from .model import choice_count, generate, prompt_tokens
 from .mutate import apply_field_fault, break_chunks, break_usage_sum
 from .validate import RequestError, parse_body, validate_request
-from .wire import DONE, Reply, chunk_bodies, completion_body, error_body, models_body, sse_event
+from ..surfaces import reference_wire
+from ..surfaces.chat_completions.wire import error_body, models_body, sse_event
 
 DEFAULT_MODELS = ("routecheck-echo-1",)
 DEFAULT_MAX_BODY = 1_048_576
@@ -68,7 +69,12 @@ class Gateway:
     def terminator(self) -> str:
         """The stream's last event as the profile documents it; OpenAI's where the document is silent."""
         rule = self.profile.stream.get("terminator")
-        return rule.value if rule is not None and isinstance(rule.value, str) else DONE
+        return rule.value if rule is not None and isinstance(rule.value, str) else self.wire.DONE
+
+    @property
+    def wire(self):
+        """The wire format of the profile's surface (its answer bodies and stream chunks)."""
+        return reference_wire(self.profile.surface)
 
     # -- entry points
     async def chat(self, request: Request) -> Response:
@@ -104,24 +110,24 @@ class Gateway:
         generation = generate(params, self.profile.token_caps, fault)
         model = params.get("model")
         model = model if isinstance(model, str) else self.models[0]
-        reply = Reply.new(model, generation, choice_count(params), prompt_tokens(params), int(time.time()))
+        reply = self.wire.Reply.new(model, generation, choice_count(params), prompt_tokens(params), int(time.time()))
         streaming = params.get("stream") is True and not hits(fault, "stream-plain-json")
         if hits(fault, "stream-false-gives-sse") and params.get("stream") is False:
             streaming = True
         if streaming:
             return self._stream(reply, params)
-        doc = completion_body(reply)
+        doc = self.wire.completion_body(reply)
         if hits(fault, "behaviour") and fault.arg.completion:
             fault.arg.completion(params, doc)
         apply_field_fault(doc, fault, "response-field", self.profile.response_fields)
         break_usage_sum(doc, fault)
         return JSONResponse(doc)
 
-    def _stream(self, reply: Reply, params: dict) -> Response:
+    def _stream(self, reply, params: dict) -> Response:
         fault = self.fault
         options = params.get("stream_options")
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
-        chunks = chunk_bodies(reply, include_usage)
+        chunks = self.wire.chunk_bodies(reply, include_usage)
         if hits(fault, "behaviour") and fault.arg.chunks:
             fault.arg.chunks(params, chunks)
         break_chunks(chunks, fault, self.profile.stream_fields)

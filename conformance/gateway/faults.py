@@ -13,6 +13,7 @@ from typing import Any
 from .. import field_facets, param_facets
 from ..behaviours import registry
 from ..spec import Field, Profile
+from ..surfaces import registry as surfaces, surface_named
 from .collateral import also_breaks
 
 # Fault kinds, grouped by the module that applies them.
@@ -24,12 +25,8 @@ REQUEST_KINDS = (  # a parameter facet's own kinds are its module's (conformance
 )
 MODEL_KINDS = ("cap-ignored", "cap-ignored-in-streams", "behaviour")  # "behaviour": a fault a behaviour module owns (conformance/behaviours/)
 FIELD_KINDS = ("response-field", "chunk-field", "models-field", "usage-sum")
-STREAM_KINDS = (
-    "stream-no-terminator", "stream-after-terminator", "stream-never-ends", "stream-json-content-type",
-    "stream-plain-json", "stream-bad-json-line", "stream-ids-differ", "stream-no-finish-reason",
-    "stream-false-gives-sse", "stream-cumulative-deltas", "stream-cumulative-deltas-repeated", "stream-chunk-after-finish",
-    "stream-json-lines",
-)
+STREAM_KINDS = ("stream-bad-json-line",) + tuple(dict.fromkeys(  # the rest are the surfaces' stream rules'
+    f.kind for s in surfaces().values() for r in s.stream_rules for f in r.faults))
 ERROR_KINDS = ("validation-status", "error-not-json", "error-echo-key", "auth-status", "auth-wrong-key-status",
                "unknown-model-status", "malformed-own-shape", "error-param-stringified")
 MODELS_KINDS = ("models-wrong-shape", "models-missing")
@@ -154,26 +151,11 @@ class _Builder:
 
     def stream(self) -> None:
         ids = {r.id for r in self.profile.rules()}
-        add = self.add
-        add("stream.no-terminator", "stream.terminator", "stream-no-terminator", "the stream closes without data: [DONE]")
-        add("stream.after-terminator", "stream.terminator", "stream-after-terminator", "one more data chunk follows data: [DONE]")
-        add("stream.never-ends", "stream.terminator", "stream-never-ends",
-            "after the last chunk the stream stays open, silent, without [DONE] (for up to 10 minutes)")
-        add("stream.json-content-type", "stream.content_type", "stream-json-content-type", "SSE bytes are sent as application/json")
-        add("stream.plain-json", "stream.content_type", "stream-plain-json", "stream: true is answered with one JSON completion")
-        add("stream.json-lines", "stream.content_type", "stream-json-lines",
-            "stream: true is answered text/event-stream, but as bare JSON lines without `data:` framing")
+        for rule in surface_named(self.profile.surface).stream_rules:  # each stream rule names its faults
+            for fault in rule.faults:
+                self.add(fault.name, f"stream.{rule.key}", fault.kind, fault.description)
         bad_line_rule = "stream.chunk.id.type" if "stream.chunk.id.type" in ids else "stream.content_type"
-        add("stream.bad-json-line", bad_line_rule, "stream-bad-json-line", "one data line of the stream is not JSON")
-        add("stream.ids-differ", "stream.one_id", "stream-ids-differ", "each chunk of a stream has another id")
-        add("stream.no-finish-reason", "stream.final_finish_reason", "stream-no-finish-reason", "every finish_reason of a stream is null")
-        add("stream.false-gives-sse", "stream.non_stream_json", "stream-false-gives-sse", "an explicit stream: false is answered as SSE")
-        add("stream.cumulative-deltas", "stream.deltas_incremental", "stream-cumulative-deltas",
-            "each delta carries the text so far instead of what is new")
-        add("stream.cumulative-deltas-repeated", "stream.deltas_incremental", "stream-cumulative-deltas-repeated",
-            "each delta carries the text so far, and the chunk with the finish_reason repeats the whole text")
-        add("stream.chunk-after-finish", "stream.finish_last", "stream-chunk-after-finish",
-            "one more content chunk of the choice follows its finish_reason")
+        self.add("stream.bad-json-line", bad_line_rule, "stream-bad-json-line", "one data line of the stream is not JSON")
 
     def behaviours(self) -> None:
         add = self.add

@@ -22,16 +22,16 @@ def cases(b, param, rule, facet: str) -> list:
     if not (facet == "maximum" and param.multiplies_output):
         out.append(b.case(
             "ranges", param.name, f"at-{facet[:3]}", rule, title=f"{param.name} {_fmt(bound)} (the {facet}, inclusive) is accepted",
-            expected=ACCEPTED, request=b.chat(b.param_body(param, bound)), check="accepted", parameter=param.name))
+            expected=ACCEPTED, request=b.post(b.param_body(param, bound)), check="accepted", parameter=param.name))
     out.append(b.case(
         "ranges", param.name, f"{word}-{facet[:3]}", rule,
         title=f"{param.name} {_fmt(beyond)} (just {word} the {facet} {_fmt(bound)}) is rejected",
-        expected=REJECTED, request=b.chat(b.param_body(param, beyond)), check="rejected", parameter=param.name))
+        expected=REJECTED, request=b.post(b.param_body(param, beyond)), check="rejected", parameter=param.name))
     for suffix, far in far_values(param, facet, bound, beyond):
         out.append(b.case(
             "ranges", param.name, f"far-{word}-{facet[:3]}{suffix}", rule,
             title=f"{param.name} {_fmt(far)} (far {word} the {facet} {_fmt(bound)}) is rejected",
-            expected=REJECTED, request=b.chat(b.param_body(param, far)), check="rejected", parameter=param.name))
+            expected=REJECTED, request=b.post(b.param_body(param, far)), check="rejected", parameter=param.name))
     return out
 
 

@@ -34,17 +34,17 @@ def cases(b, param, rule) -> list:
         out.append(b.case("ranges", param.name, "enum-one-accepted", rule,
                           title=f"at least one documented {param.name} value is accepted",
                           expected=f"{ACCEPTED} for one of: {', '.join(map(str, values))}",
-                          request=b.chat(b.param_body(param, values[0])), check="one_value_accepted",
+                          request=b.post(b.param_body(param, values[0])), check="one_value_accepted",
                           parameter=param.name))
     out += [b.case("ranges", param.name, f"enum-{value}", rule, title=f"{param.name} '{value}' (a documented value) is accepted",
                    expected=ACCEPTED + (" (a refusal as unsupported by the model is inconclusive)" if partial else ""),
-                   request=b.chat(b.param_body(param, value)),
+                   request=b.post(b.param_body(param, value)),
                    check="accepted_unless_unsupported" if partial else "accepted", parameter=param.name,
                    weaker=partial and len(values) > 1)
             for value in values]
     out.append(b.case("ranges", param.name, "enum-unknown", rule,
                       title=f"{param.name} '{UNKNOWN}' (not a documented value) is rejected",
-                      expected=REJECTED, request=b.chat(b.param_body(param, UNKNOWN)), check="rejected",
+                      expected=REJECTED, request=b.post(b.param_body(param, UNKNOWN)), check="rejected",
                       parameter=param.name))
     documented = [v for v in rule.value if isinstance(v, str)]
     near = [("enum-other-case", documented[-1].swapcase(), "in another letter case"),
@@ -55,7 +55,7 @@ def cases(b, param, rule) -> list:
         # where the gateway forwards to the provider, the provider may take another document's value
         out.append(b.case("ranges", param.name, variant, rule,
                           title=f"{param.name} {value!r} ({how}) is rejected", expected=REJECTED,
-                          request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name,
+                          request=b.post(b.param_body(param, value)), check="rejected", parameter=param.name,
                           weaker=variant.startswith("enum-foreign-") and _forwarded(b.profile)))
     return out
 

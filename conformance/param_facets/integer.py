@@ -8,7 +8,7 @@ from ..jsontypes import is_integral, is_number  # strict JSON types: a bool is n
 
 def cases(b, param, rule) -> list:
     return [b.case("validation", param.name, "non-integer", rule, title=f"{param.name} 1.5 (not an integer) is rejected",
-                   expected=REJECTED, request=b.chat(b.param_body(param, 1.5)), check="rejected", parameter=param.name)]
+                   expected=REJECTED, request=b.post(b.param_body(param, 1.5)), check="rejected", parameter=param.name)]
 
 
 def validate(param, value, fault_of) -> str | None:

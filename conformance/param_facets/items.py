@@ -21,7 +21,7 @@ def cases(b, param, rule) -> list:
     value = [1] if wrong == "number" else ["routecheck"]
     return [b.case("validation", param.name, f"item-type-{wrong}", rule,
                    title=f"{param.name} holding a {wrong} item is rejected; items are {' or '.join(item_types)}",
-                   expected=REJECTED, request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name)]
+                   expected=REJECTED, request=b.post(b.param_body(param, value)), check="rejected", parameter=param.name)]
 
 
 def validate(param, value, fault_of) -> str | None:

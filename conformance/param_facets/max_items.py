@@ -9,10 +9,10 @@ def cases(b, param, rule) -> list:
     n = rule.value
     return [
         b.case("ranges", param.name, "at-max-items", rule, title=f"{param.name} with {n} items (the documented limit) is accepted",
-               expected=ACCEPTED, request=b.chat(b.param_body(param, list_of(param, n))), check="accepted",
+               expected=ACCEPTED, request=b.post(b.param_body(param, list_of(param, n))), check="accepted",
                parameter=param.name),
         b.case("ranges", param.name, "above-max-items", rule, title=f"{param.name} with {n + 1} items (over the limit of {n}) is rejected",
-               expected=REJECTED, request=b.chat(b.param_body(param, list_of(param, n + 1))), check="rejected",
+               expected=REJECTED, request=b.post(b.param_body(param, list_of(param, n + 1))), check="rejected",
                parameter=param.name),
     ]
 

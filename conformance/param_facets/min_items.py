@@ -11,11 +11,11 @@ def cases(b, param, rule) -> list:
         return []  # nothing is below 0 items
     out = [b.case("ranges", param.name, "below-min-items", rule,
                   title=f"{param.name} with {n - 1} items (under the minimum of {n}) is rejected",
-                  expected=REJECTED, request=b.chat(b.param_body(param, list_of(param, n - 1))), check="rejected",
+                  expected=REJECTED, request=b.post(b.param_body(param, list_of(param, n - 1))), check="rejected",
                   parameter=param.name)]
     if n > 1:  # one item is every base request's
         out.append(b.case("ranges", param.name, "at-min-items", rule, title=f"{param.name} with {n} items is accepted",
-                          expected=ACCEPTED, request=b.chat(b.param_body(param, list_of(param, n))), check="accepted",
+                          expected=ACCEPTED, request=b.post(b.param_body(param, list_of(param, n))), check="accepted",
                           parameter=param.name))
     return out
 

@@ -9,7 +9,7 @@ from ..vocabulary import UNKNOWN_MODEL
 def cases(b, param, rule) -> list:
     return [b.case("validation", param.name, "unknown-id", rule,
                    title=f"an unknown {param.name} id ({UNKNOWN_MODEL}) is rejected", expected=REJECTED,
-                   request=b.chat(b.param_body(param, UNKNOWN_MODEL)), check="rejected", parameter=param.name)]
+                   request=b.post(b.param_body(param, UNKNOWN_MODEL)), check="rejected", parameter=param.name)]
 
 
 def request(param, effective: dict, fault_of, models) -> str | None:

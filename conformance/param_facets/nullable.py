@@ -6,7 +6,7 @@ from . import ACCEPTED, REJECTED, ParamFacet, fault
 
 
 def cases(b, param, rule) -> list:
-    request = b.chat(b.param_body(param, None))
+    request = b.post(b.param_body(param, None))
     if rule.value:
         return [b.case("validation", param.name, "null-accepted", rule, title=f"{param.name}: null is accepted",
                        expected=ACCEPTED, request=request, check="accepted", parameter=param.name)]

@@ -11,10 +11,10 @@ def cases(b, param, rule) -> list:
     body = b.body()
     body.pop(param.name, None)
     out = [b.case("validation", param.name, "missing", rule, title=f"a request without {param.name} is rejected",
-                  expected=REJECTED, request=b.chat(body), check="rejected", parameter=param.name)]
+                  expected=REJECTED, request=b.post(body), check="rejected", parameter=param.name)]
     if "nullable" not in param.facets:  # null stands for "not sent": required rules it out too
         out.append(b.case("validation", param.name, "null-rejected", rule, title=f"{param.name}: null is rejected",
-                          expected=REJECTED, request=b.chat(b.param_body(param, None)), check="rejected",
+                          expected=REJECTED, request=b.post(b.param_body(param, None)), check="rejected",
                           parameter=param.name))
     return out
 

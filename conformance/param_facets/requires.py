@@ -14,7 +14,7 @@ def cases(b, param, rule) -> list:
         body.pop(companion, None)
     names = ", ".join(f"{k}={v!r}" for k, v in param.companions.items())
     return [b.case("validation", param.name, "without-companion", rule, title=f"{param.name} without {names} is rejected",
-                   expected=REJECTED, request=b.chat(body), check="rejected", parameter=param.name)]
+                   expected=REJECTED, request=b.post(body), check="rejected", parameter=param.name)]
 
 
 def request(param, effective: dict, fault_of, models) -> str | None:

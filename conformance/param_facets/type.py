@@ -43,13 +43,13 @@ def cases(b, param, rule) -> list:
         out.append(b.case(
             "validation", param.name, f"type-{json_type}", rule,
             title=f"{param.name} as {'an' if json_type[0] in 'aeiou' else 'a'} {json_type} ({value!r}) is rejected; documented type: {' or '.join(allowed)}",
-            expected=REJECTED, request=b.chat(b.param_body(param, value)), check="rejected", parameter=param.name))
+            expected=REJECTED, request=b.post(b.param_body(param, value)), check="rejected", parameter=param.name))
     if {"string", "array"} <= set(allowed) and _string_items(param):
         # "string or list of strings": the plain string is as documented as the list
         out.append(b.case(
             "validation", param.name, "string-form", rule,
             title=f"{param.name} as a plain string ({STRING_FORM!r}) is accepted; documented type: {' or '.join(allowed)}",
-            expected=ACCEPTED, request=b.chat(b.param_body(param, STRING_FORM)), check="accepted", parameter=param.name))
+            expected=ACCEPTED, request=b.post(b.param_body(param, STRING_FORM)), check="accepted", parameter=param.name))
     return out + _json_integer_cases(b, param, rule) + _large_valid_cases(b, param, rule)
 
 
@@ -64,7 +64,7 @@ def _large_valid_cases(b, param, rule) -> list:
         return []
     return [b.case("ranges", param.name, "large-valid", rule,
                    title=f"{param.name} {LARGE_VALID} (valid: no maximum is documented) is never a 5xx",
-                   expected="a 2xx or 4xx answer, never 5xx", request=b.chat(b.param_body(param, LARGE_VALID)),
+                   expected="a 2xx or 4xx answer, never 5xx", request=b.post(b.param_body(param, LARGE_VALID)),
                    check="not_server_error", parameter=param.name,
                    convention=f"A token cap with no documented maximum takes {LARGE_VALID}: it may be refused (a "
                               "model has a context window), but a 5xx is a parser overflow, never an answer.")]
@@ -80,7 +80,7 @@ def _json_integer_cases(b, param, rule) -> list:
         return []
     return [b.case("ranges", param.name, "json-integer", rule,
                    title=f"{param.name} as the JSON integer {whole} is accepted (a number may be written without a fraction)",
-                   expected=ACCEPTED, request=b.chat(b.param_body(param, int(whole))), check="accepted", parameter=param.name)]
+                   expected=ACCEPTED, request=b.post(b.param_body(param, int(whole))), check="accepted", parameter=param.name)]
 
 
 def validate(param, value, fault_of):

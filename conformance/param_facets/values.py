@@ -13,11 +13,11 @@ def cases(b, param, rule) -> list:
         if bound is None:
             continue
         out.append(b.case("ranges", param.name, f"value-at-{facet[:3]}", rule, title=f"{param.name} value {bound} (the {facet}) is accepted",
-                          expected=ACCEPTED, request=b.chat(b.param_body(param, {"1": bound})), check="accepted",
+                          expected=ACCEPTED, request=b.post(b.param_body(param, {"1": bound})), check="accepted",
                           parameter=param.name))
         out.append(b.case("ranges", param.name, f"value-{word}-{facet[:3]}", rule,
                           title=f"{param.name} value {bound + sign} (past the {facet} {bound}) is rejected",
-                          expected=REJECTED, request=b.chat(b.param_body(param, {"1": bound + sign})), check="rejected",
+                          expected=REJECTED, request=b.post(b.param_body(param, {"1": bound + sign})), check="rejected",
                           parameter=param.name))
     return out
 

@@ -1,12 +1,16 @@
-"""JSON bodies the gateway sends: completions, stream chunks, the models list, errors."""
+"""The reference gateway's chat completions wire format: completions, stream chunks, the models list, errors.
+
+The surface's reference half: only the gateway (conformance/gateway/) imports it."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .model import Generation
+if TYPE_CHECKING:
+    from ...gateway.model import Generation
 
 FINGERPRINT = "fp_routecheck"
 OWNER = "routecheck"

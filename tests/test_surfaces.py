@@ -1,0 +1,93 @@
+"""The surface registry: chat completions is one surface among the API kinds a gateway serves, named in
+specs and in every case ID, its stream rules a registry, and older case IDs still read by the gates."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from conformance import gating, surfaces
+from conformance.cases import generate_cases
+from conformance.errors import SpecError
+from conformance.gateway.faults import faults_for
+from conformance.spec import full_schema, load_profile, load_spec_file, profile_names
+
+
+def test_every_profile_names_its_surface_and_every_case_id_its_segment():
+    for name in profile_names():
+        profile = load_profile(name)
+        surface = surfaces.surface_named(profile.surface)
+        cases = generate_cases(profile, "m")
+        assert cases and all(c.id.startswith(f"{name}/{surface.segment}/{c.category}/") for c in cases)
+        assert {c.describe()["surface"] for c in cases} == {profile.surface}
+        assert all(r.surface == profile.surface for c in cases for r in c.requests())
+
+
+def test_the_spec_schema_takes_its_surfaces_and_stream_rules_from_the_registry():
+    schema = full_schema()
+    assert schema["properties"]["surface"]["enum"] == sorted(surfaces.registry())
+    stream = schema["properties"]["stream"]["properties"]
+    assert set(stream) == set(surfaces.stream_keys()) | {"fields"}
+    assert stream["terminator"] == {"$ref": "#/$defs/valued"} and stream["one_id"] == {"$ref": "#/$defs/rule"}
+
+
+def test_a_spec_naming_an_unknown_surface_is_a_one_line_spec_error(tmp_path):
+    spec = tmp_path / "acme.yaml"
+    spec.write_text(textwrap.dedent("""\
+        profile: acme
+        title: Acme
+        document: acme.md
+        surface: carrier_pigeon
+        baseline: openai
+        auth: {schemes: [{name: bearer, header: Authorization, prefix: "Bearer ", quote: "Bearer"}]}
+        request: {path: /v1/chat/completions, params: {}}
+        response: {fields: {}}
+        stream: {fields: {}}
+        """))
+    (tmp_path / "acme.md").write_text("Bearer")
+    with pytest.raises(SpecError, match=r"at surface: 'carrier_pigeon' is not one of \['chat_completions'\]"):
+        load_spec_file(spec)
+
+
+def test_each_stream_rule_of_a_profile_has_its_case_and_its_faults():
+    profile = load_profile("openai")
+    rules = surfaces.surface_named(profile.surface).stream_rules
+    ids = {c.id for c in generate_cases(profile, "m")}
+    faults = {f.name: f.rule for f in faults_for(profile)}
+    for rule in rules:
+        assert f"openai/chat/streaming/stream/{rule.variant}" in ids
+        for fault in rule.faults:
+            assert faults[fault.name] == f"stream.{rule.key}"
+
+
+def _results(*cases: tuple[str, str]) -> dict:
+    return {"started": "2026-01-01T00:00:00Z",
+            "cases": [{"id": cid, "outcome": outcome, "level": "MUST", "message": ""} for cid, outcome in cases]}
+
+
+@pytest.mark.parametrize("old, new", [
+    ("routify/ranges/temperature/above-max", "routify/chat/ranges/temperature/above-max"),
+    ("acme/auth/bearer/valid-key", "acme/chat/auth/bearer/valid-key"),
+    ("*/behaviour/stop/*", "*/chat/behaviour/stop/*"),
+    ("routify/chat/ranges/temperature/above-max", None),  # already a surface's ID
+    ("routify/*", None),  # a glob that matches new IDs as it did old ones
+])
+def test_an_id_from_before_surfaces_moved_under_the_chat_segment(old, new):
+    assert gating.moved_id(old) == new
+
+
+def test_an_older_baseline_and_expectations_file_are_read_with_a_note_that_names_a_moved_id(tmp_path, monkeypatch):
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(_results(("routify/ranges/temperature/above-max", "failed"))))
+    monkeypatch.setattr("conformance.results.read_validated", lambda path: json.loads(open(path).read()))
+    expect = tmp_path / "expect.yaml"
+    expect.write_text("expectations:\n  - {case: routify/ranges/top_p/above-max, verdict: failed, reason: clamps}\n")
+    inputs = gating.load_inputs(str(baseline), str(expect))
+    assert inputs.baseline["cases"][0]["id"] == "routify/chat/ranges/temperature/above-max"
+    assert inputs.expectations[0].case == "routify/chat/ranges/top_p/above-max"
+    assert len(inputs.notes) == 2 and all("now routify/chat/ranges/" in n for n in inputs.notes)
+    run = _results(("routify/chat/ranges/temperature/above-max", "failed"), ("routify/chat/ranges/top_p/above-max", "failed"))
+    gate = gating.evaluate(run, inputs.baseline, inputs.expectations, inputs.notes)
+    assert gate.counted == [] and list(gate.expected) == ["routify/chat/ranges/top_p/above-max"]
