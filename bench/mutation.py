@@ -8,7 +8,7 @@ parser and gating), with only the fast unit tests that judge them (TESTS), in a 
 (mutmut writes a mutants/ tree beside the code). `--modules` mutates only the modules matching these globs
 (relative to the checkout, e.g. conformance/behaviours/n_choices.py): a whole run takes long on 2 cores.
 Prints the share of mutants killed per module, and a FAIL line for each module under TARGET (85%, held per
-module, not as an average), and lists the survivors; exits 1 if any module is under it.
+module, not as an average), and lists the survivors with the lines each changes; exits 1 if any module is under it.
 Not part of CI: a run takes minutes. Nothing is sent anywhere; the tests run without any server.
 """
 
@@ -74,6 +74,23 @@ def scores(where: Path) -> tuple[dict[str, Counter], list[str]]:
     return by_module, survivors
 
 
+def changed_lines(where: Path, mutant: str) -> list[str]:
+    """The lines a surviving mutant changes (what `mutmut show NAME` prints, without the context)."""
+    import os
+
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    here = Path.cwd()
+    os.chdir(where)  # mutmut finds its mutants/ tree from the working directory
+    try:
+        diff = get_diff_for_mutant(mutant)
+    except Exception as exc:  # a diff is a reading aid: without it the name is still listed
+        return [f"(no diff: {exc})"]
+    finally:
+        os.chdir(here)
+    return [line.strip() for line in diff.splitlines()[2:] if line[:1] in "-+"]
+
+
 def _killed(counts: Counter) -> int:
     return counts["killed"] + counts["timeout"] + counts["caught by type check"]
 
@@ -118,6 +135,8 @@ def main() -> int:
         print(f"survivors ({len(survivors)}; `mutmut show NAME` in {where} shows each):")
         for name in survivors:
             print(f"  {name}")
+            for line in changed_lines(where, name):
+                print(f"      {line}")
     if not args.keep:
         shutil.rmtree(where, ignore_errors=True)
     if below:

@@ -10,12 +10,13 @@ import pytest
 
 from conformance.cases import generate_cases
 from conformance.cases.builder import STOP_PROMPT
-from conformance.engine import Exchange
+from conformance.case import Prereq
+from conformance.engine import Exchange, fingerprint
 from conformance.errors import UsageError
 from conformance.features import capability_absent, parse_disabled, parse_required, skip_reason
 from conformance.spec import load_profile
-from conformance.verdicts import (BLOCKED, ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, WARNED, Result, derived_for,
-                                  explain, jobs_for, judge, summarise, unmet_need)
+from conformance.verdicts import (BLOCKED, ERROR, FAILED, INCONCLUSIVE, PASSED, SKIPPED, WARNED, Result, _once_each,
+                                  derived_for, execute, explain, jobs_for, judge, now_iso, summarise, unmet_need)
 
 from test_checks_table import build_exchange
 
@@ -98,7 +99,8 @@ def test_a_failing_must_case_fails_with_the_h2spec_explanation():
     lines = result.message.splitlines()
     assert lines[0] == f"{BASE.id} [MUST] {BASE.title}"
     assert [line.split(":")[0] for line in lines[1:]] == ["  Requirement", "  Expected", "  Actual", "  Sent", "  Reproduce"]
-    assert lines[3] == f"  Actual:      {result.problem}" and "$MY_KEY" in lines[5]
+    assert lines[3] == f"  Actual:      {result.problem}" and "$MY_KEY" in lines[4] and "$MY_KEY" in lines[5]
+    assert result.exchange == answer and (result.request, result.evidence) == (None, {})
 
 
 def test_a_should_case_that_fails_is_warned():
@@ -121,8 +123,9 @@ def test_a_rule_source_note_is_a_line_of_its_own():
     (dict(status=None, dropped="reset", attempts=2), FAILED, None),
 ])
 def test_harness_problems_are_errors_and_a_dropped_connection_is_a_failure(exchange, outcome, message):
-    result = judge_case(BASE, fetch_from({}, lambda r: ex(r, **exchange)))
-    assert result.outcome == outcome
+    answer = ex(BASE.request, **exchange)
+    result = judge_case(BASE, fetch_from({}, lambda r: answer))
+    assert result.outcome == outcome and result.exchange is answer
     if message:
         assert result.message == message
     else:
@@ -134,6 +137,8 @@ def test_a_check_that_raises_is_the_case_s_error_not_the_run_s():
     assert result.outcome == ERROR
     assert result.message == ("harness error, not a verdict: judging it raised KeyError: "
                               + repr(str(KeyError("no such check"))))
+    long = judge_case(replace(BASE, check="x" * 300), fetch_from({}, lambda r: ex(r, body=COMPLETION)))
+    assert long.message == "harness error, not a verdict: judging it raised KeyError: " + repr("'" + "x" * 199)
 
 
 def test_a_case_of_a_missing_feature_is_skipped_and_sends_nothing():
@@ -153,7 +158,7 @@ def test_an_inconclusive_check_keeps_its_exchange_and_evidence():
     assert result.outcome == INCONCLUSIVE
     assert result.message == "inconclusive: the control, with the tool forced, made no tool call: nothing shows this model calls tools"
     assert result.exchange == plain and result.evidence == {name: plain for name, _ in case.evidence}
-    assert list(result.evidence)[0] == "control"
+    assert list(result.evidence)[0] == "control" and result.request is None
 
 
 def test_each_distinct_request_is_fetched_once_per_case_its_root_included():
@@ -303,3 +308,133 @@ def test_now_iso_is_utc_to_the_second():
     import re
     from conformance.verdicts import now_iso
     assert re.fullmatch(r"20\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\dZ", now_iso())
+
+
+def test_once_each_wraps_a_fetch_once():
+    fetch = fetch_from({}, lambda r: ex(r, body=COMPLETION))
+    once = _once_each(fetch)
+    assert once is not fetch and _once_each(once) is once
+    assert once(BASE.request) is once(BASE.request) and fetch.calls == [BASE.request.fingerprint]
+
+
+JSON_CASE = CASES["openai/validation/response_format/accepts-json-object"]
+
+
+def refuses_json_mode(request):
+    """A gateway whose model lacks JSON mode (it says so for every documented value) and answers the rest."""
+    if "response_format" in request.body:
+        return ex(request, status=400, body={"error": {"message": "response_format is not supported"}})
+    return ex(request, body=COMPLETION)
+
+
+@pytest.mark.parametrize("disabled, required, outcome", [
+    ({"json_mode"}, set(), PASSED),  # the root is skipped: it shows nothing
+    (set(), set(), PASSED),  # the root is inconclusive, the capability evidently absent
+    (set(), {"json_mode"}, BLOCKED),  # the capability required: the root fails, and hides the rule
+])
+def test_a_root_blocks_only_when_it_fails_under_the_run_s_features(disabled, required, outcome):
+    assert JSON_CASE.features == ("json_mode",) and len([n for n, _ in JSON_CASE.evidence if n.startswith("capability:")]) == 2
+    dependent = replace(BASE, prereqs=(Prereq(JSON_CASE.id, JSON_CASE.request, "completion"),))
+    result = judge_case(dependent, fetch_from({}, refuses_json_mode), disabled=frozenset(disabled),
+                        required=frozenset(required), roots={JSON_CASE.id: JSON_CASE})
+    assert result.outcome == outcome, result.message
+
+
+def test_a_case_whose_capability_is_evidently_absent_is_inconclusive_with_its_evidence():
+    fetch = fetch_from({}, refuses_json_mode)
+    result = judge_case(JSON_CASE, fetch)
+    evidence = {name: refuses_json_mode(request) for name, request in JSON_CASE.evidence}
+    assert result.outcome == INCONCLUSIVE
+    assert result.message == "inconclusive: " + capability_absent(JSON_CASE, evidence, frozenset())
+    assert result.exchange.status == 400 and result.exchange.request == JSON_CASE.request
+    assert {n: e.request for n, e in result.evidence.items()} == {n: r for n, r in JSON_CASE.evidence}
+    assert judge_case(JSON_CASE, fetch, required=frozenset({"json_mode"})).outcome == FAILED
+
+
+def test_a_need_met_does_not_judge_the_root_even_if_the_root_would_fail():
+    framing = CASES["openai/streaming/stream/framing"]
+    roots = {p.root: CASES[p.root] for p in framing.prereqs}
+    assert [p.need for p in framing.prereqs] == ["completion", "accepted"]
+
+    def answer(request):  # accepted, but neither JSON nor an event stream
+        return ex(request, body=b"not json") if request.stream else ex(request, body=COMPLETION)
+    result = judge_case(framing, fetch_from({}, answer), roots=roots)
+    assert result.outcome == FAILED and "no SSE events came back" in result.problem
+
+
+def _stop_case():
+    return next(c for c in CASES.values() if c.derive and not c.request.stream)
+
+
+def test_a_derived_probe_that_breaks_the_rule_fails_with_its_own_request_and_exchange():
+    case = _stop_case()
+
+    def ignores_stop(request):
+        if "stop" not in request.body:
+            return said(request)
+        return ex(request, body=said(replace(request, body={k: v for k, v in request.body.items() if k != "stop"})).body)
+    fetch = fetch_from({}, ignores_stop)
+    result = judge_case(case, fetch, key_env="MY_KEY")
+    assert result.outcome == FAILED and "stop" in result.request.body
+    assert result.message == explain(case, URL, result.problem, result.request, "MY_KEY")
+    assert result.exchange.request == result.request and result.exchange.body == ignores_stop(result.request).body
+    assert set(result.evidence) == {"control", *(name for name, _ in case.evidence)}
+
+
+def test_a_derived_probe_that_shows_nothing_is_inconclusive_with_its_request():
+    case = _stop_case()
+
+    def otherwise(request):
+        if "stop" in request.body:
+            return ex(request, body={"choices": [{"index": 0, "message": {"role": "assistant", "content": "zzz"},
+                                                  "finish_reason": "stop"}]})
+        return said(request)
+    result = judge_case(case, fetch_from({}, otherwise))
+    assert result.outcome == INCONCLUSIVE and result.message.startswith("inconclusive: the answer with stop does not start")
+    assert "stop" in result.request.body and result.exchange.request == result.request
+    assert set(result.evidence) == {"control", *(name for name, _ in case.evidence)}
+
+
+class RecordedEngine:
+    """An engine answering from a function, each distinct request once a run, as Engine.run; it records what each run sent."""
+
+    def __init__(self, answer):
+        self.answer, self.sent = answer, []
+
+    def run(self, jobs):
+        jobs = list(jobs)
+        self.sent.append(list(dict.fromkeys(fingerprint(url, request) for url, request in jobs)))
+        return {fingerprint(url, request): self.answer(request) for url, request in jobs}
+
+
+def test_execute_sends_each_request_once_then_judges_every_case_with_its_roots_and_features():
+    def answer(request):
+        if request.stream and request.body["messages"][-1]["content"] != STOP_PROMPT:
+            return ex(request, status=400, body={"error": {"message": "no streams"}})
+        return refuses_json_mode(request) if "response_format" in request.body else said(request)
+    ids = ["openai/response/completion/choices/type", "openai/streaming/stream/content-type",
+           "openai/streaming/stream/framing", _stop_case().id, JSON_CASE.id,
+           "openai/validation/messages/accepts-image-data-url"]
+    engine = RecordedEngine(answer)
+    results = execute(engine, ((URL, CASES[i]) for i in ids), frozenset({"vision"}), frozenset({"json_mode"}))
+    assert [(r.case.id, r.base_url, r.outcome) for r in results] == [
+        (ids[0], URL, PASSED), (ids[1], URL, FAILED), (ids[2], URL, BLOCKED), (ids[3], URL, PASSED),
+        (ids[4], URL, FAILED), (ids[5], URL, SKIPPED)]
+    assert results[2].blocked_by == ids[1]
+    sent = [key for run in engine.sent for key in run]
+    assert len(sent) == len(set(sent)) and len(engine.sent) == 2  # sent once; the derived probe in a second run
+    assert engine.sent[1] == [fingerprint(URL, results[3].request)]
+    assert fingerprint(URL, CASES[ids[5]].request) not in sent  # the skipped case sends nothing of its own
+
+
+def test_now_iso_is_utc_whatever_the_local_zone(monkeypatch):
+    import datetime
+    import time
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+5:30: never within a minute of UTC
+    time.tzset()
+    try:
+        stamp = datetime.datetime.strptime(now_iso(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        assert abs((datetime.datetime.now(datetime.timezone.utc) - stamp).total_seconds()) < 60
+    finally:
+        monkeypatch.undo()
+        time.tzset()
