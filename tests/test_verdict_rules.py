@@ -317,7 +317,7 @@ def test_once_each_wraps_a_fetch_once():
     assert once(BASE.request) is once(BASE.request) and fetch.calls == [BASE.request.fingerprint]
 
 
-JSON_CASE = CASES["openai/validation/response_format/accepts-json-object"]
+JSON_CASE = CASES["openai/chat/validation/response_format/accepts-json-object"]
 
 
 def refuses_json_mode(request):
@@ -352,7 +352,7 @@ def test_a_case_whose_capability_is_evidently_absent_is_inconclusive_with_its_ev
 
 
 def test_a_need_met_does_not_judge_the_root_even_if_the_root_would_fail():
-    framing = CASES["openai/streaming/stream/framing"]
+    framing = CASES["openai/chat/streaming/stream/framing"]
     roots = {p.root: CASES[p.root] for p in framing.prereqs}
     assert [p.need for p in framing.prereqs] == ["completion", "accepted"]
 
@@ -412,9 +412,9 @@ def test_execute_sends_each_request_once_then_judges_every_case_with_its_roots_a
         if request.stream and request.body["messages"][-1]["content"] != STOP_PROMPT:
             return ex(request, status=400, body={"error": {"message": "no streams"}})
         return refuses_json_mode(request) if "response_format" in request.body else said(request)
-    ids = ["openai/response/completion/choices/type", "openai/streaming/stream/content-type",
-           "openai/streaming/stream/framing", _stop_case().id, JSON_CASE.id,
-           "openai/validation/messages/accepts-image-data-url"]
+    ids = ["openai/chat/response/completion/choices/type", "openai/chat/streaming/stream/content-type",
+           "openai/chat/streaming/stream/framing", _stop_case().id, JSON_CASE.id,
+           "openai/chat/validation/messages/accepts-image-data-url"]
     engine = RecordedEngine(answer)
     results = execute(engine, ((URL, CASES[i]) for i in ids), frozenset({"vision"}), frozenset({"json_mode"}))
     assert [(r.case.id, r.base_url, r.outcome) for r in results] == [
