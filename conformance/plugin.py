@@ -115,7 +115,12 @@ class RunContext:
         if self.roots is None:
             self.roots = {i.callspec.params["rc_case"].id: i.callspec.params["rc_case"] for i in items
                           if hasattr(i, "callspec") and "rc_case" in i.callspec.params}
-        result = judge(case, url, fetch, self.disabled, self.required, self.roots, self.key_env)
+        def probe(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> Request:
+            """Derived once: by the sending side as the control came back, or here when it did not derive it."""
+            derived = self.sender.probe(url, case) if self.sender is not None else None
+            return derived if derived is not None else derive(case, control, evidence)
+
+        result = judge(case, url, fetch, self.disabled, self.required, self.roots, self.key_env, probe)
         result.message = titled(result.message, self.titles)
         if self.sender is not None and (result.outcome != SKIPPED or result.exchange is not None):
             for key, count in unread.items():  # a blocked case never reads its own exchange: let it go all the same
@@ -205,9 +210,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         expected = match(expectations, case.id)
         if expected is not None and expected.verdict in ("failed", "error"):
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"expected {expected.verdict}: {expected.reason}"))
-        if _marked(item):  # a skip from a marker never runs: its result is recorded from its setup report
-            url = plan.target.url(case.profile) if plan is not None else (target_url(config) or "").replace("{profile}", case.profile)
-            item.user_properties.append((PROPERTY, case_dict(Result(case, url, SKIPPED, reason or "skipped by a marker"))))
+
+
+def _record_marker_skip(item: pytest.Item, case: Case) -> None:
+    """A case with a marker runs pytest's own protocol, and a skip from a marker never reaches the call: it is
+    recorded as skipped now (its setup report gives the reason), and its call, if it runs, records its verdict.
+    Done as it runs, not at collection, so a marker a conftest added after ours is seen too."""
+    if any(name == PROPERTY for name, _ in item.user_properties):
+        return
+    config = item.config
+    plan = config.stash.get(PLAN, None)
+    disabled = plan.disabled if plan is not None else parse_disabled(config.option.without)
+    url = plan.target.url(case.profile) if plan is not None else (target_url(config) or "").replace("{profile}", case.profile)
+    reason = skip_reason(case, disabled) or "skipped by a marker"
+    item.user_properties.append((PROPERTY, case_dict(Result(case, url, SKIPPED, reason))))
 
 
 def _case_of(item: pytest.Item) -> Case | None:
@@ -216,8 +232,9 @@ def _case_of(item: pytest.Item) -> Case | None:
 
 
 def _marked(item: pytest.Item) -> bool:
-    """Markers pytest's own protocol must handle (a conftest may add them too)."""
-    return any(item.iter_markers(name) for name in ("skip", "skipif", "xfail"))
+    """Markers pytest's own protocol must handle (a conftest may add them too). iter_markers is a
+    generator, always truthy: its first marker is what says one is there."""
+    return any(next(item.iter_markers(name), None) is not None for name in ("skip", "skipif", "xfail"))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -227,7 +244,12 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     directly: over ~1500 cases the per-test work of pytest's full protocol costs more than judging. Allure
     needs the full protocol (it labels inside the test's own call), so it gets it."""
     case = _case_of(item)
-    if case is None or item.config.getoption("allure_report_dir", None) or _marked(item):
+    if case is None:
+        return None
+    if _marked(item):
+        _record_marker_skip(item, case)
+        return None
+    if item.config.getoption("allure_report_dir", None):
         return None
     ihook = item.ihook
     ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
