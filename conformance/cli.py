@@ -19,6 +19,7 @@ from pathlib import Path
 from . import gating
 from .errors import RoutecheckError, TargetError, UsageError
 from .cli_args import build_parser
+from .collector import Handover
 from .launch import launch_args
 from .reporters import Context, compare_outputs, outputs_wanted, write_outputs
 from .reporters.console import start_lines
@@ -180,23 +181,22 @@ def _pytest_run(args: argparse.Namespace, plan: RunPlan, sender: Sender | None) 
     """pytest judges the plan's cases; its results file, and whether pytest saw failed tests."""
     import pytest
 
-    from . import results
-
     json_path = Path(args.json_path)
     json_path.unlink(missing_ok=True)
+    handover = Handover()  # the results document, in memory: written once, with the gate, by _run_against
     # only the plugins this run needs: autoloaded ones add hooks to every one of ~1500 tests
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
-        code = pytest.main(launch_args(args), plugins=[plan, *([sender] if sender is not None else [])])
+        code = pytest.main(launch_args(args), plugins=[plan, handover, *([sender] if sender is not None else [])])
     finally:
         os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise UsageError(f"no case matched -k {args.keyword!r}" if args.keyword else "no case was collected")
     if code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt  # pytest wrote the cases it judged, marked incomplete: cmd_run reports them
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not json_path.exists():
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or handover.doc is None:
         raise TargetError(f"the run did not complete (pytest exit code {int(code)})")
-    return results.read_unvalidated(json_path), code == pytest.ExitCode.TESTS_FAILED  # written by this run: valid
+    return handover.doc, code == pytest.ExitCode.TESTS_FAILED
 
 
 def _check_keyword(expression: str) -> None:
