@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gc
 import json
-import time
-import traceback
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -35,16 +33,13 @@ from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Res
 from .sender import Sender, SenderError
 from .plan import PLAN, WORKER_INPUT, RunPlan
 from .plugin_options import add_options, plan_from_options, selected_profiles, stop, target_url
+from .protocol import HarnessError, lean_protocol, marked
 
 CONTEXT = pytest.StashKey["RunContext"]()
 
 
 class ConventionWarning(UserWarning):
     """A SHOULD case not met: reported, never a failure of the profile."""
-
-
-class HarnessError(Exception):
-    """The case could not be judged (target unreachable, only 429s): not a verdict."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -231,49 +226,19 @@ def _case_of(item: pytest.Item) -> Case | None:
     return callspec.params.get("rc_case") if callspec is not None else None
 
 
-def _marked(item: pytest.Item) -> bool:
-    """Markers pytest's own protocol must handle (a conftest may add them too). iter_markers is a
-    generator, always truthy: its first marker is what says one is there."""
-    return any(next(item.iter_markers(name), None) is not None for name in ("skip", "skipif", "xfail"))
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
-    """A lean protocol for conformance cases: they use no fixtures, print nothing and log nothing,
-    so setup, capture and teardown are skipped and the three reports pytest expects are sent
-    directly: over ~1500 cases the per-test work of pytest's full protocol costs more than judging. Allure
-    needs the full protocol (it labels inside the test's own call), so it gets it."""
+    """Conformance cases run the lean protocol (conformance/protocol.py); one with a marker, or every one under
+    Allure, runs pytest's own."""
     case = _case_of(item)
     if case is None:
         return None
-    if _marked(item):
+    if marked(item):
         _record_marker_skip(item, case)
         return None
     if item.config.getoption("allure_report_dir", None):
         return None
-    ihook = item.ihook
-    ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    keywords = {name: 1 for name in item.keywords}
-    start = time.time()
-    ihook.pytest_runtest_logreport(report=pytest.TestReport(item.nodeid, item.location, keywords, "passed", None, "setup", start=start, stop=start))
-    longrepr: object = None
-    try:
-        run_case(case, item)
-        outcome = "passed"
-    except pytest.fail.Exception as exc:
-        outcome, longrepr = "failed", exc.msg
-    except pytest.skip.Exception as exc:
-        outcome, longrepr = "skipped", (str(item.path), item.location[1] + 1, f"Skipped: {exc.msg}")
-    except HarnessError as exc:
-        outcome, longrepr = "failed", f"HarnessError: {exc}"
-    except Exception as exc:  # noqa: BLE001 - a bug of ours: reported on the case, never swallowed
-        outcome, longrepr = "failed", "".join(traceback.format_exception(exc))
-    stop = time.time()
-    ihook.pytest_runtest_logreport(report=pytest.TestReport(item.nodeid, item.location, keywords, outcome, longrepr, "call",
-                                                            duration=stop - start, start=start, stop=stop,
-                                                            user_properties=item.user_properties))
-    ihook.pytest_runtest_logreport(report=pytest.TestReport(item.nodeid, item.location, keywords, "passed", None, "teardown", start=stop, stop=stop))
-    ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    lean_protocol(item, lambda: run_case(case, item))
     return True
 
 
