@@ -8,6 +8,7 @@ conformance/gating.py), 2 usage or configuration error, 3 target or harness erro
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import os
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from . import gating
 from .errors import RoutecheckError, TargetError, UsageError
 from .cli_args import build_parser
+from .collector import Handover
 from .launch import launch_args
 from .reporters import Context, compare_outputs, outputs_wanted, write_outputs
 from .reporters.console import start_lines
@@ -60,6 +62,17 @@ def main(argv: list[str] | None = None) -> int:
 # ---------------------------------------------------------------- run
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """No collector pass over what start-up builds to keep (specs, cases, the plan: a gen-2 pass over them cost
+    a tenth of a second each): frozen as pytest starts (_pytest_run); what the run leaves is not walked at exit."""
+    gc.disable()
+    try:
+        return _cmd_run(args)
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
     # "is my gateway OpenAI-compatible?" is the first question for a URL; all profiles for the bundled gateway
     # a profile named twice is judged once: a case ID names one verdict
     # a bad spec or unknown profile stops here, before anything starts
@@ -180,23 +193,24 @@ def _pytest_run(args: argparse.Namespace, plan: RunPlan, sender: Sender | None) 
     """pytest judges the plan's cases; its results file, and whether pytest saw failed tests."""
     import pytest
 
-    from . import results
-
     json_path = Path(args.json_path)
     json_path.unlink(missing_ok=True)
+    handover = Handover()  # the results document, in memory: written once, with the gate, by _run_against
     # only the plugins this run needs: autoloaded ones add hooks to every one of ~1500 tests
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    gc.freeze()  # see cmd_run
+    gc.enable()
     try:
-        code = pytest.main(launch_args(args), plugins=[plan, *([sender] if sender is not None else [])])
+        code = pytest.main(launch_args(args), plugins=[plan, handover, *([sender] if sender is not None else [])])
     finally:
         os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise UsageError(f"no case matched -k {args.keyword!r}" if args.keyword else "no case was collected")
     if code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt  # pytest wrote the cases it judged, marked incomplete: cmd_run reports them
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not json_path.exists():
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or handover.doc is None:
         raise TargetError(f"the run did not complete (pytest exit code {int(code)})")
-    return results.read_unvalidated(json_path), code == pytest.ExitCode.TESTS_FAILED  # written by this run: valid
+    return handover.doc, code == pytest.ExitCode.TESTS_FAILED
 
 
 def _check_keyword(expression: str) -> None:

@@ -123,6 +123,7 @@ class Engine:
         done: dict[str, Exchange] = {}
         pending = iter(list(unique.items()))
         verify = needs_tls(u for u, _ in unique.values())
+        self.redactor  # noqa: B018 - built here, once: threads that all missed its cache would each compile it
 
         def send_all() -> None:
             # one client and one connection per thread, so the watchdog knows which socket each read is on

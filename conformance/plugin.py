@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gc
 import json
-import time
-import traceback
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -35,16 +33,13 @@ from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Res
 from .sender import Sender, SenderError
 from .plan import PLAN, WORKER_INPUT, RunPlan
 from .plugin_options import add_options, plan_from_options, selected_profiles, stop, target_url
+from .protocol import HarnessError, lean_protocol, marked
 
 CONTEXT = pytest.StashKey["RunContext"]()
 
 
 class ConventionWarning(UserWarning):
     """A SHOULD case not met: reported, never a failure of the profile."""
-
-
-class HarnessError(Exception):
-    """The case could not be judged (target unreachable, only 429s): not a verdict."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -115,7 +110,12 @@ class RunContext:
         if self.roots is None:
             self.roots = {i.callspec.params["rc_case"].id: i.callspec.params["rc_case"] for i in items
                           if hasattr(i, "callspec") and "rc_case" in i.callspec.params}
-        result = judge(case, url, fetch, self.disabled, self.required, self.roots, self.key_env)
+        def probe(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> Request:
+            """Derived once: by the sending side as the control came back, or here when it did not derive it."""
+            derived = self.sender.probe(url, case) if self.sender is not None else None
+            return derived if derived is not None else derive(case, control, evidence)
+
+        result = judge(case, url, fetch, self.disabled, self.required, self.roots, self.key_env, probe)
         result.message = titled(result.message, self.titles)
         if self.sender is not None and (result.outcome != SKIPPED or result.exchange is not None):
             for key, count in unread.items():  # a blocked case never reads its own exchange: let it go all the same
@@ -205,9 +205,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         expected = match(expectations, case.id)
         if expected is not None and expected.verdict in ("failed", "error"):
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"expected {expected.verdict}: {expected.reason}"))
-        if _marked(item):  # a skip from a marker never runs: its result is recorded from its setup report
-            url = plan.target.url(case.profile) if plan is not None else (target_url(config) or "").replace("{profile}", case.profile)
-            item.user_properties.append((PROPERTY, case_dict(Result(case, url, SKIPPED, reason or "skipped by a marker"))))
+
+
+def _record_marker_skip(item: pytest.Item, case: Case) -> None:
+    """A case with a marker runs pytest's own protocol, and a skip from a marker never reaches the call: it is
+    recorded as skipped now (its setup report gives the reason), and its call, if it runs, records its verdict.
+    Done as it runs, not at collection, so a marker a conftest added after ours is seen too."""
+    if any(name == PROPERTY for name, _ in item.user_properties):
+        return
+    config = item.config
+    plan = config.stash.get(PLAN, None)
+    disabled = plan.disabled if plan is not None else parse_disabled(config.option.without)
+    url = plan.target.url(case.profile) if plan is not None else (target_url(config) or "").replace("{profile}", case.profile)
+    reason = skip_reason(case, disabled) or "skipped by a marker"
+    item.user_properties.append((PROPERTY, case_dict(Result(case, url, SKIPPED, reason))))
 
 
 def _case_of(item: pytest.Item) -> Case | None:
@@ -215,43 +226,19 @@ def _case_of(item: pytest.Item) -> Case | None:
     return callspec.params.get("rc_case") if callspec is not None else None
 
 
-def _marked(item: pytest.Item) -> bool:
-    """Markers pytest's own protocol must handle (a conftest may add them too)."""
-    return any(item.iter_markers(name) for name in ("skip", "skipif", "xfail"))
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
-    """A lean protocol for conformance cases: they use no fixtures, print nothing and log nothing,
-    so setup, capture and teardown are skipped and the three reports pytest expects are sent
-    directly: over ~1500 cases the per-test work of pytest's full protocol costs more than judging. Allure
-    needs the full protocol (it labels inside the test's own call), so it gets it."""
+    """Conformance cases run the lean protocol (conformance/protocol.py); one with a marker, or every one under
+    Allure, runs pytest's own."""
     case = _case_of(item)
-    if case is None or item.config.getoption("allure_report_dir", None) or _marked(item):
+    if case is None:
         return None
-    ihook = item.ihook
-    ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    keywords = {name: 1 for name in item.keywords}
-    start = time.time()
-    ihook.pytest_runtest_logreport(report=pytest.TestReport(item.nodeid, item.location, keywords, "passed", None, "setup", start=start, stop=start))
-    longrepr: object = None
-    try:
-        run_case(case, item)
-        outcome = "passed"
-    except pytest.fail.Exception as exc:
-        outcome, longrepr = "failed", exc.msg
-    except pytest.skip.Exception as exc:
-        outcome, longrepr = "skipped", (str(item.path), item.location[1] + 1, f"Skipped: {exc.msg}")
-    except HarnessError as exc:
-        outcome, longrepr = "failed", f"HarnessError: {exc}"
-    except Exception as exc:  # noqa: BLE001 - a bug of ours: reported on the case, never swallowed
-        outcome, longrepr = "failed", "".join(traceback.format_exception(exc))
-    stop = time.time()
-    ihook.pytest_runtest_logreport(report=pytest.TestReport(item.nodeid, item.location, keywords, outcome, longrepr, "call",
-                                                            duration=stop - start, start=start, stop=stop,
-                                                            user_properties=item.user_properties))
-    ihook.pytest_runtest_logreport(report=pytest.TestReport(item.nodeid, item.location, keywords, "passed", None, "teardown", start=stop, stop=stop))
-    ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    if marked(item):
+        _record_marker_skip(item, case)
+        return None
+    if item.config.getoption("allure_report_dir", None):
+        return None
+    lean_protocol(item, lambda: run_case(case, item))
     return True
 
 

@@ -36,6 +36,8 @@ class Redactor:
         # pattern (a "%" alone is no escape: reproduce commands hold "${KEY%?}")
         quoted = "".join(re.escape(c) for c in "/\"\\" if any(c in n for n in needles))
         self._marks = re.compile(r"\\u[0-9a-fA-F]{4}|%[0-9a-fA-F]{2}" + (f"|\\\\[{quoted}]" if quoted else ""))
+        # an escape or a plain form, in one pass: most text (a whole results file) holds neither
+        self._hint = re.compile("|".join([self._marks.pattern, *(re.escape(n) for n in needles)]))
         # the lookahead skips, with one character test, the positions where no form can start
         starts = "".join(sorted({re.escape(n[0]) for n in needles}))
         self._pattern = re.compile(f"(?=[{starts}\\\\%])(?:" + "|".join(_escaped(n) for n in needles) + ")") if needles else None
@@ -46,7 +48,10 @@ class Redactor:
     def text(self, text: str) -> str:
         if self._pattern is None or not text:
             return text
-        if self._marks.search(text):
+        hint = self._hint.search(text)
+        if hint is None:
+            return text
+        if self._marks.search(text, hint.start()):  # none before the first hint
             return self._pattern.sub(REDACTED, text)
         for needle in self._needles:
             if needle in text:

@@ -7,11 +7,11 @@ streams each exchange back as it completes. The child gets its jobs and the key
 through a pipe, never through its command line or environment.
 
 A probe derived from a control's answer (the stop word the model said) is derived
-here as soon as its control and evidence are back, before the judging side can see
-them, and handed to the child as one more job: it is on its way while other cases
-are judged, not sent alone when pytest reaches its case. The child stays light
-(no checks to import); the judging side derives the same request and finds it here. The
-derivation is handed in (`derive`, conformance/checks' one): the sender sits below the checks.
+here, once, as soon as its control and evidence are back, and handed to the child as
+one more job: it is on its way while other cases are judged, not sent alone when pytest
+reaches its case. The judging side takes that request from here (`probe`) instead of
+deriving it again. The child stays light (no checks to import); the derivation is
+handed in (`derive`, conformance/checks' one): the sender sits below the checks.
 
     python -m conformance.sender   # reads (engine, jobs), then more (url, request) jobs, from stdin;
                                    # writes (fingerprint, exchange) to stdout
@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 from collections import Counter
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from .engine import Engine, Exchange, fingerprint
@@ -58,6 +58,8 @@ class Sender:
         self._stdin = threading.Lock()
         self._derived: dict[int, tuple[str, Case, set[str]]] = {}  # derived job -> (url, case, keys still awaited)
         self._awaited: dict[str, list[int]] = {}  # key -> the derived jobs that read it
+        # (url, case ID) -> the probe derived here (or what deriving it raised); None: not derived here
+        self._probes: dict[tuple[str, str], Future] = {}
 
     def send(self, engine: Engine, jobs: list[tuple[str, Request]], derived: list[tuple[str, Case]] = ()) -> None:
         """Once: the child sends these in order, then the probes of the `derived` (url, case) jobs as their
@@ -69,6 +71,8 @@ class Sender:
         for job, (url, case) in enumerate(derived):  # by position: a case handed twice is derived twice, sent once
             keys = {fingerprint(url, r) for r in [case.request, *(r for _, r in case.evidence)]}
             self._derived[job] = (url, case, keys)
+            if self.derive is not None:
+                self._probes.setdefault((url, case.id), Future())
             for key in keys:
                 self._awaited.setdefault(key, []).append(job)
         # the derived cases' controls first: their probes then go out early, not after everything else
@@ -96,6 +100,12 @@ class Sender:
         exchange = future.result()
         self.release(key)
         return exchange
+
+    def probe(self, url: str, case: Case) -> Request | None:
+        """The probe of a derived case as derived here, once its control is back (raising what deriving it raised,
+        Inconclusive mostly); None when it was not derived here: the judging side derives it itself."""
+        future = self._probes.get((url, case.id))
+        return None if future is None else future.result()
 
     def release(self, key: str) -> None:
         """One case is done with this exchange (read or not): the last one lets it go."""
@@ -126,12 +136,20 @@ class Sender:
                 self._fail("it ended early")
         except (pickle.UnpicklingError, OSError) as exc:
             self._fail(f"its answer could not be read ({exc})")
+        finally:
+            self._give_up_probes()  # whatever was not derived here, the judging side derives
+
+    def _give_up_probes(self) -> None:
+        for future in list(self._probes.values()):
+            with contextlib.suppress(InvalidStateError):  # already derived: kept
+                future.set_result(None)
 
     def _derive_guarded(self, key: str, exchange: Exchange) -> None:
         try:
             self._derive(key, exchange)
         except Exception:  # noqa: BLE001 - a bug here must not stop the answers: the judging side sends the probes
             self._derived.clear()
+            self._give_up_probes()
             self._close_stdin()
 
     def _derive(self, key: str, exchange: Exchange) -> None:
@@ -150,22 +168,38 @@ class Sender:
             self.process.stdin.close()
 
     def _probe(self, url: str, case: Case, key: str, exchange: Exchange) -> None:
-        if self.derive is None:
+        outcome = self._probes.get((url, case.id))
+        if outcome is None:  # no derivation handed in: the judging side derives
             return
-        def read(request: Request) -> Exchange:
-            k = fingerprint(url, request)
-            return exchange if k == key else self.futures[k].result()
+        if outcome.done():  # a case handed twice: derived once, read by each
+            if outcome.exception() is not None or outcome.result() is None:
+                return
+            request = outcome.result()
+        else:
+            def read(request: Request) -> Exchange:
+                k = fingerprint(url, request)
+                return exchange if k == key else self.futures[k].result()
 
-        try:
-            request = self.derive(case, read(case.request), {name: read(r) for name, r in case.evidence})
-        except Exception:  # noqa: BLE001 - Inconclusive, or a bug: the judging side derives it again and says which
-            return
+            try:
+                control, evidence = read(case.request), {name: read(r) for name, r in case.evidence}
+            except KeyError:  # every case reading them is done (blocked): nobody asks for this probe
+                outcome.set_result(None)
+                return
+            try:
+                request = self.derive(case, control, evidence)
+            except Exception as exc:  # noqa: BLE001 - Inconclusive, or a bug: the judging side gets it and says which
+                outcome.set_exception(exc)
+                return
         probe = fingerprint(url, request)
         with self._lock:
             self.uses[probe] += 1
-            if probe in self.futures:  # already on its way (the same request as another job)
-                return
-            self.futures[probe] = Future()
+            known = probe in self.futures  # already on its way (the same request as another job)
+            if not known:
+                self.futures[probe] = Future()
+        if not outcome.done():  # told only now: a case reading it finds its exchange's future
+            outcome.set_result(request)
+        if known:
+            return
         # OSError: the child is gone, and the receiving loop fails every future still open, this one too
         with self._stdin, contextlib.suppress(OSError):
             pickle.dump((url, request), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -189,6 +223,8 @@ class Sender:
 
 
 def serve(source: BinaryIO, sink: BinaryIO) -> None:
+    import httpcore  # noqa: F401 - httpx imports it at its first client: here, while the parent still plans the run
+
     engine, jobs = pickle.load(source)
     lock = threading.Lock()  # exchanges complete on several sending threads
 

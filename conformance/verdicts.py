@@ -19,6 +19,9 @@ INCONCLUSIVE, BLOCKED = "inconclusive", "blocked"
 OUTCOMES = (PASSED, FAILED, WARNED, INCONCLUSIVE, BLOCKED, SKIPPED, ERROR)
 
 Fetch = Callable[[Request], Exchange]
+# a derived case's probe from its control's answer and evidence: derived here, or handed on by whoever derived it
+# first (the sending process derives each probe once, as soon as its control is back). Raises Inconclusive
+Probe = Callable[[Case, Exchange, dict[str, Exchange]], Request]
 
 
 @dataclass
@@ -91,10 +94,11 @@ BLOCKING = (FAILED, WARNED, ERROR, BLOCKED)
 
 def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = frozenset(),
           required: frozenset[str] = frozenset(), roots: Mapping[str, Case] | None = None,
-          key_env: str = KEY_ENV) -> Result:
+          key_env: str = KEY_ENV, probe: Probe = derive) -> Result:
     """The verdict on one case. `fetch` gives the exchange of a request (sent once, shared). `roots`: the
     cases of this run by ID; a root that is not judged in the run cannot block (-k left it out), so the
-    case is judged on its own: a failure is never hidden behind a case nobody sees."""
+    case is judged on its own: a failure is never hidden behind a case nobody sees. `probe`: a derived
+    case's probe (derived here unless one is handed in)."""
     reason = skip_reason(case, disabled)
     if reason:
         return Result(case, base_url, SKIPPED, reason)
@@ -102,7 +106,7 @@ def judge(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str] = fr
     case = replace(case, prereqs=tuple(p for p in case.prereqs if p.root in roots))
     fetch = _once_each(fetch)
     try:
-        return replace(_judged(case, base_url, fetch, disabled, required, roots, key_env), key_env=key_env)
+        return replace(_judged(case, base_url, fetch, disabled, required, roots, key_env, probe), key_env=key_env)
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on deeply nested JSON: this case's error, not the run's
         return Result(case, base_url, ERROR, f"harness error, not a verdict: judging it raised "
                       f"{type(exc).__name__}: {str(exc)[:200]!r}")
@@ -125,14 +129,14 @@ def _once_each(fetch: Fetch) -> Fetch:
 
 
 def _judged(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str], required: frozenset[str],
-            roots: Mapping[str, Case], key_env: str) -> Result:
+            roots: Mapping[str, Case], key_env: str, probe: Probe) -> Result:
     for prereq in case.prereqs:  # most basic first: the first one unmet is the root cause
         unmet = unmet_need(fetch(prereq.request), prereq.need)
         if not unmet:
             continue
         # the root is judged on the same exchange (its request is the prerequisite's): it blocks only when it
         # did not pass, so a need its own check does not cover can never hide a rule behind a passing case
-        root = judge(roots[prereq.root], base_url, fetch, disabled, required, roots, key_env)
+        root = judge(roots[prereq.root], base_url, fetch, disabled, required, roots, key_env, probe)
         if root.outcome in BLOCKING:
             return Result(case, base_url, BLOCKED, f"blocked by {prereq.root}: its request was {unmet}",
                           blocked_by=prereq.root)
@@ -149,7 +153,7 @@ def _judged(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str], r
         if absent:
             return Result(case, base_url, INCONCLUSIVE, f"inconclusive: {absent}", exchange, evidence=evidence)
         if case.derive:  # the probe depends on what the control showed
-            request = derive(case, exchange, evidence)
+            request = probe(case, exchange, evidence)
             evidence = {"control": exchange, **evidence}
             exchange = fetch(request)
             problem = _harness_problem(exchange)
@@ -211,7 +215,8 @@ def jobs_for(jobs: Iterable[tuple[str, Case]], disabled: frozenset[str]) -> list
 
 
 def derived_for(jobs: Iterable[tuple[str, Case]], disabled: frozenset[str]) -> list[tuple[str, Case]]:
-    """The (url, case) jobs whose probe is derived from a control's answer (the sending process derives them too)."""
+    """The (url, case) jobs whose probe is derived from a control's answer (the sending process derives each one
+    as its control comes back, and hands it on to the judging side: conformance/sender.py)."""
     return [(url, case) for url, case in jobs if case.derive and skip_reason(case, disabled) is None]
 
 

@@ -189,9 +189,9 @@ def test_the_rate_limit_spaces_request_starts(monkeypatch):
 
 
 @pytest.mark.parametrize("fault", [None, "behaviour.stop-in-output"])
-def test_each_stop_probe_is_sent_by_the_sending_process_as_soon_as_its_controls_are_back(gateway, fault):
-    """Derived as the controls' answers arrive, before any case can read them, the way the judging side
-    derives it: the same request is then already sent or on its way, not sent alone when its case is judged."""
+def test_each_stop_probe_is_derived_once_by_the_sending_process_as_soon_as_its_controls_are_back(gateway, fault):
+    """Derived once, as the controls' answers arrive, before any case can read them, and handed on to the judging
+    side (`probe`): the request is then already sent or on its way, not sent alone when its case is judged."""
     from conformance.checks import derive
     from conformance.engine import fingerprint
     from conformance.sender import Sender
@@ -201,26 +201,34 @@ def test_each_stop_probe_is_sent_by_the_sending_process_as_soon_as_its_controls_
     pairs = [(url, c) for c in generate_cases(load_profile("routify"), model="routecheck-echo-1")]
     derived = derived_for(pairs, frozenset())
     assert len(derived) == 4 and all(c.check.startswith("stop_excluded") for _, c in derived)
-    sender = Sender(derive)
+    calls: list[str] = []
+
+    def counted(case, control, evidence):
+        calls.append(case.id)
+        return derive(case, control, evidence)
+
+    sender = Sender(counted)
     try:
         sender.send(Engine(gateway.key), jobs_for(pairs, frozenset()), derived)
         for _, case in derived:
             control = sender.get(fingerprint(url, case.request))
-            request = derive(case, control, {name: sender.get(fingerprint(url, r)) for name, r in case.evidence})
+            request = sender.probe(url, case)
+            assert request == derive(case, control, {name: sender.get(fingerprint(url, r)) for name, r in case.evidence})
             probe = sender.get(fingerprint(url, request))
             assert probe is not None and probe.request.body["stop"] == request.body["stop"] and probe.status == 200
             if not request.stream:
                 content = probe.json()["choices"][0]["message"]["content"]
                 assert any(s in content for s in request.body["stop"]) == (fault is not None)
             assert sender.get(fingerprint(url, request)) is None  # read once, then let go
+        assert sorted(calls) == sorted(c.id for _, c in derived)  # each derived once, by the sending side
     finally:
         sender.close()
 
 
 def test_a_case_handed_twice_or_a_derivation_bug_never_stops_the_answers(gateway, monkeypatch):
-    """The receiving thread must survive whatever the derivation meets: a case handed twice is derived twice
-    and sent once; an unexpected error there gives the probes up (the judging side sends them) and ends the
-    child, instead of killing the thread every answer comes through."""
+    """The receiving thread must survive whatever the derivation meets: a case handed twice is derived once
+    and sent once; an unexpected error there gives the probes up (the judging side derives and sends them) and
+    ends the child, instead of killing the thread every answer comes through."""
     from conformance.checks import derive
     from conformance.engine import fingerprint
     from conformance.sender import Sender
@@ -237,7 +245,9 @@ def test_a_case_handed_twice_or_a_derivation_bug_never_stops_the_answers(gateway
             sender.send(Engine(gateway.key), jobs_for([stop, stop], frozenset()), [stop, stop])
             case = stop[1]
             control = sender.get(fingerprint(url, case.request))
-            probe = fingerprint(url, derive(case, control, {n: sender.get(fingerprint(url, r)) for n, r in case.evidence}))
+            request = derive(case, control, {n: sender.get(fingerprint(url, r)) for n, r in case.evidence})
+            assert sender.probe(url, case) == (None if broken else request)  # given up: the judging side derives
+            probe = fingerprint(url, request)
             got = [sender.get(probe) for _ in range(3)]
             assert [g is not None for g in got] == ([False] * 3 if broken else [True, True, False])
             assert sender.process.wait(timeout=60) == 0  # its pipe was closed: the child ended on its own

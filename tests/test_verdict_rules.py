@@ -199,6 +199,31 @@ def test_a_derived_probe_is_fetched_and_judged_with_the_control_as_evidence():
     assert result.to_dict()["request"]["body"] == result.request.body
 
 
+def test_a_probe_handed_in_is_judged_as_it_is_never_derived_again(monkeypatch):
+    """The sending side derives each probe once and hands it on: judge takes that request, and a probe it is
+    handed raising Inconclusive (derived from a control that showed nothing) makes the case inconclusive."""
+    import conformance.verdicts as verdicts
+    from conformance.checks import Inconclusive, derive
+
+    case = next(c for c in CASES.values() if c.derive)
+    handed = derive(case, said(case.request), {name: said(r) for name, r in case.evidence})
+    monkeypatch.setattr(verdicts, "derive", lambda *args: pytest.fail("derived again"))
+    seen = []
+
+    def probe(c, control, evidence):
+        seen.append((c.id, control.request, set(evidence)))
+        return handed
+    fetch = fetch_from({}, said)
+    result = judge(case, URL, fetch, probe=probe)
+    assert result.outcome == PASSED and result.request is handed and handed.fingerprint in fetch.calls
+    assert seen == [(case.id, case.request, {name for name, _ in case.evidence})]
+
+    def nothing_shown(c, control, evidence):
+        raise Inconclusive("the control said no stop word")
+    result = judge(case, URL, fetch_from({}, said), probe=nothing_shown)
+    assert (result.outcome, result.message) == (INCONCLUSIVE, "inconclusive: the control said no stop word")
+
+
 def test_the_result_record_names_its_root_and_evidence():
     case = CASES["openai/chat/behaviour/tool-choice/none-calls-no-tool"]
     plain = ex(case.request, body=COMPLETION)
