@@ -14,7 +14,7 @@ from .request import Request
 from .sse import SseEvent
 
 SSE_TYPE = "text/event-stream"
-REPORTED_TOKENS = re.compile(r'"completion_tokens"\s*:\s*(\d{1,12})')  # in a completion or a stream's usage chunk
+REPORTED_TOKENS = re.compile(r'"(?:completion|output)_tokens"\s*:\s*(\d{1,12})')  # chat's completion_tokens or output_tokens, in an answer or a stream's usage
 
 
 @dataclass

@@ -112,12 +112,13 @@ class Profile:
     token_caps: dict[str, Rule]
     behaviours: dict[str, Rule]
     errors: dict[str, Rule]
+    headers: dict[str, Rule] = field(default_factory=dict)  # required besides the credentials; rule value: the value sent
     surface: str = "chat_completions"  # the API surface the document describes (conformance/surfaces/)
     spec_file: str | None = None  # a user's spec (--spec FILE); None for a shipped profile, found by name
 
     def rules(self) -> list[Rule]:
         """Every rule of the merged profile, each once."""
-        found: list[Rule] = [s.rule for s in self.auth]
+        found: list[Rule] = [s.rule for s in self.auth] + list(self.headers.values())
         found += [self.models_rule, self.body_rule, self.unknown_policy]
         for f in self.models_fields.values():
             found += f.facets.values()

@@ -115,7 +115,9 @@ def _tokens_asked(request: dict, response: dict) -> int:
     if isinstance(response.get("completion_tokens"), int):  # a long answer's usage, kept apart from its cut body
         return min(response["completion_tokens"], budget)
     try:
-        reported = json.loads(response.get("body") or "null")["usage"]["completion_tokens"]
+        usage = json.loads(response.get("body") or "null")["usage"]
+        # chat's completion_tokens, or Messages' and Responses' output_tokens
+        reported = usage["completion_tokens"] if "completion_tokens" in usage else usage["output_tokens"]
     except (ValueError, TypeError, KeyError):
         return budget  # nothing reported: the cap is all we know
     return reported if isinstance(reported, int) and 0 <= reported <= budget else budget

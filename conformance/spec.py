@@ -48,11 +48,13 @@ def specs_dir(path: str | Path | None = None) -> Path:
 def profile_names(directory: str | Path | None = None) -> list[str]:
     """Profiles in the order a newcomer expects: the seed documents, then the rest."""
     names = [p.stem for p in specs_dir(directory).glob("*.yaml")]
-    return sorted(names, key=lambda n: (n == "openai", n))
+    return sorted(names, key=lambda n: (not _load_raw(n, specs_dir(directory)).get("baseline"), n))
 
 
 def seed_profiles(directory: str | Path | None = None) -> list[str]:
-    return [n for n in profile_names(directory) if n != "openai"]
+    """The seed documents' profiles: each falls back on a baseline where it is silent. The official contracts
+    (openai, anthropic) are their own baselines."""
+    return [n for n in profile_names(directory) if load_raw(n, directory).get("baseline")]
 
 
 def full_schema(directory: str | Path | None = None) -> dict:
@@ -359,6 +361,8 @@ class _Merger:
             token_caps=caps,
             behaviours=behaviours,
             errors=self._section("errors", None, "errors"),
+            headers={name: self._rule(f"request.headers.{name}", entry, None, entry.get("value"), False)
+                     for name, entry in (raw["request"].get("headers") or {}).items()},
             surface=surface,
         )
 

@@ -201,8 +201,9 @@ def _listing(listed: list[str]) -> str:
 
 def _models_exchange(target: Target, profile: Profile, timeout: float) -> Exchange:
     scheme = profile.auth[0]
+    required = tuple((name, str(rule.value)) for name, rule in profile.headers.items())  # anthropic-version
     request = Request("GET", profile.models_path,
-                      headers=((scheme.header, scheme.value(KEY_PLACEHOLDER)), *target.headers))
+                      headers=((scheme.header, scheme.value(KEY_PLACEHOLDER)), *required, *target.headers))
     return _preflight(target.url(profile.name), request, target.key, timeout, dict(target.env))
 
 

@@ -38,8 +38,10 @@ def gateway_answer(profile, fields: dict, fault=None, created: int = 1):
     given = copy.deepcopy(fields)
     if hooks and hooks.params:
         given = hooks.params(given)
-    reply = Reply("chatcmpl-1", created, "m-1", generate(given, profile.token_caps, fault), choice_count(given),
-                  prompt_tokens(given))
+    generation = generate(given, profile.token_caps, fault)
+    if hooks and hooks.generation:
+        generation = hooks.generation(given, generation)
+    reply = Reply("chatcmpl-1", created, "m-1", generation, choice_count(given), prompt_tokens(given))
     if given.get("stream") is True:
         options = given.get("stream_options")
         chunks = chunk_bodies(reply, isinstance(options, dict) and options.get("include_usage") is True)

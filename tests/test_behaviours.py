@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -12,6 +13,7 @@ from conformance.cases.builder import LONG_PROMPT, STOP_PROMPT
 from conformance.checks import Inconclusive, evaluate
 from conformance.engine import Exchange
 from conformance.gateway.faults import faults_for
+from conformance.gateway.model import generate
 from conformance.spec import SpecError, load_profile, profile_names
 from conformance.sse import SseEvent
 
@@ -221,61 +223,39 @@ def fault_of(behaviour: str, name: str):
     return fault
 
 
-def test_the_cut_fault_says_stop_where_the_cap_cut():
+def test_the_finish_fault_says_stop_where_the_cap_cut_and_nothing_else():
+    """A generation-level edit: every surface renders it (chat's finish_reason, Messages' stop_reason)."""
     fault = fault_of("finish_reason_length", "behaviour.finish-stop-when-cut")
-    doc = {"choices": [{"finish_reason": "length"}, {"finish_reason": "tool_calls"}, {"finish_reason": "length"}]}
-    fault.completion({}, doc)
-    assert [c["finish_reason"] for c in doc["choices"]] == ["stop", "tool_calls", "stop"]
-    chunks = [{"choices": [{"finish_reason": None}]}, {"choices": [{"finish_reason": "length"}]}, {"usage": {}}]
-    fault.chunks({}, chunks)
-    assert chunks == [{"choices": [{"finish_reason": None}]}, {"choices": [{"finish_reason": "stop"}]}, {"usage": {}}]
+    cut = generate({**PROMPT_PARAMS, "max_tokens": 1}, ("max_tokens",))
+    assert cut.finish_reason == "length" and fault.generation({}, cut) == replace(cut, finish_reason="stop")
+    ended = generate(PROMPT_PARAMS, ("max_tokens",))
+    assert fault.generation({}, ended) is ended
 
 
 PROMPT_PARAMS = {"messages": [{"role": "user", "content": "one  two three four"}]}  # the model says "one two three four"
 
 
-@pytest.mark.parametrize("fields, content, finish, after", [
-    ({"stop": ["three"]}, "one two ", "stop", "one two three"),
-    ({"stop": "three"}, "one two ", "stop", "one two three"),
-    ({"stop": ["zzz", "four", "three"]}, "one two ", "stop", "one two three"),  # the earliest the model hit
-    ({"stop": ["three"]}, "one ", "length", "one "),  # the cap cut it before the stop
-    ({"stop": ["zzz"]}, "one two three four", "stop", "one two three four"),  # no stop hit
-    ({}, "one two three four", "stop", "one two three four"),
-    ({"stop": ["three"], "response_format": {"type": "json_object"}}, '{"answer": "one two ', "stop",
-     '{"answer": "one two three'),  # what the model says in JSON mode
+@pytest.mark.parametrize("fields, after", [
+    ({"stop": ["three"]}, "one two three"),
+    ({"stop": "three"}, "one two three"),
+    ({"stop": ["zzz", "four", "three"]}, "one two three"),  # the earliest the model hit
+    ({"stop": ["three"], "max_tokens": 1}, None),  # the cap cut it before the stop
+    ({"stop": ["zzz"]}, None),  # no stop hit
+    ({}, None),
+    ({"stop": ["three"], "response_format": {"type": "json_object"}}, '{"answer": "one two three'),  # JSON mode
+    ({"stop": ["one"]}, "one"),  # hit at once: nothing was said, the sequence alone is
 ])
-def test_the_stop_fault_leaves_in_the_sequence_the_model_hit(fields, content, finish, after):
+def test_the_stop_fault_leaves_in_the_sequence_the_model_hit(fields, after):
+    """A generation-level edit: the text and its last streamed piece end with the sequence, on every surface."""
     fault = fault_of("stop_excluded", "behaviour.stop-in-output")
-    doc = {"choices": [{"message": {"content": content}, "finish_reason": finish},
-                       {"message": {"content": None}, "finish_reason": "stop"}]}
-    fault.completion({**PROMPT_PARAMS, **fields}, doc)
-    assert doc["choices"][0]["message"]["content"] == after and doc["choices"][1]["message"] == {"content": None}
-
-
-def test_the_stop_fault_in_a_stream_goes_on_each_stopped_choice_s_last_content_delta():
-    fault = fault_of("stop_excluded", "behaviour.stop-in-output")
-
-    def choice(index, delta, finish=None):
-        return {"choices": [{"index": index, "delta": delta, "finish_reason": finish}]}
-
-    def two_choices(finish_1):
-        return [choice(0, {"role": "assistant", "content": ""}), choice(0, {"content": "one "}),
-                choice(0, {"content": "two "}), choice(0, {}, "stop"),
-                choice(1, {"role": "assistant", "content": ""}), choice(1, {"content": "one "}),
-                choice(1, {"content": "two "}), choice(1, {}, finish_1), {"choices": [], "usage": {}}]
-
-    def contents(chunks):
-        return [c["choices"][0]["delta"].get("content") for c in chunks[:-1]]
-
-    chunks = two_choices("length")  # choice 1 was cut by the cap just before the stop sequence
-    fault.chunks({**PROMPT_PARAMS, "stop": ["three"]}, chunks)
-    assert contents(chunks) == ["", "one ", "two three", None, "", "one ", "two ", None]
-    chunks = two_choices("stop")
-    fault.chunks({**PROMPT_PARAMS, "stop": ["zzz"]}, chunks)  # a sequence the model did not hit: nothing is added
-    assert contents(chunks) == contents(two_choices("stop"))
-    first = [choice(0, {"role": "assistant", "content": ""}), choice(0, {}, "stop")]
-    fault.chunks({**PROMPT_PARAMS, "stop": ["one"]}, first)  # hit at once: the role chunk's "" is the last content
-    assert first[0]["choices"][0]["delta"]["content"] == "one"
+    params = {**PROMPT_PARAMS, **fields}
+    faithful = generate(params, ("max_tokens",))
+    broken = fault.generation(params, faithful)
+    if after is None:
+        assert broken is faithful
+        return
+    assert broken.content == after and "".join(broken.pieces) == after
+    assert broken.pieces[:-1] == faithful.pieces[:-1] and broken.finish_reason == "stop"
 
 
 def test_the_usage_fault_drops_only_the_usage_chunk():

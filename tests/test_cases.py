@@ -7,6 +7,7 @@ import pytest
 from conformance.case import CATEGORIES
 from conformance.cases import generate_cases
 from conformance.checks import check_named
+from conformance.surfaces import surface_named
 from conformance.spec import MUST, SHOULD, load_profile, profile_names
 
 
@@ -21,7 +22,8 @@ def test_cases_are_complete_and_ids_unique_and_stable(name):
     assert [c.id for c in first] == [c.id for c in again]  # IDs depend on the spec, not the run
     assert len({c.id for c in first}) == len(first)
     for case in first:
-        assert case.id.startswith(f"{name}/chat/{case.category}/")  # profile/surface segment/category
+        segment = surface_named(load_profile(name).surface).segment
+        assert case.id.startswith(f"{name}/{segment}/{case.category}/")  # profile/surface segment/category
         assert case.category in CATEGORIES and case.level in (MUST, SHOULD)
         assert check_named(case.check) and case.title and case.expected
         assert case.rule.source.quote or case.rule.source.schema

@@ -58,3 +58,62 @@ def test_refusals_map_to_the_sdks_errors(client, gateway):
     with openai.OpenAI(base_url=f"{gateway.root}/p/openai/f/none/v1", api_key="sk-wrong", max_retries=0) as wrong:
         with pytest.raises(openai.AuthenticationError):
             wrong.chat.completions.create(model=MODEL, messages=PROMPT)
+
+
+# -- the official anthropic SDK on the Messages surface (the anthropic profile)
+
+import anthropic  # noqa: E402 - this half of the module is the Messages surface's
+
+ANTHROPIC_TOOL = {"name": "get_order", "description": "Look an order up.", "input_schema": {
+    "type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}
+
+
+@pytest.fixture()
+def messages_client(gateway):
+    with anthropic.Anthropic(base_url=f"{gateway.root}/p/anthropic/f/none", api_key=gateway.key, max_retries=0,
+                             timeout=30) as sdk:
+        yield sdk
+
+
+def test_a_message_cut_by_max_tokens_and_one_stopped_by_a_sequence(messages_client):
+    cut = messages_client.messages.create(model=MODEL, max_tokens=3, messages=PROMPT)
+    assert cut.type == "message" and cut.role == "assistant" and cut.stop_reason == "max_tokens"
+    assert cut.content[0].text == "Repeat these words: " and cut.usage.output_tokens == 3
+    stopped = messages_client.messages.create(model=MODEL, max_tokens=50, messages=PROMPT, stop_sequences=["three"])
+    assert stopped.stop_reason == "stop_sequence" and stopped.stop_sequence == "three"
+    assert stopped.content[0].text == "Repeat these words: one two "
+
+
+def test_a_messages_stream_parses_event_by_event_and_assembles_the_text(messages_client):
+    with messages_client.messages.stream(model=MODEL, max_tokens=4, messages=PROMPT) as stream:
+        kinds = [event.type for event in stream]
+        final = stream.get_final_message()
+    assert kinds[0] == "message_start" and kinds[-1] == "message_stop" and "content_block_delta" in kinds
+    assert final.content[0].text == "Repeat these words: one " and final.stop_reason == "max_tokens"
+    assert final.usage.output_tokens == 4
+
+
+def test_a_forced_tool_use_streamed_and_not(messages_client):
+    forced = {"type": "tool", "name": "get_order"}
+    message = messages_client.messages.create(model=MODEL, max_tokens=64, messages=PROMPT, tools=[ANTHROPIC_TOOL],
+                                              tool_choice=forced)
+    block = message.content[0]
+    assert block.type == "tool_use" and block.name == "get_order" and block.input == {"order_id": "123"}
+    assert message.stop_reason == "tool_use"
+    with messages_client.messages.stream(model=MODEL, max_tokens=64, messages=PROMPT, tools=[ANTHROPIC_TOOL],
+                                         tool_choice=forced) as stream:
+        final = stream.get_final_message()
+    assert final.content[0].input == {"order_id": "123"}
+
+
+def test_messages_refusals_map_to_the_sdks_errors(messages_client, gateway):
+    with pytest.raises(anthropic.NotFoundError) as missing:
+        messages_client.messages.create(model="routecheck-no-such-model", max_tokens=3, messages=PROMPT)
+    assert missing.value.body["type"] == "error" and missing.value.body["error"]["type"]
+    with pytest.raises(anthropic.BadRequestError):
+        # newer SDKs drop temperature (API version 2026-10-21 removes it): sent as the 2023-06-01 body field
+        messages_client.messages.create(model=MODEL, max_tokens=3, messages=PROMPT, extra_body={"temperature": 1.5})
+    with anthropic.Anthropic(base_url=f"{gateway.root}/p/anthropic/f/none", api_key="sk-wrong", max_retries=0) as wrong:
+        with pytest.raises(anthropic.AuthenticationError):
+            wrong.messages.create(model=MODEL, max_tokens=3, messages=PROMPT)
+    assert MODEL in [m.id for m in messages_client.models.list()]

@@ -33,7 +33,7 @@ MODULES = ("finish_reason_length", "explicit_values", "stop_excluded", "include_
 @dataclass(frozen=True)
 class GatewayFault:
     """A fault of the reference gateway that breaks this behaviour: it edits a faithful answer in place,
-    or changes the parameters the model gets."""
+    changes the parameters the model gets, or edits the model's generation (on every surface)."""
 
     name: str  # unique within a profile
     description: str
@@ -41,6 +41,9 @@ class GatewayFault:
     chunks: Callable[[dict, list[dict]], None] | None = None  # (request parameters, chunk bodies)
     # the effective parameters as a faulty gateway passes them on to the model (after validation)
     params: Callable[[dict], dict] | None = None
+    # (request parameters, the model's generation) -> the generation a faulty gateway renders: an edit of what
+    # was said, before any surface's wire format, so one fault breaks the behaviour on every surface
+    generation: Callable[[dict, Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,13 @@ def names() -> dict[str, str | None]:
 
 def applies(name: str, surface: str, params) -> bool:
     """Whether behaviour `name` is asked of a profile of `surface` documenting `params`."""
+    from ..surfaces import surface_named  # the surfaces' names of the parameters; surfaces never import behaviours
+
     behaviour = registry().get(name)
     if behaviour is None:
         return True  # not a behaviour module's: the spec validator has said so already
-    return (behaviour.needs is None or behaviour.needs in params) and (
-        not behaviour.surfaces or surface in behaviour.surfaces)
+    needs = behaviour.needs and surface_named(surface).param(behaviour.needs)
+    return (needs is None or needs in params) and (not behaviour.surfaces or surface in behaviour.surfaces)
 
 
 def checks() -> dict[str, Callable[..., Any]]:

@@ -6,6 +6,7 @@ an answer that used exactly the cap, where the control allowed more went past it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..checks.common import Inconclusive, answer, reads_evidence
@@ -44,20 +45,13 @@ def generate(b, rule) -> list:
             for name in b.profile.token_caps]
 
 
-def _stop_for_length(params: dict, doc: dict) -> None:
-    """A completion body or a chunk: every choice cut by the cap says "stop"."""
-    for choice in doc.get("choices") or []:
-        if choice.get("finish_reason") == "length":
-            choice["finish_reason"] = "stop"
-
-
-def _stop_for_length_chunks(params: dict, docs: list[dict]) -> None:
-    for doc in docs:
-        _stop_for_length(params, doc)
+def _stop_for_length(params: dict, generation):
+    """An output the cap cut says it ended on its own ("stop"; Messages' end_turn)."""
+    return replace(generation, finish_reason="stop") if generation.finish_reason == "length" else generation
 
 
 BEHAVIOUR = Behaviour(
     name="finish_reason_length", needs=None, generate=generate, checks={"finish_length": finish_length},
     faults=(GatewayFault("behaviour.finish-stop-when-cut", "finish_reason is 'stop' when the token cap cut the output",
-                         completion=_stop_for_length, chunks=_stop_for_length_chunks),),
+                         generation=_stop_for_length),),
 )

@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..checks.common import Inconclusive, answer_text, first_output, reads_evidence, same_reply, streamed_text
-from ..echo import echo, stop_sequences
 from . import Behaviour, GatewayFault
 from ..vocabulary import control as cap_control
 
@@ -26,6 +25,11 @@ if TYPE_CHECKING:
 ABSENT_STOPS = ("<rc-absent-1>", "<rc-absent-2>")  # listed before the real one: only a later sequence occurs
 FEATURES = ("behaviour",)
 _WORD = re.compile(r"\S+")
+
+
+def _stop_name(case: Case) -> str:
+    """The surface's name of the stop parameter, which the case names (chat's stop, Messages' stop_sequences)."""
+    return case.parameter or "stop"
 
 
 def stop_word(plain: str, streamed: str) -> str | None:
@@ -53,11 +57,11 @@ def stop_probe(case: Case, control: Exchange, evidence: dict[str, Exchange]) -> 
         raise Inconclusive(f"the controls share no usable word in the second half of the answer "
                            f"(plain: {plain[:100]!r}, streamed: {streamed[:100]!r})")
     stops = [*ABSENT_STOPS, word] if case.args.get("later") else [word]
-    return replace(case.request, body=dict(case.request.body, stop=stops))
+    return replace(case.request, body={**case.request.body, _stop_name(case): stops})
 
 
-def _stop_verdict(text: str, ex: Exchange, evidence: dict[str, Exchange]) -> str | None:
-    stops = ex.request.body["stop"]
+def _stop_verdict(text: str, ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
+    stops = ex.request.body[_stop_name(case)]
     found = [s for s in stops if s in text]
     if found:
         return f"the content contains {found[0]!r}, which the controls said without stop: {text[:200]!r}"
@@ -73,12 +77,12 @@ def _stop_verdict(text: str, ex: Exchange, evidence: dict[str, Exchange]) -> str
 
 @reads_evidence
 def stop_excluded(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
-    return _stop_verdict(first_output(ex).content, ex, evidence)
+    return _stop_verdict(first_output(ex).content, ex, case, evidence)
 
 
 @reads_evidence
 def stop_excluded_stream(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> str | None:
-    return _stop_verdict(streamed_text(ex), ex, evidence)
+    return _stop_verdict(streamed_text(ex), ex, case, evidence)
 
 
 def generate(b, rule) -> list:
@@ -96,38 +100,18 @@ def generate(b, rule) -> list:
             "behaviour", "stop", variant, rule,
             title=f"{how}, a word the model said in the controls, is not in the returned text",
             expected="the word in both controls (sent without stop), and not in the answer sent with it",
-            request=control, check=check, args={"later": later}, parameter="stop", features=FEATURES,
+            request=control, check=check, args={"later": later}, parameter=b.surface.param("stop"), features=FEATURES,
             evidence=((name, other), ("other-prompt", other_prompt)), derive="stop_probe"))
     return cases
 
 
-def _hit_stop(params: dict, content: str) -> str | None:
-    """The stop sequence the reference model cut `content` at: the one that follows it in the model's echo."""
-    said = echo(params)
-    return next((s for s in stop_sequences(params.get("stop")) if said.startswith(content + s)), None)
-
-
-def _stop_kept(params: dict, doc: dict) -> None:
-    for choice in doc.get("choices") or []:
-        msg = choice.get("message") or {}
-        if choice.get("finish_reason") == "stop" and isinstance(msg.get("content"), str):
-            msg["content"] += _hit_stop(params, msg["content"]) or ""
-
-
-def _stop_kept_chunks(params: dict, docs: list[dict]) -> None:
-    """The sequence goes on each stopped choice's last content delta (its role chunk's "" when there is no other)."""
-    last: dict[int, dict] = {}
-    text: dict[int, str] = {}
-    stopped = set()
-    for doc in docs:
-        for choice in doc.get("choices") or []:
-            index, delta = choice.get("index"), choice.get("delta") or {}
-            if isinstance(delta.get("content"), str):
-                last[index], text[index] = delta, text.get(index, "") + delta["content"]
-            if choice.get("finish_reason") == "stop":
-                stopped.add(index)
-    for index in stopped & last.keys():
-        last[index]["content"] += _hit_stop(params, text[index]) or ""
+def _stop_kept(params: dict, generation):
+    """The stop sequence that ended the output is left at its end (on the last streamed piece too)."""
+    hit = generation.stop_sequence
+    if generation.finish_reason != "stop" or not hit:
+        return generation
+    pieces = generation.pieces[:-1] + [generation.pieces[-1] + hit] if generation.pieces else [hit]
+    return replace(generation, content=(generation.content or "") + hit, pieces=pieces)
 
 
 BEHAVIOUR = Behaviour(
@@ -135,5 +119,5 @@ BEHAVIOUR = Behaviour(
     checks={"stop_excluded": stop_excluded, "stop_excluded_stream": stop_excluded_stream},
     derivers={"stop_probe": stop_probe},
     faults=(GatewayFault("behaviour.stop-in-output", "the stop sequence is left in the output",
-                         completion=_stop_kept, chunks=_stop_kept_chunks),),
+                         generation=_stop_kept),),
 )

@@ -1,4 +1,5 @@
-"""auth: every documented credential header accepted; a missing, wrong or mis-schemed key rejected."""
+"""auth: every documented credential header accepted; a missing, wrong or mis-schemed key rejected; a request
+without a header the document requires besides the credentials (anthropic-version) rejected."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def generate(b: Builder) -> list[Case]:
     for variant, token, what in NEAR_MISSES:
         # exactly as named: "Bearer " with its space, which httpx refuses and conformance/verbatim.py sends
         value = first.prefix + token
-        if value.strip():
+        if value.strip() or not first.prefix:  # a bare key's header sent empty; "Bearer " as named (verbatim)
             cases.append(b.case(
                 "auth", first.name, variant, first.rule, title=f"{what} in `{first.header}` is rejected",
                 expected=REJECTED, request=b.post(headers=((first.header, value),)), check="rejected"))
@@ -43,4 +44,8 @@ def generate(b: Builder) -> list[Case]:
                 "auth", scheme.name, "wrong-scheme", scheme.rule,
                 title=f"the right key under another scheme (`Basic`) in `{header}` is rejected",
                 expected=REJECTED, request=b.post(headers=wrong), check="rejected", weaker=True))
+    for name, rule in b.profile.headers.items():  # required besides the credentials
+        cases.append(b.case(
+            "auth", f"header-{name.lower()}", "missing", rule, title=f"a request without the `{name}` header is rejected",
+            expected=f"a 4xx answer (`{name}` is required)", request=b.post(omit=name), check="rejected"))
     return cases

@@ -66,9 +66,15 @@ class Builder:
         body[param.name] = value
         return body
 
-    def post(self, body: Any = None, *, raw: str | None = None, headers: tuple | None = None) -> Request:
-        """A request to the profile's surface (its documented path): `body`, the base body, or `raw` bytes."""
-        headers = (*(self.auth() if headers is None else headers), *self.extra_headers)
+    def required_headers(self, omit: str | None = None) -> tuple[tuple[str, str], ...]:
+        """The headers the document requires on every request besides the credentials (anthropic-version)."""
+        return tuple((name, str(rule.value)) for name, rule in self.profile.headers.items() if name != omit)
+
+    def post(self, body: Any = None, *, raw: str | None = None, headers: tuple | None = None,
+             omit: str | None = None) -> Request:
+        """A request to the profile's surface (its documented path): `body`, the base body, or `raw` bytes;
+        `headers` the credentials (the first scheme's by default); `omit` a required header left out."""
+        headers = (*(self.auth() if headers is None else headers), *self.required_headers(omit), *self.extra_headers)
         surface = self.profile.surface
         if raw is not None:
             return Request("POST", self.profile.request_path, raw=raw, headers=headers, surface=surface)
@@ -90,7 +96,7 @@ class Builder:
         return self.post(self.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True))
 
     def models(self) -> Request:
-        return Request("GET", self.profile.models_path, headers=(*self.auth(), *self.extra_headers),
+        return Request("GET", self.profile.models_path, headers=(*self.auth(), *self.required_headers(), *self.extra_headers),
                        surface=self.profile.surface)
 
     # -- sample values

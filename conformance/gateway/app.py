@@ -28,7 +28,7 @@ from .model import choice_count, generate, prompt_tokens
 from .mutate import apply_field_fault, break_chunks, break_usage_sum
 from .validate import RequestError, parse_body, validate_request
 from ..surfaces import reference_wire
-from ..surfaces.chat_completions.wire import error_body, models_body, sse_event
+from ..surfaces.chat_completions.wire import error_body, sse_event
 
 DEFAULT_MODELS = ("routecheck-echo-1",)
 DEFAULT_MAX_BODY = 1_048_576
@@ -66,7 +66,7 @@ class Gateway:
     created: int = field(default_factory=lambda: int(time.time()))  # of the listed models
 
     @property
-    def terminator(self) -> str:
+    def terminator(self) -> str | None:
         """The stream's last event as the profile documents it; OpenAI's where the document is silent."""
         rule = self.profile.stream.get("terminator")
         return rule.value if rule is not None and isinstance(rule.value, str) else self.wire.DONE
@@ -88,6 +88,11 @@ class Gateway:
             if not authorized(self.profile, request.headers, self.api_key, self.fault):
                 raise RequestError(401, "invalid or missing API key", kind="auth",
                                    error_type="authentication_error", code="invalid_api_key")
+            missing = [name for name in self.profile.headers if name not in request.headers
+                       and not hits(self.fault, "header-ignored", name)]
+            if missing:
+                raise RequestError(400, f"the {missing[0]} header is required", kind="validation",
+                                   error_type="invalid_request_error")
             response = await handler(request)
         except RequestError as exc:
             response = self.error(exc, request)
@@ -105,9 +110,12 @@ class Gateway:
         fault = self.fault
         body = parse_body(await read_body(request, self.max_body), fault)
         params = validate_request(self.profile, body, models=self.models, fault=fault)
+        params = self.wire.model_params(params)  # the surface's request, as the reference model reads every one
         if hits(fault, "behaviour") and fault.arg.params:
             params = fault.arg.params(params)
         generation = generate(params, self.profile.token_caps, fault)
+        if hits(fault, "behaviour") and fault.arg.generation:
+            generation = fault.arg.generation(params, generation)
         model = params.get("model")
         model = model if isinstance(model, str) else self.models[0]
         reply = self.wire.Reply.new(model, generation, choice_count(params), prompt_tokens(params), int(time.time()))
@@ -131,12 +139,14 @@ class Gateway:
         if hits(fault, "behaviour") and fault.arg.chunks:
             fault.arg.chunks(params, chunks)
         break_chunks(chunks, fault, self.profile.stream_fields)
-        events = [sse_event(c) for c in chunks]
+        kind = fault.kind if fault is not None else None
+        chunks = self.wire.break_stream(chunks, kind)  # the surface's own stream faults
+        events = [sse_event(c, self.wire.event_name(c, kind)) for c in chunks]
         if hits(fault, "stream-json-lines"):  # bare JSON lines, no `data:` framing, under text/event-stream
             events = [e.removeprefix(b"data: ").replace(b"\n\n", b"\n") for e in events]
         if hits(fault, "stream-bad-json-line"):
             events.insert(1, b"data: {not json\n\n")
-        if not (hits(fault, "stream-no-terminator") or hits(fault, "stream-never-ends")):
+        if self.terminator is not None and not (hits(fault, "stream-no-terminator") or hits(fault, "stream-never-ends")):
             events.append(sse_event(self.terminator).removeprefix(b"data: ") if hits(fault, "stream-json-lines")
                           else sse_event(self.terminator))
         if hits(fault, "stream-after-terminator"):
@@ -155,7 +165,7 @@ class Gateway:
     async def _models(self, request: Request) -> Response:
         if hits(self.fault, "models-missing"):
             raise RequestError(404, "not found", kind="not_found", code="not_found")
-        doc = models_body(self.models, self.created)
+        doc = self.wire.models_body(self.models, self.created)
         apply_field_fault(doc, self.fault, "models-field", self.profile.models_fields)
         return JSONResponse(doc["data"] if hits(self.fault, "models-wrong-shape") else doc)
 
@@ -180,7 +190,7 @@ class Gateway:
             return JSONResponse({"error": f"{message}; credentials presented: {' | '.join(presented)}"}, status_code=status)
         if param is None and hits(fault, "error-param-stringified"):
             param = str(param)
-        return JSONResponse(error_body(message, exc.error_type, param, exc.code), status_code=status)
+        return JSONResponse(self.wire.error_body(message, exc.error_type, param, exc.code, status=status), status_code=status)
 
     def _scrub(self, text: str | None) -> str | None:
         """Never echo the API key, even if a client sends it as a field name."""

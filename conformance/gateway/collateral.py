@@ -38,6 +38,11 @@ COLLATERAL: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("stream.cumulative-deltas*", ("token_caps.*",), "the text a client assembles from the text so far goes past the cap"),
     ("stream.plain-json", ("request.stream_options.nullable",), "stream_options: null is sent on a stream"),
     ("unknown-model-accepted", ("errors.unknown_model_status",), "the unknown-model status case is answered 200"),
+    ("system.string-form-rejected", ("request.system.accepts.*",), "the documented system example is the string form"),
+    ("tools.accepts.client-tool-rejected", ("request.tool_choice.accepts.*",),
+     "tool_choice's documented values are sent with the documented tool"),
+    ("response.type.*", ("stream.non_stream_json",), "stream: false is judged on the message's type"),
+    ("stream.event-after-stop", ("token_caps.*",), "the delta after message_stop goes past the cap"),
 )
 
 

@@ -17,7 +17,7 @@ from ..surfaces import registry as surfaces, surface_named
 from .collateral import also_breaks
 
 # Fault kinds, grouped by the module that applies them.
-AUTH_KINDS = ("auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme", "auth-case-insensitive",
+AUTH_KINDS = ("header-ignored", "auth-scheme-ignored", "auth-any-key", "auth-no-key", "auth-wrong-scheme", "auth-case-insensitive",
               "auth-truncated-compare", "auth-empty-token")
 REQUEST_KINDS = (  # a parameter facet's own kinds are its module's (conformance/param_facets/)
     "example-rejected", "example-accepted", "unknown-fields-inverted", "unknown-fields-case-folded", "non-bmp-500",
@@ -95,6 +95,9 @@ class _Builder:
         for scheme in schemes:
             self.add(f"auth.{scheme.name}-ignored", scheme.rule.id, "auth-scheme-ignored",
                      f"the {scheme.header} credential is no longer accepted", param=scheme.name)
+        for name, rule in self.profile.headers.items():
+            self.add(f"auth.header-{name.lower()}-not-required", rule.id, "header-ignored",
+                     f"a request without the {name} header is accepted", param=name)
         first = schemes[0].rule.id
         self.add("auth.any-key", first, "auth-any-key", "any non-empty key is accepted")
         self.add("auth.no-key", first, "auth-no-key", "a request without credentials is accepted")
@@ -102,9 +105,11 @@ class _Builder:
         self.add("auth.key-truncated-compare", first, "auth-truncated-compare",
                  "only the key's characters but the last are compared (a longer, shorter or last-changed key passes)")
         self.add("auth.empty-token", first, "auth-empty-token", "the scheme word with no key after it is accepted")
-        # SHOULD: the documents prescribe Bearer to clients, none says a server refuses other schemes
-        self.add("auth.wrong-scheme-accepted", first, "auth-wrong-scheme",
-                 "the key is accepted after any scheme word (e.g. 'Basic KEY')", level="SHOULD")
+        # SHOULD: the documents prescribe Bearer to clients, none says a server refuses other schemes; a key
+        # sent bare (x-api-key) has no scheme word to get wrong
+        if schemes[0].prefix.strip():
+            self.add("auth.wrong-scheme-accepted", first, "auth-wrong-scheme",
+                     "the key is accepted after any scheme word (e.g. 'Basic KEY')", level="SHOULD")
 
     def body(self) -> None:
         self.add("body.not-object-500", self.profile.body_rule.id, "body-not-object-500",
@@ -154,7 +159,9 @@ class _Builder:
         for rule in surface_named(self.profile.surface).stream_rules:  # each stream rule names its faults
             for fault in rule.faults:
                 self.add(fault.name, f"stream.{rule.key}", fault.kind, fault.description)
-        bad_line_rule = "stream.chunk.id.type" if "stream.chunk.id.type" in ids else "stream.content_type"
+        # a rule whose check parses every event: a chunk field's (chat), the event names' (Messages), else framing
+        bad_line_rule = next(r for r in ("stream.chunk.id.type", "stream.event_names", "stream.content_type")
+                             if r in ids or r == "stream.content_type")
         self.add("stream.bad-json-line", bad_line_rule, "stream-bad-json-line", "one data line of the stream is not JSON")
 
     def behaviours(self) -> None:
@@ -184,8 +191,9 @@ class _Builder:
         add("errors.wrong-key-400", "errors.auth_status", "auth-wrong-key-status", "a wrong key is answered 400, not 401")
         add("errors.malformed-own-shape", "errors.body", "malformed-own-shape",
             'a body that is not JSON gets the gateway\'s own error, {"status": "failure", "message": ...} (Portkey\'s)')
-        add("errors.param-none-string", "errors.body", "error-param-stringified",
-            "error.param is the string \"None\" where it names no parameter (a Python null printed)")
+        if surface_named(self.profile.surface).error_param:  # only an error object with a param can print a null
+            add("errors.param-none-string", "errors.body", "error-param-stringified",
+                "error.param is the string \"None\" where it names no parameter (a Python null printed)")
         add("errors.unknown-model-400", "errors.unknown_model_status", "unknown-model-status", "an unknown model is answered 400", arg=400)
 
     def models(self) -> None:

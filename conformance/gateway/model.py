@@ -41,6 +41,7 @@ class Generation:
     tool_call: ToolCall | None = None
     logprobs: dict | None = None
     images: tuple[str, ...] = ()  # data URLs, where modalities asked for images
+    stop_sequence: str | None = None  # the stop sequence that ended the output (Messages names it)
 
 
 # ------------------------------------------------------------------ prompt
@@ -154,10 +155,13 @@ def generate(params: dict, cap_names: Iterable[str], fault: Fault | None = None)
         call = ToolCall("call_1", str(tool.get("name")), json.dumps(arguments))
         tokens = max(1, min(cap, TOOL_CALL_TOKENS)) if cap is not None else TOOL_CALL_TOKENS
         return Generation(None, [], "tool_calls", tokens, call, {"content": []} if wants_logprobs else None)
-    pieces, finish, emitted = _run(_tokens(echo(params)), cap, stop_sequences(params.get("stop")))
+    stops = stop_sequences(params.get("stop"))
+    pieces, finish, emitted = _run(_tokens(echo(params)), cap, stops)
+    said = "".join(pieces)
+    hit = next((s for s in stops if echo(params).startswith(said + s)), None) if finish == "stop" else None
     if fault is not None and fault.kind == "cap-ignored-in-streams":  # the usage it reports still keeps to the cap
         emitted = min([emitted] + [c for c in (token_cap(dict(params, stream=False), cap_names),) if c is not None])
     logprobs = _logprobs(pieces, top) if wants_logprobs else None
     modalities = params.get("modalities")
     images = (PIXEL,) if isinstance(modalities, list) and "image" in modalities else ()
-    return Generation("".join(pieces), pieces, finish, emitted, None, logprobs, images)
+    return Generation(said, pieces, finish, emitted, None, logprobs, images, hit)

@@ -15,9 +15,9 @@ from typing import Any
 from .. import param_facets
 from ..param_facets import ABSENT, FILL, RequestError, Use  # noqa: F401 - the app raises it too
 from ..spec import Param, Profile
+from ..surfaces import reference_wire
 from .faults import Fault, hits
 from ..jsontypes import is_number, json_type, same
-from .shapes import SHAPE_CHECKS
 
 DEFAULT_MESSAGES = ({"role": "user", "content": "hello"},)
 
@@ -128,7 +128,7 @@ class _Validator:
         if json_type(value) == "number" and not is_number(value):  # 1e999 decodes to inf
             raise _invalid(name, "must be a finite number")
         value = self.facets(name, param, "validate", value)
-        check = SHAPE_CHECKS.get(name)
+        check = reference_wire(self.profile.surface, "shapes").SHAPE_CHECKS.get(name)
         problem = check(value) if check and value is not ABSENT else None
         if problem:
             raise _invalid(name, problem)

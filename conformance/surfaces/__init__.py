@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..request import DEFAULT_SURFACE as DEFAULT
@@ -25,7 +25,7 @@ from ..request import DEFAULT_SURFACE as DEFAULT
 if TYPE_CHECKING:
     from .views import Answer, StreamView
 
-MODULES = ("chat_completions",)
+MODULES = ("chat_completions", "messages")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,13 @@ class Surface:
     stream_rules: tuple[StreamRule, ...]
     checks: dict[str, Callable[..., Any]]  # its stream checks, by name
     terminator: str | None = None  # the data of the event that ends its streams where the document is silent
+    # its own names of the parameters behaviours are written for (chat's names): Messages' stop is stop_sequences
+    aliases: dict = field(default_factory=dict)
+    error_param: bool = True  # its error object names the parameter at fault (chat's error.param)
+
+    def param(self, name: str) -> str:
+        """This surface's name of the parameter chat calls `name`."""
+        return self.aliases.get(name, name)
 
 
 @functools.cache
@@ -83,10 +90,11 @@ def surface_named(name: str) -> Surface:
     return registry()[name]
 
 
-def reference_wire(name: str) -> Any:
-    """The surface's reference half, its `wire` module (answer bodies, stream chunks, its terminator): only the
-    reference gateway asks for it, so the suite's own side never loads the gateway's code."""
-    return importlib.import_module(f"{__name__}.{name}.wire")
+def reference_wire(name: str, part: str = "wire") -> Any:
+    """The surface's reference half: its `wire` module (answer bodies, stream chunks, its terminator) or its
+    `shapes` (what a valid parameter looks like inside). Only the reference gateway asks for them, so the
+    suite's own side never loads the gateway's code."""
+    return importlib.import_module(f"{__name__}.{name}.{part}")
 
 
 def stream_keys() -> dict[str, StreamRule]:

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..prompt import user_prompt_body
 
-def body(model: str, prompt: str, cap_param: str, cap: int | None, fields: dict) -> dict:
-    """One user message and the cap; `fields` last, over any of those (a case may send another model)."""
-    out: dict[str, Any] = {"model": model, "messages": [{"role": "user", "content": prompt}]}
-    if cap is not None:
-        out[cap_param] = cap
-    out.update(fields)
-    return out
+
+body = user_prompt_body  # the shared one: a user message, then the cap
 
 
 def tool_body(base: dict, tool: dict, tool_choice: Any = None) -> dict:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ...answers import Inconclusive, brief, chunks, stream_events
 from .. import StreamFault, StreamRule
+from ..sse_rules import plain_answer, sse_rules, stream_content_type, stream_framing
 
 if TYPE_CHECKING:
     from ...case import Case
@@ -20,17 +21,6 @@ ENDINGS = {
     "total-timeout": "the stream did not end within the total deadline",
     "body-limit": "the stream exceeded the body size limit",
 }
-
-
-def stream_content_type(ex: Exchange, case: Case) -> str | None:
-    if not 200 <= ex.status < 300:
-        return f"not accepted: {brief(ex)}"
-    return None if ex.is_sse else f"Content-Type is {ex.content_type or 'missing'!r}"
-
-
-def stream_framing(ex: Exchange, case: Case) -> str | None:
-    stream_events(ex)  # no events at all is not framing: it says so (NotAccepted)
-    return "; ".join(ex.anomalies[:3]) or None
 
 
 def _terminator_index(ex: Exchange, terminator: str) -> int | None:
@@ -86,14 +76,9 @@ def stream_final_finish_reason(ex: Exchange, case: Case) -> str | None:
 
 
 def non_stream_json(ex: Exchange, case: Case) -> str | None:
-    if not 200 <= ex.status < 300:
-        return f"not accepted: {brief(ex)}"
-    if ex.is_sse or ex.events:
-        return f"an event stream came back: {brief(ex)}"
-    try:
-        data = ex.json()
-    except ValueError:
-        return f"not JSON: {brief(ex)}"
+    data, problem = plain_answer(ex)
+    if problem:
+        return problem
     return None if isinstance(data, dict) and "choices" in data else f"not a completion: {brief(ex)}"
 
 
@@ -150,44 +135,35 @@ CHECKS = {f.__name__: f for f in (stream_content_type, stream_framing, stream_te
 
 
 
-def _f(name: str, kind: str, description: str) -> StreamFault:
-    return StreamFault(name, kind, description)
-
-
 RULES = (
-    StreamRule("content_type", "content-type", "stream:true is answered as Server-Sent Events",
-               "Content-Type text/event-stream", "stream_content_type", valued=True, faults=(
-                   _f("stream.json-content-type", "stream-json-content-type", "SSE bytes are sent as application/json"),
-                   _f("stream.plain-json", "stream-plain-json", "stream: true is answered with one JSON completion"),
-                   _f("stream.json-lines", "stream-json-lines",
-                      "stream: true is answered text/event-stream, but as bare JSON lines without `data:` framing"))),
-    StreamRule("content_type", "framing", "every event is well-formed SSE (`data:` lines, a blank line after each event)",
-               "only `data:` fields, each event closed by a blank line", "stream_framing", valued=True),
+    *sse_rules("one JSON completion", "`data:` lines", "only `data:` fields", StreamFault(
+        "stream.json-lines", "stream-json-lines",
+        "stream: true is answered text/event-stream, but as bare JSON lines without `data:` framing")),
     StreamRule("terminator", "terminator", "the stream ends with `data: {terminator}`",
                "a final `data: {terminator}` event, then the end", "stream_terminator", valued=True, needs_value=True,
-               faults=(_f("stream.no-terminator", "stream-no-terminator", "the stream closes without data: [DONE]"),
-                       _f("stream.after-terminator", "stream-after-terminator", "one more data chunk follows data: [DONE]"),
-                       _f("stream.never-ends", "stream-never-ends", "after the last chunk the stream stays open, "
+               faults=(StreamFault("stream.no-terminator", "stream-no-terminator", "the stream closes without data: [DONE]"),
+                       StreamFault("stream.after-terminator", "stream-after-terminator", "one more data chunk follows data: [DONE]"),
+                       StreamFault("stream.never-ends", "stream-never-ends", "after the last chunk the stream stays open, "
                           "silent, without [DONE] (for up to 10 minutes)"))),
     StreamRule("terminator", "nothing-after-terminator", "nothing follows `data: {terminator}`",
                "no event after `data: {terminator}`", "stream_nothing_after", valued=True, needs_value=True),
     StreamRule("one_id", "one-id", "every chunk of one stream carries the same id (and created)",
                "one id for the whole stream", "stream_one_id",
-               faults=(_f("stream.ids-differ", "stream-ids-differ", "each chunk of a stream has another id"),)),
+               faults=(StreamFault("stream.ids-differ", "stream-ids-differ", "each chunk of a stream has another id"),)),
     StreamRule("final_finish_reason", "final-finish-reason", "the last chunk with a choice carries a finish_reason",
                "a non-null finish_reason on the last choice chunk", "stream_final_finish_reason",
-               faults=(_f("stream.no-finish-reason", "stream-no-finish-reason", "every finish_reason of a stream is null"),)),
+               faults=(StreamFault("stream.no-finish-reason", "stream-no-finish-reason", "every finish_reason of a stream is null"),)),
     StreamRule("deltas_incremental", "deltas-incremental", "each streamed delta carries only what is new, not the text so far",
                "content deltas that are increments (judged on 3 or more)", "stream_deltas_incremental", faults=(
-                   _f("stream.cumulative-deltas", "stream-cumulative-deltas",
+                   StreamFault("stream.cumulative-deltas", "stream-cumulative-deltas",
                       "each delta carries the text so far instead of what is new"),
-                   _f("stream.cumulative-deltas-repeated", "stream-cumulative-deltas-repeated",
+                   StreamFault("stream.cumulative-deltas-repeated", "stream-cumulative-deltas-repeated",
                       "each delta carries the text so far, and the chunk with the finish_reason repeats the whole text"))),
     StreamRule("finish_last", "finish-last", "after a choice's finish_reason nothing more of that choice comes",
                "no chunk of a choice after its finish_reason (a usage chunk with empty choices may follow)",
-               "stream_nothing_after_finish", faults=(_f("stream.chunk-after-finish", "stream-chunk-after-finish",
+               "stream_nothing_after_finish", faults=(StreamFault("stream.chunk-after-finish", "stream-chunk-after-finish",
                                                           "one more content chunk of the choice follows its finish_reason"),)),
     StreamRule("non_stream_json", "stream-false-json", "stream:false is answered with one JSON completion, not SSE",
                "an application/json completion", "non_stream_json", plain=True,
-               faults=(_f("stream.false-gives-sse", "stream-false-gives-sse", "an explicit stream: false is answered as SSE"),)),
+               faults=(StreamFault("stream.false-gives-sse", "stream-false-gives-sse", "an explicit stream: false is answered as SSE"),)),
 )

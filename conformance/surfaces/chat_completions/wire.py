@@ -97,14 +97,31 @@ def chunk_bodies(reply: Reply, include_usage: bool) -> list[dict]:
     return chunks
 
 
-def sse_event(data: dict | str) -> bytes:
+def sse_event(data: dict | str, name: str | None = None) -> bytes:
     text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return f"data: {text}\n\n".encode("utf-8")
+    return (f"event: {name}\n" if name else "").encode("utf-8") + f"data: {text}\n\n".encode("utf-8")
+
+
+# the wire interface every surface's wire module offers the gateway (conformance/surfaces/messages/wire.py too)
+def model_params(params: dict) -> dict:
+    """The request as the reference model reads it: chat's own parameters are the model's."""
+    return params
+
+
+def break_stream(chunks: list[dict], kind: str | None) -> list[dict]:
+    """Chat's stream faults live in the gateway's chunk edits (conformance/gateway/mutate.py): none here."""
+    return chunks
+
+
+def event_name(data: dict, kind: str | None) -> str | None:
+    """Chat's events are unnamed `data:` lines."""
+    return None
 
 
 def models_body(models: tuple[str, ...], created: int) -> dict:
     return {"object": "list", "data": [{"id": m, "object": "model", "created": created, "owned_by": OWNER} for m in models]}
 
 
-def error_body(message: str, error_type: str, param: str | None = None, code: str | None = None) -> dict:
+def error_body(message: str, error_type: str, param: str | None = None, code: str | None = None,
+               status: int | None = None) -> dict:
     return {"error": {"message": message, "type": error_type, "param": param, "code": code}}

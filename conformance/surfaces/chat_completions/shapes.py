@@ -1,4 +1,5 @@
-"""Inner structure of the parameters whose values are objects with a documented shape.
+"""Chat completions: inner structure of the parameters whose values are objects with a documented shape (the
+reference gateway's half of the surface, read through conformance.surfaces.reference_wire).
 
 Each check returns why the value is invalid, or None. Only object items are
 examined: whether items must be objects at all is the `items` facet's business.
