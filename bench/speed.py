@@ -104,13 +104,22 @@ def main() -> int:
     parser.add_argument("--profile", default="routeway", help="profile for the latency runs")
     parser.add_argument("--rounds", type=int, default=3, help="overhead rounds (the median is shown)")
     parser.add_argument("--latency-rounds", type=int, default=5, help="runs at concurrency 32 (each must meet the target)")
+    parser.add_argument("--no-latency", action="store_true", help="leave out section 2 (it takes a few minutes)")
     args = parser.parse_args()
     print(f"before: {_load()}")
     key = new_key()
     os.environ["RC_BENCH_KEY"] = key
-    seeds = seed_profiles()
     common = ("--api-key-env", "RC_BENCH_KEY")
+    doc = overhead(args, key, common)
+    if not args.no_latency:
+        latency(args, key, common)
+    cost(doc)
+    return 0
 
+
+def overhead(args: argparse.Namespace, key: str, common: tuple[str, ...]) -> dict:
+    """Section 1; the results document of the last routecheck run (section 3 reads its cost)."""
+    seeds = seed_profiles()
     with BundledGateway(key) as gateway, tempfile.TemporaryDirectory() as tmp:
         base = gateway.base_url()
         requests = distinct_requests(base, seeds)
@@ -135,9 +144,11 @@ def main() -> int:
           f"{'met' if run_s <= OVERHEAD_TARGET * process_s else 'NOT met'}   rounds: "
           + " ".join(f"{r / p:.2f}" for r, p in zip(runs, processes)))
     print(f"   ratio to the in-process loop      {run_s / floor_s:6.2f} x  (the strictest reading)")
-
     print(f"   after: {_load()}")
+    return doc
 
+
+def latency(args: argparse.Namespace, key: str, common: tuple[str, ...]) -> None:
     print(f"\n2. latency: profile {args.profile}, gateway answering after {args.latency:g} s")
     with BundledGateway(key) as gateway:
         base = gateway.base_url()
@@ -164,13 +175,14 @@ def main() -> int:
     print(f"   in-process concurrency 4 vs xdist -n 4: {figures[4]:.2f} s vs {xdist_s:.2f} s")
     print(f"   after: {_load()}")
 
+
+def cost(doc: dict) -> None:
     print("\n3. cost of a full run (completion tokens requested = sum of the caps of distinct requests)")
     for name, summary in doc["profile_summaries"].items():
         print(f"   {name:<12} {summary['cost']['requests']:>4} requests  {summary['cost']['completion_tokens_requested']:>5} tokens")
     tokens = doc["cost"]["completion_tokens_requested"]
     print(f"   five seed profiles: {doc['cost']['requests']} requests, {tokens} completion tokens requested "
           f"(target: at most 2000) -> {'met' if tokens <= 2000 else 'NOT met'}")
-    return 0
 
 
 if __name__ == "__main__":
