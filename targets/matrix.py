@@ -28,7 +28,7 @@ from targets.common import REPO, RunningGateway, TargetStartError, state_dir  # 
 from targets.compat import load_runs, render  # noqa: E402
 from targets.foreground import raise_interrupt  # noqa: E402
 
-PROFILES = ("routify-mvp", "routify", "routeapi", "routmy", "routeway", "openai")
+PROFILES = ("routify-mvp", "routify", "routeapi", "routmy", "routeway", "openai", "anthropic")
 RESULTS_DIR = REPO / "reports" / "real"
 DOC_PATH = REPO / "docs" / "compatibility.md"
 REPORT_PATH = RESULTS_DIR / "report.html"
@@ -180,8 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python targets/matrix.py", description=__doc__.splitlines()[0])
     parser.add_argument("--targets", default="litellm_mock,litellm_reference,portkey_reference",
                         help=f"comma-separated, from: {', '.join(TARGET_NAMES)}")
-    parser.add_argument("--profiles", default=",".join(PROFILES), help="comma-separated (default: all six)")
+    parser.add_argument("--profiles", default=",".join(PROFILES), help="comma-separated (default: all seven)")
     parser.add_argument("--skip-install", action="store_true", help="fail instead of installing what is missing")
+    parser.add_argument("--doc", type=Path, default=DOC_PATH,
+                        help="the page to write (default docs/compatibility.md); another page holds only --profiles' columns")
     parser.add_argument("--render-only", action="store_true",
                         help="start nothing: rebuild docs/compatibility.md and the report from the results files")
     args = parser.parse_args(argv)
@@ -199,9 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     timings = [run_target(name, all_plans[name], profiles, args.skip_install, say) for name in targets]
     total = time.monotonic() - began
 
-    runs = load_runs(RESULTS_DIR, TARGET_NAMES, PROFILES)
-    DOC_PATH.write_text(render(runs, TARGET_NAMES, PROFILES, {n: p.note for n, p in all_plans.items()}), encoding="utf-8")
-    say(f"table: {DOC_PATH.relative_to(REPO)} ({len(runs)} results files)")
+    columns = PROFILES if args.doc == DOC_PATH else profiles  # a page of its own: the profiles it was run for
+    runs = load_runs(RESULTS_DIR, TARGET_NAMES, columns)
+    doc = args.doc.resolve()
+    doc.write_text(render(runs, TARGET_NAMES, columns, {n: p.note for n, p in all_plans.items()}), encoding="utf-8")
+    say(f"table: {doc.relative_to(REPO) if doc.is_relative_to(REPO) else doc} ({len(runs)} results files)")
     write_report([r.path for r in runs], say)
     if timings:
         _record_timings(timings, total)

@@ -7,7 +7,7 @@ import re
 from ..case import Case
 from ..engine import Exchange
 from ..features import CAPABILITY_EVIDENCE
-from .common import Inconclusive, brief, reads_evidence
+from .common import Inconclusive, brief, reads_evidence, surface_of
 
 STRINGIFIED_NULLS = ("none", "null", "nil", "undefined", "")
 
@@ -80,6 +80,8 @@ def error_body(ex: Exchange, case: Case) -> str | None:
     missing = [k for k in ("message", "type") if not isinstance(error.get(k), str)]
     if missing:
         return f"error.{' and error.'.join(missing)} not a string: {brief(ex)}"
+    if not surface_of(ex).error_param:
+        return None  # the surface's error object names no parameter (Messages)
     param = error.get("param")  # a parameter's name or null: a null printed as a string names no parameter
     if param is not None and not isinstance(param, str):
         return f"error.param is {type(param).__name__} {str(param)[:40]!r}, not a parameter name or null: {brief(ex)}"
