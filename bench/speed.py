@@ -13,11 +13,16 @@
 3. Cost: requests sent and completion tokens requested per profile.
 Everything runs on 127.0.0.1. The machine's load average is printed with the figures: a figure
 measured while other work runs is not comparable with one measured on a quiet machine.
+Under PYTHONDONTWRITEBYTECODE=1 an editable install's modules are compiled again on every run
+(an installed wheel's are compiled once, at install); --compiled byte-compiles routecheck's
+modules first, as installing a wheel does, and removes what it wrote at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import contextlib
 import json
 import os
 import statistics
@@ -29,6 +34,7 @@ from pathlib import Path
 
 import httpx
 
+import conformance
 from conformance.cases import generate_cases
 from conformance.spec import load_profile, seed_profiles
 from conformance.request import KEY_PLACEHOLDER, Request
@@ -98,6 +104,28 @@ def _load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
+@contextlib.contextmanager
+def compiled(on: bool):
+    """routecheck's modules byte-compiled for the runs, as installing a wheel does; what was written is removed."""
+    package = Path(conformance.__file__).parent
+    before = set(package.rglob("*.pyc"))
+    if on:
+        compileall.compile_dir(package, quiet=1)
+    try:
+        yield
+    finally:
+        for path in set(package.rglob("*.pyc")) - before:
+            path.unlink()
+
+
+def _bytecode(package: Path) -> str:
+    if any(package.rglob("__pycache__/*.pyc")):
+        return "routecheck's modules byte-compiled"
+    if sys.flags.dont_write_bytecode:
+        return "routecheck's modules compiled on every run (PYTHONDONTWRITEBYTECODE=1, no bytecode cached)"
+    return "routecheck's modules compiled at their first import"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2)
@@ -105,14 +133,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="overhead rounds (the median is shown)")
     parser.add_argument("--latency-rounds", type=int, default=5, help="runs at concurrency 32 (each must meet the target)")
     parser.add_argument("--no-latency", action="store_true", help="leave out section 2 (it takes a few minutes)")
+    parser.add_argument("--compiled", action="store_true", help="byte-compile routecheck's modules first (see above)")
     args = parser.parse_args()
-    print(f"before: {_load()}")
     key = new_key()
     os.environ["RC_BENCH_KEY"] = key
     common = ("--api-key-env", "RC_BENCH_KEY")
-    doc = overhead(args, key, common)
-    if not args.no_latency:
-        latency(args, key, common)
+    with compiled(args.compiled):
+        print(f"before: {_load()}; {_bytecode(Path(conformance.__file__).parent)}")
+        doc = overhead(args, key, common)
+        if not args.no_latency:
+            latency(args, key, common)
     cost(doc)
     return 0
 
