@@ -7,6 +7,7 @@ parameter hook, the reference model, the wire bodies, then the fault's completio
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -81,10 +82,18 @@ def _one_based_chunks(chunks):
 
 
 def _tool_called(doc):
+    """The first tool forced in its place: the model's call with its placeholder arguments."""
     for choice in choices(doc):
-        choice["message"] = {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "get_order", "arguments": "{}"}}]}
+        choice["message"] = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "get_order", "arguments": '{"order_id": "123"}'}}]}
         choice["finish_reason"] = "tool_calls"
+    doc["usage"].update(completion_tokens=8, total_tokens=14)
+
+
+def _double_encoded(doc):
+    for choice in choices(doc):
+        for call in choice["message"]["tool_calls"]:
+            call["function"]["arguments"] = json.dumps(call["function"]["arguments"])
 
 
 def _arguments_object(doc):
@@ -169,6 +178,8 @@ EDITS = {
     "behaviour.tool-choice-none-ignored": [(params(tools=TOOLS, tool_choice="none"), _tool_called),
                                            (params(tools=TOOLS, tool_choice="auto"), None), (params(tool_choice="none"), None)],
     "behaviour.tool-args-object": [(params(tools=TOOLS, tool_choice="required"), _arguments_object)],
+    "behaviour.tool-args-double-encoded": [(params(tools=TOOLS, tool_choice="required"), _double_encoded),
+                                           (params(), None)],
     "behaviour.json-mode-ignored": [(params(response_format={"type": "json_object"}), _plain_text),
                                     (params(response_format={"type": "text"}), None)],
     "behaviour.json-mode-prose-cut": [(params(response_format={"type": "json_schema"}), _prose_cut),

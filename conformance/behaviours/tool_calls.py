@@ -7,6 +7,7 @@ in the arguments, so any model that calls tools can pass it.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from ..checks.common import Inconclusive, answer, brief, first_output, json_object_prefix
 from . import Behaviour, GatewayFault
@@ -53,8 +54,17 @@ def _arguments_as_object(params: dict, doc: dict) -> None:
                 function["arguments"] = json.loads(function["arguments"])
 
 
+def _double_encoded(params: dict, generation):
+    """The arguments JSON-encoded twice (a string holding the JSON text): chat's arguments parse to a string,
+    Messages' input is a string, not an object."""
+    call = generation.tool_call
+    return replace(generation, tool_call=replace(call, arguments=json.dumps(call.arguments))) if call else generation
+
+
 BEHAVIOUR = Behaviour(
     name="tool_calls", needs="tools", generate=generate, checks={"tool_call": tool_call},
     faults=(GatewayFault("behaviour.tool-args-object", "tool call arguments sent as a JSON object, not a string",
-                         completion=_arguments_as_object),),
+                         completion=_arguments_as_object),
+            GatewayFault("behaviour.tool-args-double-encoded", "tool call arguments JSON-encoded twice: a string, not an object",
+                         generation=_double_encoded)),
 )

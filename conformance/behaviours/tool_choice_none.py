@@ -40,18 +40,16 @@ def generate(b, rule) -> list:
                    evidence=(("control", b.post(b.tool_body())),))]
 
 
-def _call_anyway(params: dict, doc: dict) -> None:
+def _call_anyway(params: dict) -> dict:
+    """tool_choice "none" passed on as the first tool forced: the model calls it, on every surface."""
     if params.get("tool_choice") != "none" or not params.get("tools"):
-        return
+        return params
     name = ((params["tools"][0] or {}).get("function") or {}).get("name", "tool")
-    for choice in doc.get("choices") or []:
-        choice["message"] = {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": name, "arguments": "{}"}}]}
-        choice["finish_reason"] = "tool_calls"
+    return dict(params, tool_choice={"type": "function", "function": {"name": name}})
 
 
 BEHAVIOUR = Behaviour(
     name="tool_choice_none", needs="tool_choice", generate=generate, checks={"no_tool_call": no_tool_call},
     faults=(GatewayFault("behaviour.tool-choice-none-ignored", 'tool_choice "none" still calls the first tool',
-                         completion=_call_anyway),),
+                         params=_call_anyway),),
 )

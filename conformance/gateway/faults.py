@@ -13,7 +13,7 @@ from typing import Any
 from .. import field_facets, param_facets
 from ..behaviours import registry
 from ..spec import Field, Profile
-from ..surfaces import registry as surfaces, surface_named
+from ..surfaces import DEFAULT as DEFAULT_SURFACE, registry as surfaces, surface_named
 from .collateral import also_breaks
 
 # Fault kinds, grouped by the module that applies them.
@@ -177,6 +177,8 @@ class _Builder:
                 level=stream_level)
         for name, behaviour in registry().items():  # each behaviour module's own (conformance/behaviours/)
             for fault in behaviour.faults:
+                if (fault.completion or fault.chunks) and self.profile.surface != DEFAULT_SURFACE:
+                    continue  # an edit of chat completions' bodies: another surface's answer has none of them
                 add(fault.name, f"behaviours.{name}", "behaviour", fault.description, param=name, arg=fault)
 
     def errors(self) -> None:
