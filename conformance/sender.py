@@ -68,7 +68,7 @@ class Sender:
         self.futures = {fingerprint(url, request): Future() for url, request in jobs}
         self.uses = Counter(fingerprint(url, request) for url, request in jobs)
         self.secrets = engine.secrets
-        for job, (url, case) in enumerate(derived):  # by position: a case handed twice is derived twice, sent once
+        for job, (url, case) in enumerate(derived):  # by position: a case handed twice is derived once, read by each
             keys = {fingerprint(url, r) for r in [case.request, *(r for _, r in case.evidence)]}
             self._derived[job] = (url, case, keys)
             if self.derive is not None:
