@@ -120,8 +120,8 @@ def main() -> int:
     started = time.monotonic()
     run = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)], cwd=where,
                          capture_output=True, text=True)
-    if not (where / "mutants").exists():
-        print(run.stdout[-3000:] + run.stderr[-3000:])
+    if run.returncode != 0 or not (where / "mutants").exists():  # e.g. a test failing on the unmutated code
+        print(f"mutmut failed (exit {run.returncode}):\n" + run.stdout[-3000:].replace("\r", "\n") + run.stderr[-3000:])
         return 1
     by_module, survivors = scores(where)
     total = Counter()

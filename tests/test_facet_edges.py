@@ -64,12 +64,22 @@ def _case(profile, case_id: str):
     ("edges", "edges/chat/ranges/level/enum-unknown", 400, "level: must be one of 1, 2"),
     ("edges", "edges/chat/validation/fallback_model/unknown-id", 404, "fallback_model: the requested fallback_model does not exist"),
     ("openai", "openai/chat/ranges/logit_bias/value-above-max", 400, "logit_bias: every value must be a number from -100 to 100"),
+    ("openai", "openai/chat/validation/stop/type-number", 400, "stop: must be of type string or array, not number"),
+    ("openai", "openai/chat/validation/stream_options/without-companion", 400, "stream_options: needs stream: true"),
+    ("openai", "openai/chat/validation/tool_choice/without-companion", 400, "tool_choice: needs tools"),
 ])
 def test_the_gateway_says_why_it_refuses(profile_name, case_id, status, message):
     profile = edges() if profile_name == "edges" else load_profile(profile_name)
     with pytest.raises(RequestError) as refused:
         validate_request(profile, _case(profile, case_id).request.body, models=(MODEL,))
     assert (refused.value.status, refused.value.message) == (status, message)
+
+
+def test_an_empty_list_is_no_companion():
+    profile = load_profile("openai")
+    body = dict(_case(profile, "openai/chat/validation/tool_choice/without-companion").request.body, tools=[])
+    with pytest.raises(RequestError, match="^tool_choice: needs tools$"):
+        validate_request(profile, body, models=(MODEL,))
 
 
 @pytest.mark.parametrize("fault_name, case_id, answer", [
