@@ -20,6 +20,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..surfaces import surface_named  # the surfaces' names of the parameters (surfaces never import behaviours)
+
 if TYPE_CHECKING:
     from ..case import Case
     from ..cases.builder import Builder
@@ -77,8 +79,6 @@ def names() -> dict[str, str | None]:
 
 def applies(name: str, surface: str, params) -> bool:
     """Whether behaviour `name` is asked of a profile of `surface` documenting `params`."""
-    from ..surfaces import surface_named  # the surfaces' names of the parameters; surfaces never import behaviours
-
     behaviour = registry().get(name)
     if behaviour is None:
         return True  # not a behaviour module's: the spec validator has said so already

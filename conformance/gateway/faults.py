@@ -160,8 +160,7 @@ class _Builder:
             for fault in rule.faults:
                 self.add(fault.name, f"stream.{rule.key}", fault.kind, fault.description)
         # a rule whose check parses every event: a chunk field's (chat), the event names' (Messages), else framing
-        bad_line_rule = next(r for r in ("stream.chunk.id.type", "stream.event_names", "stream.content_type")
-                             if r in ids or r == "stream.content_type")
+        bad_line_rule = next((r for r in ("stream.chunk.id.type", "stream.event_names") if r in ids), "stream.content_type")
         self.add("stream.bad-json-line", bad_line_rule, "stream-bad-json-line", "one data line of the stream is not JSON")
 
     def behaviours(self) -> None:

@@ -90,6 +90,7 @@ def surface_named(name: str) -> Surface:
     return registry()[name]
 
 
+@functools.cache  # the gateway asks per request and per parameter: resolve each module once
 def reference_wire(name: str, part: str = "wire") -> Any:
     """The surface's reference half: its `wire` module (answer bodies, stream chunks, its terminator) or its
     `shapes` (what a valid parameter looks like inside). Only the reference gateway asks for them, so the
