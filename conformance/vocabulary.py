@@ -39,14 +39,44 @@ def usage_options(b) -> dict:
     return {"stream_options": {"include_usage": True}} if rule is not None and not rule.inherited else {}
 
 
+def cap_floor(b, name: str) -> int:
+    """The smallest value the document allows for token cap `name` (Responses' max_output_tokens: 16), 0 if none."""
+    param = b.profile.params.get(name)
+    minimum = param.get("minimum") if param is not None else None
+    return int(minimum) if isinstance(minimum, (int, float)) and not isinstance(minimum, bool) else 0
+
+
+def cap_at(b, name: str) -> int:
+    """The cap the caps' cases send: CAP, or the document's minimum where that is higher."""
+    return max(CAP, cap_floor(b, name))
+
+
+def _highest_cap(b) -> int:
+    return max([cap_at(b, name) for name in b.profile.token_caps] + [cap_at(b, b.cap_param)])
+
+
+def control_cap(b) -> int:
+    """The control's cap: room to go past every cap the cases send."""
+    highest = _highest_cap(b)
+    return CONTROL_CAP if highest <= CAP else 2 * highest
+
+
+def long_prompt(b) -> str:
+    """A prompt whose answer goes past the control's cap: LONG_PROMPT, or a longer count where a document's
+    minimum cap is higher than CAP."""
+    if _highest_cap(b) <= CAP:
+        return LONG_PROMPT
+    return "Repeat these numbers: " + " ".join(str(n) for n in range(1, control_cap(b) + 9)) + "."
+
+
 def capped_body(b, name: str) -> dict:
-    """The long prompt with `name` at CAP, the only cap, so nothing else bounds it."""
-    return b.body(prompt=LONG_PROMPT, cap=None, **{name: CAP})
+    """The long prompt with `name` at its cap, the only cap, so nothing else bounds it."""
+    return b.body(prompt=long_prompt(b), cap=None, **{name: cap_at(b, name)})
 
 
 def control(b, **fields) -> Request:
-    """The long prompt allowed CONTROL_CAP tokens: it goes past CAP unless the model stops early."""
-    return b.post(b.body(prompt=LONG_PROMPT, cap=CONTROL_CAP, **fields))
+    """The long prompt allowed the control's cap: it goes past the cap unless the model stops early."""
+    return b.post(b.body(prompt=long_prompt(b), cap=control_cap(b), **fields))
 
 
 def evidence(b, **fields) -> tuple[tuple[str, Request], ...]:

@@ -13,7 +13,7 @@ from conformance.cases.builder import LONG_PROMPT, STOP_PROMPT
 from conformance.checks import Inconclusive, evaluate
 from conformance.engine import Exchange
 from conformance.gateway.faults import faults_for
-from conformance.gateway.model import generate
+from conformance.gateway.model import Generation, generate
 from conformance.spec import SpecError, load_profile, profile_names
 from conformance.sse import SseEvent
 
@@ -141,10 +141,11 @@ def test_the_tool_arguments_fault_turns_every_call_s_arguments_into_an_object():
 ])
 def test_the_json_mode_fault_answers_plain_text_only_in_json_mode(params, content, after):
     fault = registry()["json_mode"].faults[0]
-    assert fault.name == "behaviour.json-mode-ignored" and fault.chunks is None
-    doc = {"choices": [{"message": {"content": content}}, {"message": {}}]}
-    fault.completion(params, doc)
-    assert doc["choices"][0]["message"]["content"] == after and doc["choices"][1] == {"message": {}}
+    # an edit of what the model said, so it breaks JSON mode on every surface (Responses' text.format too)
+    assert fault.name == "behaviour.json-mode-ignored" and fault.chunks is None and fault.completion is None
+    edited = fault.generation(params, Generation(content, [content], "stop", 3))
+    assert edited.content == after and "".join(edited.pieces) == after
+    assert fault.generation(params, Generation(None, [], "tool_calls", 3)).content is None
 
 
 # ------------------------------------------------------------------ the behaviours that read the caps' controls

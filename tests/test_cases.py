@@ -73,7 +73,8 @@ def test_requests_never_hold_the_key_and_stay_cheap():
         for case in generate_cases(load_profile(name), "m-1"):
             assert "rc-" not in str(case.request.headers).replace("rc-invalid-key", "")
             if case.id.endswith("/large-valid"):  # 2^31 probes the parser of a cap with no maximum: short prompt
-                assert case.request.body["messages"][0]["content"] == "Say hello." and case.check == "not_server_error"
+                prompt = case.request.body.get("messages") or case.request.body["input"]  # chat and Messages; Responses
+                assert prompt[0]["content"] == "Say hello." and case.check == "not_server_error"
                 continue
             # the largest: n 129 (past n's maximum of 128, refused by a conforming gateway) at the base cap of 2
             assert case.request.completion_budget() <= 2 * 129

@@ -19,7 +19,7 @@ SEED_PROFILES = {"routify-mvp": "000_900c9670aa9bdcbc.txt", "routify": "001_9acc
 def test_one_spec_per_seed_document():
     for name, document in SEED_PROFILES.items():
         assert load_raw(name)["document"] == document
-    assert set(SEED_PROFILES) | {"openai", "anthropic"} == set(profile_names())  # and the two official contracts
+    assert set(SEED_PROFILES) | {"openai", "anthropic", "openai-responses"} == set(profile_names())  # and the official contracts
 
 
 @pytest.mark.parametrize("name", profile_names())

@@ -47,7 +47,7 @@ def test_a_spec_naming_an_unknown_surface_is_a_one_line_spec_error(tmp_path):
         stream: {fields: {}}
         """))
     (tmp_path / "acme.md").write_text("Bearer")
-    with pytest.raises(SpecError, match=r"at surface: 'carrier_pigeon' is not one of \['chat_completions', 'messages'\]"):
+    with pytest.raises(SpecError, match=r"at surface: 'carrier_pigeon' is not one of \['chat_completions', 'messages', 'responses'\]"):
         load_spec_file(spec)
 
 

@@ -36,11 +36,11 @@ def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> st
 
 
 def generate(b, rule) -> list:
-    cap = vocabulary.CAP
     return [b.case("behaviour", name, "finish-length", rule,
-                   title=f"when {name} {cap} cuts the output, finish_reason is \"length\"",
+                   title=f"when {name} {vocabulary.cap_at(b, name)} cuts the output, finish_reason is \"length\"",
                    expected='finish_reason "length" whenever completion_tokens reached the cap',
-                   request=b.post(vocabulary.capped_body(b, name)), check="finish_length", args={"cap": cap},
+                   request=b.post(vocabulary.capped_body(b, name)), check="finish_length",
+                   args={"cap": vocabulary.cap_at(b, name)},
                    parameter=name, features=vocabulary.FEATURES, evidence=vocabulary.evidence(b))
             for name in b.profile.token_caps]
 

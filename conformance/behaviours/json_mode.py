@@ -1,4 +1,4 @@
-"""response_format json_object: the message content parses as a JSON object.
+"""JSON mode (chat's response_format, Responses' text.format json_object): the output text parses as a JSON object.
 
 Inconclusive, not failed, when the cap cut the output (finish_reason "length") and what came is the start
 of a JSON object: a cut object does not parse, whatever the gateway did. Cut prose (or a code fence) is the
@@ -8,9 +8,11 @@ start of no JSON object, so it fails all the same.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from ..checks.common import Inconclusive, answer, first_output, json_object_prefix
 from . import Behaviour, GatewayFault
+from ..echo import json_mode  # what the reference model reads as JSON mode (chat's response_format)
 from ..vocabulary import JSON_PROMPT
 
 JSON_CAP = 24  # room for a small object; the reference model's answer to JSON_PROMPT fits
@@ -33,40 +35,46 @@ def json_output(ex, case) -> str | None:
 
 
 def generate(b, rule) -> list:
-    body = b.body(prompt=JSON_PROMPT, cap=JSON_CAP, response_format={"type": "json_object"})
+    fields = b.surface.json_mode
+    if fields is None:  # the surface has no JSON mode (Messages)
+        return []
+    body = b.body(prompt=JSON_PROMPT, cap=JSON_CAP, **fields)
+    name = b.surface.param("response_format")
     return [b.case("behaviour", "json-mode", "parses", rule,
-                   title="response_format json_object gives content that parses as a JSON object",
-                   expected="message.content is a JSON object (unless cut by the cap)",
-                   request=b.post(body), check="json_output", parameter="response_format", features=("behaviour",))]
+                   title=f"{name} json_object gives content that parses as a JSON object",
+                   expected=f"{answer_name(b)} is a JSON object (unless cut by the cap)",
+                   request=b.post(body), check="json_output", parameter=name, features=("behaviour",))]
 
 
-def _plain_text(params: dict, doc: dict) -> None:
+def answer_name(b) -> str:
+    return "message.content" if b.surface.name == "chat_completions" else "the output text"
+
+
+def _plain_text(params: dict, generation):
     """The answer the object wraps, as plain text: JSON mode ignored."""
-    response_format = params.get("response_format")
-    if not (isinstance(response_format, dict) and response_format.get("type") in ("json_object", "json_schema")):
-        return
-    for choice in doc.get("choices") or []:
-        msg = choice.get("message") or {}
-        try:
-            wrapped = json.loads(msg.get("content") or "")
-        except ValueError:  # cut by the cap: the behaviour's case is inconclusive then, fault or not
-            continue
-        if isinstance(wrapped, dict):
-            msg["content"] = str(wrapped.get("answer", ""))
+    if not json_mode(params) or generation.content is None:
+        return generation
+    try:
+        wrapped = json.loads(generation.content)
+    except ValueError:  # cut by the cap: the behaviour's case is inconclusive then, fault or not
+        return generation
+    if not isinstance(wrapped, dict):  # not the object the model wraps its answer in
+        return generation
+    text = str(wrapped.get("answer", ""))
+    return replace(generation, content=text, pieces=[text])
 
 
-def _prose_cut(params: dict, doc: dict) -> None:
-    """A chatty model behind a gateway that drops response_format: prose, cut by the cap."""
-    response_format = params.get("response_format")
-    if isinstance(response_format, dict) and response_format.get("type") in ("json_object", "json_schema"):
-        for choice in doc.get("choices") or []:
-            (choice.get("message") or {})["content"] = "Sure! Here is the JSON you asked for: it holds the"
-            choice["finish_reason"] = "length"
+def _prose_cut(params: dict, generation):
+    """A chatty model behind a gateway that drops the JSON mode: prose, cut by the cap."""
+    if not json_mode(params) or generation.content is None:
+        return generation
+    prose = "Sure! Here is the JSON you asked for: it holds the"
+    return replace(generation, content=prose, pieces=[prose], finish_reason="length")
 
 
 BEHAVIOUR = Behaviour(
     name="json_mode", needs="response_format", generate=generate, checks={"json_output": json_output},
-    faults=(GatewayFault("behaviour.json-mode-ignored", "JSON mode answers plain text", completion=_plain_text),
+    faults=(GatewayFault("behaviour.json-mode-ignored", "JSON mode answers plain text", generation=_plain_text),
             GatewayFault("behaviour.json-mode-prose-cut", "JSON mode answers prose, which the token cap cuts",
-                         completion=_prose_cut)),
+                         generation=_prose_cut)),
 )

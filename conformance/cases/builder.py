@@ -11,6 +11,7 @@ from ..features import CAPABILITY_EVIDENCE, KEYWORDS
 from ..request import KEY_PLACEHOLDER, Request
 from ..spec import Param, Profile, Rule, Source, load_profile
 from ..surfaces import surface_named
+from ..vocabulary import cap_floor, long_prompt
 from ..vocabulary import BASE_PROMPT, LONG_PROMPT, STOP_PROMPT, TOOL_PROMPT, STOP_CAP, JSON_PROMPT, WRONG_KEY, UNKNOWN_FIELD, UNKNOWN_MODEL, TOOL, STREAM_CAP  # noqa: F401 - the generators' vocabulary, named here too
 
 
@@ -26,7 +27,11 @@ class Builder:
         self.profile = profile
         self.model = model
         self.extra_headers = tuple(extra_headers)  # -H NAME:VALUE, on every request (a secret as {env:VAR})
-        self.cap_param = cap_param  # the cap every base request carries (conformance/preflight.py picks it)
+        # the cap every base request carries (conformance/preflight.py picks it), the profile's own where its
+        # document has no max_tokens (Responses' max_output_tokens)
+        if cap_param not in profile.params and profile.token_caps:
+            cap_param = next(iter(profile.token_caps))
+        self.cap_param = cap_param
         self._baseline = load_profile(profile.baseline) if profile.baseline else None
         self.surface = surface_named(profile.surface)  # builds the bodies; its segment is in every case ID
         self.prefix = f"{profile.name}/{self.surface.segment}"
@@ -35,7 +40,8 @@ class Builder:
         # rule cannot be observed without them is blocked (not failed) when they fail
         self.base_root = f"{self.prefix}/auth/{profile.auth[0].name}/valid-key"
         terminator = profile.stream.get("terminator")  # the document's, else the baseline's
-        self.terminator = terminator.value if terminator is not None and isinstance(terminator.value, str) else None
+        documented = terminator.value if terminator is not None and isinstance(terminator.value, str) else None
+        self.terminator = documented or self.surface.tolerated_end
         # two stream roots: the stream answered at all (content-type), then answered as events (framing); each
         # one's own check fails whenever its need is unmet, so a dependant is never blocked by a root that passed
         streams = "content_type" in profile.stream
@@ -50,6 +56,11 @@ class Builder:
 
     def body(self, prompt: str = BASE_PROMPT, cap: int | None = 2, **fields: Any) -> dict:
         """The surface's body for one user prompt and the token cap."""
+        floor = cap_floor(self, self.cap_param)
+        if cap is not None and floor and cap <= floor:
+            # above the document's minimum (Responses' max_output_tokens: 16), not on it: a gateway wrong about the
+            # bound fails the range cases, and does not block every case
+            cap = floor + 1
         return self.surface.body(self.model, prompt, self.cap_param, cap, fields)
 
     def tool_body(self, tool_choice: Any = None, cap: int = 32) -> dict:
@@ -89,11 +100,11 @@ class Builder:
 
     def malformed(self) -> Request:
         """A body cut off mid-JSON: only the gateway itself can answer it, never an upstream."""
-        return self.post(raw='{"model": "' + self.model + '", "messages": [')
+        return self.post(raw='{"model": "' + self.model + '", "' + self.surface.prompt_param + '": [')
 
     def stream_request(self) -> Request:
         """The plain stream every stream-shape case reads."""
-        return self.post(self.body(prompt=LONG_PROMPT, cap=STREAM_CAP, stream=True))
+        return self.post(self.body(prompt=long_prompt(self), cap=STREAM_CAP, stream=True))
 
     def models(self) -> Request:
         return Request("GET", self.profile.models_path, headers=(*self.auth(), *self.required_headers(), *self.extra_headers),

@@ -10,7 +10,8 @@ ERROR_SHAPE = 'a JSON body {"error": {"message": string, "type": string, ...}}'
 
 def generate(b: Builder) -> list[Case]:
     errors = b.profile.errors
-    invalid = b.post(b.body(messages="Say hello."))  # messages must be an array in every document
+    prompt, (value, how) = b.surface.prompt_param, b.surface.invalid_prompt
+    invalid = b.post(b.body(**{prompt: value}))  # a prompt of a type no document of the surface allows
     anonymous = b.post(headers=())
     unknown_model = b.post(b.body(model=UNKNOWN_MODEL))
     # answered by the gateway itself, never by an upstream: its own error path must keep the shape too
@@ -19,9 +20,9 @@ def generate(b: Builder) -> list[Case]:
     if "validation_status" in errors:
         rule = errors["validation_status"]
         cases.append(b.case("errors", "validation", "status", rule,
-                            title="an invalid request (messages as a string) is answered with the documented status",
+                            title=f"an invalid request ({prompt} {how}) is answered with the documented status",
                             expected=f"status {rule.value}", request=invalid, check="status_is",
-                            args={"status": rule.value}, parameter="messages"))
+                            args={"status": rule.value}, parameter=prompt))
     if "auth_status" in errors:
         rule = errors["auth_status"]
         cases.append(b.case("errors", "auth", "status", rule, title="a request without credentials gets the documented status",

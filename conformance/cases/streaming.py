@@ -18,9 +18,13 @@ def generate(b: Builder) -> list[Case]:
             continue
         value = s[rule.key].value
         args = {rule.key: value} if rule.needs_value else None
-        request = b.post(b.body(stream=False)) if rule.plain else stream
+        if rule.tools and "tools" not in p.params:
+            continue
+        request = (b.post(b.body(stream=False)) if rule.plain else b.post(dict(b.tool_body(), stream=True)) if rule.tools
+                   else stream)
         cases.append(b.case("streaming", "stream", rule.variant, s[rule.key], title=rule.title.format(**{rule.key: value}),
-                            expected=rule.expected.format(**{rule.key: value}), request=request, check=rule.check, args=args))
+                            expected=rule.expected.format(**{rule.key: value}), request=request, check=rule.check, args=args,
+                            features=("tools",) if rule.tools else ()))
     plain = {k: f for k, f in p.stream_fields.items() if "tool_calls" not in k}
     cases += field_cases(b, plain, category="streaming", subject="chunk", where="chunks",
                          request=stream, check_title="in every chunk")

@@ -9,25 +9,25 @@ read them too (finish_reason "length", the stop and explicit-values controls).
 from __future__ import annotations
 
 from ..case import Case
-from ..vocabulary import CAP, FEATURES, capped_body, evidence, usage_options
+from ..vocabulary import FEATURES, cap_at, capped_body, evidence, usage_options
 from .builder import Builder
 
 def generate(b: Builder) -> list[Case]:
     cases = []
     usage = usage_options(b)
     for name, rule in b.profile.token_caps.items():
-        body = capped_body(b, name)
+        body, cap = capped_body(b, name), cap_at(b, name)
         cases.append(b.case("behaviour", name, "bounds-completion", rule,
-                            title=f"{name} {CAP} bounds usage.completion_tokens (the control without it went past {CAP})",
-                            expected=f"usage.completion_tokens <= {CAP}, and no more than {CAP} words of text",
+                            title=f"{name} {cap} bounds usage.completion_tokens (the control without it went past {cap})",
+                            expected=f"usage.completion_tokens <= {cap}, and no more than {cap} words of text",
                             request=b.post(body), check="token_cap",
-                            args={"cap": CAP}, parameter=name, features=FEATURES, evidence=evidence(b)))
+                            args={"cap": cap}, parameter=name, features=FEATURES, evidence=evidence(b)))
         cases.append(b.case("behaviour", name, "bounds-stream", rule,
-                            title=f"{name} {CAP} bounds a streamed completion too",
-                            expected=f"at most {CAP} completion tokens (usage chunk), and no more than {CAP} words "
+                            title=f"{name} {cap} bounds a streamed completion too",
+                            expected=f"at most {cap} completion tokens (usage chunk), and no more than {cap} words "
                                      "in the text the chunks assemble",
                             request=b.post(dict(body, stream=True, **usage)), check="token_cap_stream",
-                            args={"cap": CAP}, parameter=name, features=FEATURES,
+                            args={"cap": cap}, parameter=name, features=FEATURES,
                             evidence=evidence(b, stream=True, **usage) + (("capped-plain", b.post(body)),),
                             weaker=not usage))
     return cases

@@ -80,7 +80,7 @@ def generate(b: Builder) -> list[Case]:
     cases.append(b.case("validation", "body", "non-ascii-content", body_rule,
                         title="a message in Cyrillic, CJK, emoji and a character outside the BMP is never a 5xx",
                         expected="a 2xx or 4xx answer, never 5xx", request=b.post(b.body(prompt=NON_ASCII_PROMPT)),
-                        check="not_server_error", parameter="messages",
+                        check="not_server_error", parameter=b.surface.prompt_param,
                         convention="JSON is UTF-8: text outside ASCII, and outside the BMP, is ordinary content, "
                                    "so it is never a server error."))
     return cases

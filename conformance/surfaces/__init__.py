@@ -25,7 +25,7 @@ from ..request import DEFAULT_SURFACE as DEFAULT
 if TYPE_CHECKING:
     from .views import Answer, StreamView
 
-MODULES = ("chat_completions", "messages")
+MODULES = ("chat_completions", "messages", "responses")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class StreamRule:
     valued: bool = False  # the spec gives a value (the content type, the terminator), not only a rule
     plain: bool = False  # judged on the stream:false request, not the plain stream
     needs_value: bool = False  # the case is only made when the rule's value is a string (the terminator)
+    tools: bool = False  # judged on a streamed forced tool call (made only where the profile documents tools)
     faults: tuple[StreamFault, ...] = ()
 
 
@@ -66,8 +67,15 @@ class Surface:
     stream_rules: tuple[StreamRule, ...]
     checks: dict[str, Callable[..., Any]]  # its stream checks, by name
     terminator: str | None = None  # the data of the event that ends its streams where the document is silent
+    # a terminator line its clients accept where the profile documents none (Responses' `[DONE]`, on which its
+    # sources disagree): read as the end of the stream, never required
+    tolerated_end: str | None = None
     # its own names of the parameters behaviours are written for (chat's names): Messages' stop is stop_sequences
     aliases: dict = field(default_factory=dict)
+    prompt_param: str = "messages"  # the parameter that carries the prompt
+    # a value of it every document of the surface refuses, and how to say it ("messages as a string")
+    invalid_prompt: tuple[Any, str] = ("Say hello.", "as a string")
+    json_mode: dict | None = None  # the fields that ask for JSON mode (chat's response_format json_object)
     error_param: bool = True  # its error object names the parameter at fault (chat's error.param)
 
     def param(self, name: str) -> str:

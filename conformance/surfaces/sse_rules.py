@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..answers import brief, stream_events
+from ..answers import Inconclusive, brief, stream_events
 from . import StreamFault, StreamRule
 
 if TYPE_CHECKING:
     from ..case import Case
     from ..exchange import Exchange
+
+
+ENDINGS = {
+    "idle-timeout": "the stream went silent and never ended (idle deadline)",
+    "total-timeout": "the stream did not end within the total deadline",
+    "body-limit": "the stream exceeded the body size limit",
+}
 
 
 def stream_content_type(ex: Exchange, case: Case) -> str | None:
@@ -47,4 +54,47 @@ def sse_rules(answer: str, fields: str, expected_fields: str, *more: StreamFault
                        *more)),
         StreamRule("content_type", "framing", f"every event is well-formed SSE ({fields}, a blank line after each event)",
                    f"{expected_fields}, each event closed by a blank line", "stream_framing", valued=True),
+    )
+
+
+def _terminator_index(ex: Exchange, terminator: str) -> int | None:
+    for i, event in enumerate(stream_events(ex)):
+        if event.data.strip() == terminator:
+            return i
+    return None
+
+
+def stream_terminator(ex: Exchange, case: Case) -> str | None:
+    term = case.args["terminator"]
+    index = _terminator_index(ex, term)
+    if index is None:
+        ending = ENDINGS.get(ex.ended, "the stream ended")
+        last = ex.events[-1].data[:100] if ex.events else ""
+        return f"no `data: {term}`: {ending} after {len(ex.events or [])} events (last: {last!r})"
+    return None
+
+
+def stream_nothing_after(ex: Exchange, case: Case) -> str | None:
+    index = _terminator_index(ex, case.args["terminator"])
+    if index is None:
+        raise Inconclusive("the stream has no terminator; its absence is the terminator case's finding")
+    extra = ex.events[index + 1:]
+    if extra:
+        return f"{len(extra)} event(s) after the terminator, first: {extra[0].data[:120]!r}"
+    if ex.ended in ENDINGS:
+        return ENDINGS[ex.ended] + " after the terminator"
+    return None
+
+
+def terminator_rules() -> tuple[StreamRule, StreamRule]:
+    """The rules of a terminator line (`data: [DONE]`) where a profile documents one: it comes, nothing after it."""
+    return (
+        StreamRule("terminator", "terminator", "the stream ends with `data: {terminator}`",
+                   "a final `data: {terminator}` event, then the end", "stream_terminator", valued=True, needs_value=True,
+                   faults=(StreamFault("stream.no-terminator", "stream-no-terminator", "the stream closes without data: [DONE]"),
+                           StreamFault("stream.after-terminator", "stream-after-terminator", "one more data chunk follows data: [DONE]"),
+                           StreamFault("stream.never-ends", "stream-never-ends", "after the last chunk the stream stays open, "
+                              "silent, without [DONE] (for up to 10 minutes)"))),
+        StreamRule("terminator", "nothing-after-terminator", "nothing follows `data: {terminator}`",
+                   "no event after `data: {terminator}`", "stream_nothing_after", valued=True, needs_value=True),
     )

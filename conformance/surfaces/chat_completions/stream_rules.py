@@ -8,48 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...answers import Inconclusive, brief, chunks, stream_events
+from ...answers import Inconclusive, brief, chunks
 from .. import StreamFault, StreamRule
-from ..sse_rules import plain_answer, sse_rules, stream_content_type, stream_framing
+from ..sse_rules import (plain_answer, sse_rules, stream_content_type, stream_framing, stream_nothing_after,
+                         stream_terminator, terminator_rules)
 
 if TYPE_CHECKING:
     from ...case import Case
     from ...exchange import Exchange
-
-ENDINGS = {
-    "idle-timeout": "the stream went silent and never ended (idle deadline)",
-    "total-timeout": "the stream did not end within the total deadline",
-    "body-limit": "the stream exceeded the body size limit",
-}
-
-
-def _terminator_index(ex: Exchange, terminator: str) -> int | None:
-    for i, event in enumerate(stream_events(ex)):
-        if event.data.strip() == terminator:
-            return i
-    return None
-
-
-def stream_terminator(ex: Exchange, case: Case) -> str | None:
-    term = case.args["terminator"]
-    index = _terminator_index(ex, term)
-    if index is None:
-        ending = ENDINGS.get(ex.ended, "the stream ended")
-        last = ex.events[-1].data[:100] if ex.events else ""
-        return f"no `data: {term}`: {ending} after {len(ex.events or [])} events (last: {last!r})"
-    return None
-
-
-def stream_nothing_after(ex: Exchange, case: Case) -> str | None:
-    index = _terminator_index(ex, case.args["terminator"])
-    if index is None:
-        raise Inconclusive("the stream has no terminator; its absence is the terminator case's finding")
-    extra = ex.events[index + 1:]
-    if extra:
-        return f"{len(extra)} event(s) after the terminator, first: {extra[0].data[:120]!r}"
-    if ex.ended in ENDINGS:
-        return ENDINGS[ex.ended] + " after the terminator"
-    return None
 
 
 def stream_one_id(ex: Exchange, case: Case) -> str | None:
@@ -139,14 +105,7 @@ RULES = (
     *sse_rules("one JSON completion", "`data:` lines", "only `data:` fields", StreamFault(
         "stream.json-lines", "stream-json-lines",
         "stream: true is answered text/event-stream, but as bare JSON lines without `data:` framing")),
-    StreamRule("terminator", "terminator", "the stream ends with `data: {terminator}`",
-               "a final `data: {terminator}` event, then the end", "stream_terminator", valued=True, needs_value=True,
-               faults=(StreamFault("stream.no-terminator", "stream-no-terminator", "the stream closes without data: [DONE]"),
-                       StreamFault("stream.after-terminator", "stream-after-terminator", "one more data chunk follows data: [DONE]"),
-                       StreamFault("stream.never-ends", "stream-never-ends", "after the last chunk the stream stays open, "
-                          "silent, without [DONE] (for up to 10 minutes)"))),
-    StreamRule("terminator", "nothing-after-terminator", "nothing follows `data: {terminator}`",
-               "no event after `data: {terminator}`", "stream_nothing_after", valued=True, needs_value=True),
+    *terminator_rules(),
     StreamRule("one_id", "one-id", "every chunk of one stream carries the same id (and created)",
                "one id for the whole stream", "stream_one_id",
                faults=(StreamFault("stream.ids-differ", "stream-ids-differ", "each chunk of a stream has another id"),)),

@@ -6,32 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..shape_rules import role_message_problem
+
 ROLES = ("user", "assistant")  # "there is no "system" role for input messages in the Messages API"
 TOOL_CHOICES = ("auto", "any", "tool", "none")
-
-
-def _content_problem(content: Any) -> str | None:
-    if isinstance(content, str):
-        return None
-    if isinstance(content, list):
-        if all(isinstance(b, dict) and isinstance(b.get("type"), str) for b in content):
-            return None
-        return "each content block must be an object with a type"
-    return "content must be a string or an array of content blocks"
 
 
 def messages_problem(value: Any) -> str | None:
     if not isinstance(value, list):
         return None
-    for i, message in enumerate(value):
-        if not isinstance(message, dict):
-            continue
-        if message.get("role") not in ROLES:
-            return f"messages[{i}].role must be one of {', '.join(ROLES)}"
-        problem = _content_problem(message.get("content"))
-        if problem:
-            return f"messages[{i}]: {problem}"
-    return None
+    problems = (role_message_problem("messages", i, m, ROLES, "content blocks") for i, m in enumerate(value)
+                if isinstance(m, dict))
+    return next((p for p in problems if p), None)
 
 
 def tools_problem(value: Any) -> str | None:

@@ -1,0 +1,18 @@
+"""OpenAI Responses (`POST /v1/responses`): input text or items, output items, semantic stream events.
+
+Its parts: requests.py (bodies, tools in Responses' flat form), views.py (a response as the normalised views),
+stream_rules.py (the event grammar, its checks and stream faults), wire.py and shapes.py (the reference
+gateway's)."""
+
+from __future__ import annotations
+
+from .. import Surface
+from . import requests, stream_rules, views
+
+SURFACE = Surface(
+    name="responses", segment="responses", path="/v1/responses", title="OpenAI Responses",
+    body=requests.body, tool_body=requests.tool_body, answer=views.answer, stream=views.stream,
+    stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS, terminator=None, tolerated_end="[DONE]",
+    prompt_param="input", invalid_prompt=(42, "as a number"),
+    aliases={"response_format": "text"}, json_mode={"text": {"format": {"type": "json_object"}}},
+)
