@@ -117,3 +117,70 @@ def test_messages_refusals_map_to_the_sdks_errors(messages_client, gateway):
         with pytest.raises(anthropic.AuthenticationError):
             wrong.messages.create(model=MODEL, max_tokens=3, messages=PROMPT)
     assert MODEL in [m.id for m in messages_client.models.list()]
+
+
+# -- the official openai SDK on the Responses surface (the openai-responses profile)
+
+RESPONSES_TOOL = {"type": "function", "name": "get_order", "strict": False, "parameters": {
+    "type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}
+
+
+@pytest.fixture()
+def responses_client(gateway):
+    with openai.OpenAI(base_url=f"{gateway.root}/p/openai-responses/f/none/v1", api_key=gateway.key, max_retries=0,
+                       timeout=30) as sdk:
+        yield sdk
+
+
+def test_a_response_cut_by_max_output_tokens_and_one_complete(responses_client):
+    words = "Repeat these numbers: " + " ".join(str(n) for n in range(1, 30))
+    cut = responses_client.responses.create(model=MODEL, input=words, max_output_tokens=16)
+    assert cut.object == "response" and cut.status == "incomplete"
+    assert cut.incomplete_details.reason == "max_output_tokens" and cut.usage.output_tokens == 16
+    assert cut.output_text == " ".join(words.split()[:16]) + " "  # each echoed word with its following space
+    whole = responses_client.responses.create(model=MODEL, input=[{"role": "user", "content": "Say hello."}],
+                                              instructions="Answer briefly.")
+    assert whole.status == "completed" and whole.output_text == "Say hello."
+    assert whole.usage.total_tokens == whole.usage.input_tokens + whole.usage.output_tokens
+
+
+def test_a_responses_stream_parses_event_by_event_and_assembles_the_text(responses_client):
+    events = list(responses_client.responses.create(model=MODEL, input=PROMPT, max_output_tokens=20, stream=True))
+    kinds = [e.type for e in events]
+    assert kinds[:2] == ["response.created", "response.in_progress"] and kinds[-1] == "response.completed"
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert text == PROMPT[0]["content"] == events[-1].response.output_text
+    with responses_client.responses.stream(model=MODEL, input=PROMPT, max_output_tokens=20) as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_response()
+    assert final.output_text == PROMPT[0]["content"] and final.status == "completed"
+
+
+def test_a_forced_function_call_streamed_and_not(responses_client):
+    forced = {"type": "function", "name": "get_order"}
+    response = responses_client.responses.create(model=MODEL, input=PROMPT, tools=[RESPONSES_TOOL], tool_choice=forced)
+    call = response.output[0]
+    assert call.type == "function_call" and call.name == "get_order" and json.loads(call.arguments) == {"order_id": "123"}
+    events = list(responses_client.responses.create(model=MODEL, input=PROMPT, tools=[RESPONSES_TOOL],
+                                                    tool_choice=forced, stream=True))
+    done = [e for e in events if e.type == "response.function_call_arguments.done"]
+    assert len(done) == 1 and json.loads(done[0].arguments) == {"order_id": "123"}
+
+
+def test_a_json_mode_response_parses(responses_client):
+    response = responses_client.responses.create(model=MODEL, input="Reply in JSON: an object whose key answer holds hello.",
+                                                 text={"format": {"type": "json_object"}})
+    assert isinstance(json.loads(response.output_text), dict)
+
+
+def test_responses_refusals_map_to_the_sdks_errors(responses_client, gateway):
+    with pytest.raises(openai.NotFoundError):
+        responses_client.responses.create(model="routecheck-no-such-model", input="Say hello.")
+    with pytest.raises(openai.BadRequestError) as refused:
+        responses_client.responses.create(model=MODEL, input="Say hello.", max_output_tokens=15)
+    assert refused.value.body["param"] == "max_output_tokens"
+    with openai.OpenAI(base_url=f"{gateway.root}/p/openai-responses/f/none/v1", api_key="sk-wrong", max_retries=0) as wrong:
+        with pytest.raises(openai.AuthenticationError):
+            wrong.responses.create(model=MODEL, input="Say hello.")
