@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .case import CATEGORIES
 from .errors import UsageError
+from .request import DEFAULT_SURFACE
 from .documents import title_of
 from .gating import Gate, display_verdict, evaluate
 from .report_docs import documented
@@ -112,7 +113,8 @@ def _row_order(case: dict) -> tuple:
 
 def _static(case: dict, sources: SourceTable) -> dict:
     src = case["source"]
-    return {"id": case["id"], "profile": case["profile"], "category": case["category"], "parameter": case.get("parameter"),
+    return {"id": case["id"], "profile": case["profile"], "surface": case.get("surface", DEFAULT_SURFACE),
+            "category": case["category"], "parameter": case.get("parameter"),
             "level": case["level"], "rule": case["rule"], "title": case["title"], "expected": case["expected"],
             "source": sources.cite(src["document"], src.get("quote"), src.get("schema"), src.get("note"))}
 
@@ -196,7 +198,7 @@ def _target(doc: dict, label: str, gate: Gate | None, column: list[dict | None],
     return {
         "label": label, "url": doc["target"], "urls": doc.get("targets", {}), "model": doc["model"],
         "started": doc["started"], "duration_s": doc["duration_s"], "suite_version": doc["suite_version"],
-        "profiles": doc["profiles"], "summary": doc["summary"], "cost": doc.get("cost", {}), "notes": doc.get("notes", []),
+        "profiles": doc["profiles"], "surfaces": doc.get("surfaces", {}), "summary": doc["summary"], "cost": doc.get("cost", {}), "notes": doc.get("notes", []),
         "counts": {p: {c: {lv: dict(n) for lv, n in levels.items()} for c, levels in cats.items()} for p, cats in counts.items()},
         "gate": gate.as_dict() if gate is not None else None,
     }

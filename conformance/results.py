@@ -16,6 +16,7 @@ import jsonschema
 
 from . import __version__
 from .errors import UsageError
+from .request import DEFAULT_SURFACE
 from .verdicts import summarise
 
 FORMAT = "routecheck-results/1"
@@ -44,10 +45,22 @@ def build(cases: list[dict], *, targets: dict[str, str], model: str, started: st
             p: dict(summarise(c["outcome"] for c in cs), must_failed=_must_failed(cs), cost=_cost(cs))
             for p, cs in sorted(by_profile.items())
         },
+        # each profile's API surface, and the surfaces side by side: a gateway's Responses beside its chat completions
+        "surfaces": {p: cs[0].get("surface", DEFAULT_SURFACE) for p, cs in sorted(by_profile.items())},
+        "surface_summaries": _surface_summaries(by_profile),
         "cost": _cost(cases),
         "notes": (notes or []) + _notes(cases),
         "cases": cases,
     }
+
+
+def _surface_summaries(by_profile: dict[str, list[dict]]) -> dict[str, dict]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for profile, cases in sorted(by_profile.items()):
+        grouped[cases[0].get("surface", DEFAULT_SURFACE)].append(profile)
+    return {surface: dict(summarise(c["outcome"] for p in profiles for c in by_profile[p]),
+                          must_failed=sum(_must_failed(by_profile[p]) for p in profiles), profiles=profiles)
+            for surface, profiles in sorted(grouped.items())}
 
 
 SHOWN_BLOCKED = 8

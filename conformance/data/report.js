@@ -6,7 +6,7 @@ const VERDICT_NAMES = {pass: 'pass', fail: 'fail', warn: 'warn', xfail: 'expecte
                        blocked: 'blocked', skip: 'skip', error: 'error'};
 const MARKS = {regression: '▼ regression', new: 'new', fixed: '▲ fixed', expected: 'expected', stale: 'stale', unmet: 'unmet'};
 const SVG = 'http://www.w3.org/2000/svg';
-const state = {verdict: '', category: '', level: '', profile: '', target: '', search: ''};
+const state = {verdict: '', category: '', level: '', surface: '', profile: '', target: '', search: ''};
 const rows = [];    // {tr, ci}
 const groups = [];  // {tr, members: [row]}
 const rowByCase = new Map();
@@ -72,7 +72,11 @@ function targetCard(t, ti) {
   const chips = VERDICTS.filter(v => n[v]).map(v => el('button', {
     class: `chip c-${v}`, 'data-ti': ti, 'data-verdict': v, title: `show the ${VERDICT_NAMES[v]} cases of ${t.label}`,
     onclick: () => setFilters({verdict: v, target: String(ti)})}, `${VERDICT_NAMES[v]} ${n[v]}`));
-  const profiles = t.profiles.filter(p => t.counts[p]).map(p => profileTable(t, p));
+  // the profiles grouped by API surface, the surfaces side by side (chat completions, Messages, Responses)
+  const bySurface = {};
+  for (const p of t.profiles.filter(p => t.counts[p])) (bySurface[t.surfaces[p] || 'chat_completions'] ||= []).push(p);
+  const profiles = Object.keys(bySurface).sort().map(s => el('div', {class: 'surface', 'data-surface': s},
+    el('h4', null, `surface ${s}`), bySurface[s].map(p => profileTable(t, p))));
   return el('div', {class: 'card', 'data-ti': ti},
     el('h3', null, t.label),
     urlLine(t),
@@ -229,11 +233,12 @@ function filters() {
     select('verdict', 'Verdict', options(verdicts, 'any')),
     select('category', 'Category', options(D.categories.filter(c => unique('category').includes(c)), 'all')),
     select('level', 'Level', options(['MUST', 'SHOULD'], 'all')),
+    select('surface', 'Surface', options(unique('surface').sort(), 'all')),
     select('profile', 'Profile', options(unique('profile').sort(), 'all')),
     select('target', 'Target', options(D.targets.map((t, ti) => [String(ti), t.label]), 'all')),
     el('label', null, 'Case ID ', el('input', {id: 'f-search', type: 'search', placeholder: 'contains…',
       oninput: e => { state.search = e.target.value.trim().toLowerCase(); apply(); }})),
-    el('button', {id: 'f-reset', onclick: () => setFilters({verdict: '', category: '', level: '', profile: '', target: '', search: ''})}, 'reset'));
+    el('button', {id: 'f-reset', onclick: () => setFilters({verdict: '', category: '', level: '', surface: '', profile: '', target: '', search: ''})}, 'reset'));
 }
 
 function setFilters(values) {
@@ -261,7 +266,7 @@ function apply() {
   for (const row of rows) {
     const c = D.cases[row.ci];
     const ok = (!state.category || c.category === state.category) && (!state.level || c.level === state.level) &&
-      (!state.profile || c.profile === state.profile) && (!state.search || c.id.toLowerCase().includes(state.search)) &&
+      (!state.surface || c.surface === state.surface) && (!state.profile || c.profile === state.profile) && (!state.search || c.id.toLowerCase().includes(state.search)) &&
       verdictMatches(row.ci);
     row.tr.classList.toggle('hide', !ok);
     row.visible = ok;
@@ -314,7 +319,7 @@ function showCase(ci, ti) {
   showDetails(
     el('h2', {class: 'case-id'}, c.id),
     el('p', null, c.title),
-    el('p', null, tag(c.level, 'lv-' + c.level), tag(c.profile), tag(c.category), c.parameter ? tag('parameter ' + c.parameter) : null, tag('rule ' + c.rule)),
+    el('p', null, tag(c.level, 'lv-' + c.level), tag(c.profile), tag('surface ' + c.surface), tag(c.category), c.parameter ? tag('parameter ' + c.parameter) : null, tag('rule ' + c.rule)),
     el('div', {class: 'verdicts'}, D.targets.map((t, i) => {
       const y = cell(i, ci);
       return el('button', {class: `v v-${y ? y.v : 'none'}${i === ti ? ' current' : ''}`, disabled: !y,
