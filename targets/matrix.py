@@ -28,7 +28,7 @@ from targets.common import REPO, RunningGateway, TargetStartError, state_dir  # 
 from targets.compat import load_runs, render  # noqa: E402
 from targets.foreground import raise_interrupt  # noqa: E402
 
-PROFILES = ("routify-mvp", "routify", "routeapi", "routmy", "routeway", "openai", "anthropic")
+PROFILES = ("routify-mvp", "routify", "routeapi", "routmy", "routeway", "openai", "anthropic", "openai-responses")
 RESULTS_DIR = REPO / "reports" / "real"
 DOC_PATH = REPO / "docs" / "compatibility.md"
 REPORT_PATH = RESULTS_DIR / "report.html"
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python targets/matrix.py", description=__doc__.splitlines()[0])
     parser.add_argument("--targets", default="litellm_mock,litellm_reference,portkey_reference",
                         help=f"comma-separated, from: {', '.join(TARGET_NAMES)}")
-    parser.add_argument("--profiles", default=",".join(PROFILES), help="comma-separated (default: all seven)")
+    parser.add_argument("--profiles", default=",".join(PROFILES), help="comma-separated (default: all eight)")
     parser.add_argument("--skip-install", action="store_true", help="fail instead of installing what is missing")
     parser.add_argument("--doc", type=Path, default=DOC_PATH,
                         help="the page to write (default docs/compatibility.md); another page holds only --profiles' columns")
