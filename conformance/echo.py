@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .vocabulary import RECALL_PROMPT
+
 MAX_WORDS = 64
 FALLBACK_WORD = "hello"
 
@@ -33,9 +35,11 @@ def messages(params: dict) -> list:
 
 
 def prompt_words(params: dict) -> list[str]:
-    """Words of the last user message (the fallback word when there are none)."""
+    """Words of the last user message (the fallback word when there are none), or of the first one when the
+    last asks for it (RECALL_PROMPT: a model that was given the earlier turns can answer it)."""
     users = [m for m in messages(params) if isinstance(m, dict) and m.get("role") == "user"]
-    words = message_text(users[-1]).split() if users else []
+    said = users[0] if users and message_text(users[-1]).strip() == RECALL_PROMPT else users[-1] if users else None
+    words = message_text(said).split() if said else []
     return words[:MAX_WORDS] or [FALLBACK_WORD]
 
 

@@ -19,6 +19,9 @@ STOP_PROMPT = ("Name the colours of the rainbow in order, in words and nothing e
 TOOL_PROMPT = "What is the status of order 123? Use the get_order tool."
 STOP_CAP = 12  # the stop controls' cap: room for the second half of the answer, where the stop word is taken
 JSON_PROMPT = "Reply in JSON: an object whose key answer holds the word hello."
+# asks for the conversation's first user message: only a model given the earlier turns can (the reference model
+# answers it so: conformance/echo.py)
+RECALL_PROMPT = "Repeat my first message word for word."
 WRONG_KEY = "rc-invalid-key-0000000000"
 UNKNOWN_FIELD = "routecheck_unknown_field"
 UNKNOWN_MODEL = "routecheck-no-such-model"

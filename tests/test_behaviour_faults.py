@@ -15,9 +15,14 @@ from conformance.gateway.faults import faults_for
 from conformance.gateway.model import PIXEL, choice_count, generate, prompt_tokens
 from conformance.surfaces.chat_completions.wire import Reply, chunk_bodies, completion_body
 from conformance.spec import load_profile
+from conformance.vocabulary import RECALL_PROMPT
 
-PROFILES = ("routeapi", "routmy")  # between them, every behaviour's faults (routmy alone documents image output)
-FAULTS = {f.name: (f, load_profile(p)) for p in PROFILES for f in faults_for(load_profile(p))}
+# between them, every behaviour's faults (routmy alone documents image output; openai-responses previous_response_id)
+PROFILES = ("routeapi", "routmy", "openai-responses")
+FAULTS: dict = {}
+for _name in PROFILES:  # a fault two profiles share is tested as the first has it
+    for _fault in faults_for(load_profile(_name)):
+        FAULTS.setdefault(_fault.name, (_fault, load_profile(_name)))
 PROMPT = "one two three four five six"
 TOOLS = [{"type": "function", "function": {"name": "get_order", "parameters": {
     "type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}}}]
@@ -57,8 +62,22 @@ def gateway_answer(profile, fields: dict, fault=None, created: int = 1):
 
 def test_every_behaviour_fault_and_token_cap_fault_is_tested_here():
     behavioural = {name for name, (f, _) in FAULTS.items() if f.kind in ("behaviour", "cap-ignored", "cap-ignored-in-streams")}
-    assert behavioural == set(EDITS) | {"behaviour.cap-ignored.max_output_tokens",
-                                        "behaviour.cap-ignored-in-streams.max_output_tokens"}  # as max_tokens's
+    assert behavioural == set(EDITS) | {"behaviour.cap-ignored.max_output_tokens",  # as max_tokens's
+                                        "behaviour.cap-ignored-in-streams.max_output_tokens",
+                                        "behaviour.previous-response-ignored"}  # tested below
+
+
+def test_the_previous_response_fault_drops_the_earlier_turns_only():
+    """The reference model, given the earlier turns, answers RECALL_PROMPT with the first message: the fault
+    leaves it only the last turn, so it repeats the recall prompt itself."""
+    turns = [{"role": "user", "content": "Remember this word: quince."}, {"role": "assistant", "content": "Remember"},
+             {"role": "user", "content": RECALL_PROMPT}]
+    fault = FAULTS["behaviour.previous-response-ignored"][0]
+    faithful = answer(dict(params(), messages=turns))
+    assert choices(faithful)[0]["message"]["content"] == "Remember this word: quince."
+    assert choices(answer(dict(params(), messages=turns), fault.name))[0]["message"]["content"] == RECALL_PROMPT
+    single = params()
+    assert answer(single, fault.name) == answer(single)  # one turn: nothing to drop
 
 
 def choices(doc: dict) -> list[dict]:

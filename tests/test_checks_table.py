@@ -37,6 +37,7 @@ import pytest
 import yaml
 
 from conformance import behaviours
+from conformance import surfaces
 from conformance.case import Case
 from conformance.cases import generate_cases
 from conformance.checks import CHECKS, Inconclusive, evaluate
@@ -64,6 +65,7 @@ def load_table() -> list[tuple[str, dict]]:
 
 
 TABLE = load_table()
+SURFACE_AT = {s.path: s.name for s in surfaces.registry().values()}  # an entry's path names its surface
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,7 +96,8 @@ def build_case(entry: dict) -> Case:
     return Case(id=f"table/{entry['check']}", profile="table", category="response", rule=rule, title="a table entry",
                 expected="what the check requires",
                 request=Request("POST", entry.get("path", "/v1/chat/completions"), body=body,
-                                terminator="[DONE]" if body.get("stream") else None),
+                                terminator="[DONE]" if body.get("stream") else None,
+                                surface=SURFACE_AT.get(entry.get("path"), "chat_completions")),
                 check=entry["check"], args=entry.get("args", {}))
 
 
@@ -107,7 +110,8 @@ def build_exchange(spec: dict, request: Request) -> Exchange:
     if "stop" in spec:
         body["stop"] = spec["stop"]
     if body:  # a stream request carries its profile's terminator, as the case builder gives it
-        request = Request(request.method, request.path, body=body, terminator="[DONE]" if body.get("stream") else None)
+        request = Request(request.method, request.path, body=body, terminator="[DONE]" if body.get("stream") else None,
+                          surface=request.surface)
     events = anomalies = None
     ctype = "application/json"
     if "json" in spec:

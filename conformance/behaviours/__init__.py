@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 MODULES = ("finish_reason_length", "explicit_values", "stop_excluded", "include_usage", "choices_indexed",
            "tool_choice_none", "tool_calls", "json_mode", "n_choices", "logprobs_returned",
-           "image_output")
+           "image_output", "previous_response")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ from ..surfaces.chat_completions.wire import error_body, sse_event
 DEFAULT_MODELS = ("routecheck-echo-1",)
 DEFAULT_MAX_BODY = 1_048_576
 DRAIN_BYTES = 16 * 1_048_576  # read this much past the limit so the client sees the 413, not a reset
+MAX_STORED = 4096  # stored responses a continuing surface keeps (the oldest go first)
 NEVER_ENDS_SECONDS = 600.0  # the stream.never-ends fault holds a stream open this long at most
 FAULTLESS = "none"
 PREFIX = re.compile(r"^/p/(?P<profile>[^/]+)/f/(?P<fault>[^/]+)(?P<rest>/.*)?$")
@@ -64,6 +66,8 @@ class Gateway:
     models: tuple[str, ...]
     max_body: int
     created: int = field(default_factory=lambda: int(time.time()))  # of the listed models
+    # stored conversations of a surface that continues them (Responses' previous_response_id), newest last
+    turns: OrderedDict = field(default_factory=OrderedDict)
 
     @property
     def terminator(self) -> str | None:
@@ -110,7 +114,9 @@ class Gateway:
         fault = self.fault
         body = parse_body(await read_body(request, self.max_body), fault)
         params = validate_request(self.profile, body, models=self.models, fault=fault)
-        params = self.wire.model_params(params)  # the surface's request, as the reference model reads every one
+        earlier = self._earlier(params)
+        # the surface's request, as the reference model reads every one (after the turns it continues)
+        params = self.wire.model_params(params, earlier) if earlier else self.wire.model_params(params)
         if hits(fault, "behaviour") and fault.arg.params:
             params = fault.arg.params(params)
         generation = generate(params, self.profile.token_caps, fault)
@@ -119,6 +125,7 @@ class Gateway:
         model = params.get("model")
         model = model if isinstance(model, str) else self.models[0]
         reply = self.wire.Reply.new(model, generation, choice_count(params), prompt_tokens(params), int(time.time()))
+        self._remember(reply.id, params, generation)
         streaming = params.get("stream") is True and not hits(fault, "stream-plain-json")
         if hits(fault, "stream-false-gives-sse") and params.get("stream") is False:
             streaming = True
@@ -130,6 +137,25 @@ class Gateway:
         apply_field_fault(doc, fault, "response-field", self.profile.response_fields)
         break_usage_sum(doc, fault)
         return JSONResponse(doc)
+
+    def _earlier(self, params: dict) -> list[dict]:
+        """The stored turns a request continues (Responses' previous_response_id); a 400 for an unknown id."""
+        name = getattr(self.wire, "CONTINUES", None)
+        previous = params.get(name) if name else None
+        if previous is None:
+            return []
+        if previous not in self.turns:
+            raise RequestError(400, f"Previous response with id '{previous}' not found.", kind="validation",
+                               error_type="invalid_request_error", param=name, code="previous_response_not_found")
+        return self.turns[previous]
+
+    def _remember(self, reply_id: str, params: dict, generation) -> None:
+        if getattr(self.wire, "CONTINUES", None) is None or params.get("store") is False:
+            return
+        said = generation.content if generation.content is not None else ""
+        self.turns[reply_id] = [*params.get("messages", []), {"role": "assistant", "content": said}]
+        while len(self.turns) > MAX_STORED:  # bounded: a long run never grows the gateway without end
+            self.turns.popitem(last=False)
 
     def _stream(self, reply, params: dict) -> Response:
         fault = self.fault

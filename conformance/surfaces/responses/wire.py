@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 DONE = None  # a Responses stream ends with its terminal event; a profile may document a `[DONE]` line after it
 CUT = "max_output_tokens"
+CONTINUES = "previous_response_id"  # the parameter that names a stored response to continue (the gateway keeps them)
 
 
 def _text(content: Any) -> Any:
