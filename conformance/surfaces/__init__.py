@@ -75,6 +75,8 @@ class Surface:
     prompt_param: str = "messages"  # the parameter that carries the prompt
     # a value of it every document of the surface refuses, and how to say it ("messages as a string")
     invalid_prompt: tuple[Any, str] = ("Say hello.", "as a string")
+    # the error a 200 stream reports inside it ((event number, data) of its JSON events -> what it says), or None
+    stream_error: Callable[[list], str | None] | None = None
     json_mode: dict | None = None  # the fields that ask for JSON mode (chat's response_format json_object)
     error_param: bool = True  # its error object names the parameter at fault (chat's error.param)
 

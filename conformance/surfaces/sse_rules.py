@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from ..answers import Inconclusive, brief, stream_events
-from . import StreamFault, StreamRule
+from . import StreamFault, StreamRule, surface_named
 
 if TYPE_CHECKING:
     from ..case import Case
@@ -26,8 +27,31 @@ def stream_content_type(ex: Exchange, case: Case) -> str | None:
 
 
 def stream_framing(ex: Exchange, case: Case) -> str | None:
-    stream_events(ex)  # no events at all is not framing: it says so (NotAccepted)
-    return "; ".join(ex.anomalies[:3]) or None
+    """Well-formed events, and no error reported inside the 200 stream: an error event is the stream root's
+    failure (the request was not served), so every case reading the stream is blocked by it, not failed."""
+    events = stream_events(ex)  # no events at all is not framing: it says so (NotAccepted)
+    problem = "; ".join(ex.anomalies[:3])
+    if problem:
+        return problem
+    reported = surface_named(ex.request.surface).stream_error
+    return reported(data_events(events)) if reported is not None else None
+
+
+def data_events(events: list) -> list[tuple[int, dict]]:
+    """(event number, data) of every event whose data is a JSON object (the others are framing's concern)."""
+    out = []
+    for number, event in enumerate(events, start=1):
+        try:
+            data = json.loads(event.data)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            out.append((number, data))
+    return out
+
+
+def reported_error(number: int, data: dict) -> str:
+    return f"the stream reported an error (event {number}): {json.dumps(data, ensure_ascii=False)[:200]}"
 
 
 def plain_answer(ex: Exchange) -> tuple[object, str | None]:
@@ -53,7 +77,9 @@ def sse_rules(answer: str, fields: str, expected_fields: str, *more: StreamFault
                        StreamFault("stream.plain-json", "stream-plain-json", f"stream: true is answered with {answer}"),
                        *more)),
         StreamRule("content_type", "framing", f"every event is well-formed SSE ({fields}, a blank line after each event)",
-                   f"{expected_fields}, each event closed by a blank line", "stream_framing", valued=True),
+                   f"{expected_fields}, each event closed by a blank line, no error reported mid-stream", "stream_framing",
+                   valued=True, faults=(StreamFault("stream.error-event", "stream-error-event",
+                                                    "a valid request's 200 stream reports an error mid-stream"),)),
     )
 
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from ...answers import Inconclusive, brief, chunks
 from .. import StreamFault, StreamRule
-from ..sse_rules import (plain_answer, sse_rules, stream_content_type, stream_framing, stream_nothing_after,
-                         stream_terminator, terminator_rules)
+from ..sse_rules import (plain_answer, reported_error, sse_rules, stream_content_type, stream_framing,
+                         stream_nothing_after, stream_terminator, terminator_rules)
 
 if TYPE_CHECKING:
     from ...case import Case
@@ -93,6 +93,11 @@ def stream_nothing_after_finish(ex: Exchange, case: Case) -> str | None:
     if not finished:
         raise Inconclusive("no chunk carried a finish_reason: the final-finish-reason case reports that")
     return None
+
+
+def stream_error(events: list[tuple[int, dict]]) -> str | None:
+    """A chunk that is an error object (`{"error": {...}}`), as OpenAI-compatible gateways send one mid-stream."""
+    return next((reported_error(n, d) for n, d in events if d.get("error") and not d.get("choices")), None)
 
 
 CHECKS = {f.__name__: f for f in (stream_content_type, stream_framing, stream_terminator, stream_nothing_after,

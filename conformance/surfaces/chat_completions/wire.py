@@ -109,7 +109,10 @@ def model_params(params: dict) -> dict:
 
 
 def break_stream(chunks: list[dict], kind: str | None) -> list[dict]:
-    """Chat's stream faults live in the gateway's chunk edits (conformance/gateway/mutate.py): none here."""
+    """Chat's stream faults live in the gateway's chunk edits (conformance/gateway/mutate.py), but for the error
+    chunk an OpenAI-compatible gateway sends mid-stream."""
+    if kind == "stream-error-event":
+        return chunks[:1] + [error_body("upstream failed mid-stream", "server_error")]
     return chunks
 
 

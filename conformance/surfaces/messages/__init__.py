@@ -12,5 +12,5 @@ SURFACE = Surface(
     name="messages", segment="messages", path="/v1/messages", title="Anthropic Messages",
     body=requests.body, tool_body=requests.tool_body, answer=views.answer, stream=views.stream,
     stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS, terminator=None, aliases={"stop": "stop_sequences"},
-    error_param=False,
+    error_param=False, stream_error=stream_rules.stream_error,
 )

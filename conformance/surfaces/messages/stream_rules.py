@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...answers import NotAccepted, brief, stream_events
 from .. import StreamFault, StreamRule
-from ..sse_rules import plain_answer, sse_rules, stream_content_type, stream_framing
+from ..sse_rules import plain_answer, reported_error, sse_rules, stream_content_type, stream_framing
 
 if TYPE_CHECKING:
     from ...case import Case
@@ -113,6 +113,11 @@ def messages_non_stream_json(ex: Exchange, case: Case) -> str | None:
     if problem:
         return problem
     return None if isinstance(data, dict) and data.get("type") == "message" else f"not a message: {brief(ex)}"
+
+
+def stream_error(events: list[tuple[int, dict]]) -> str | None:
+    """An `error` event ("we may occasionally send errors in the event stream")."""
+    return next((reported_error(n, d) for n, d in events if d.get("type") == "error"), None)
 
 
 CHECKS = {f.__name__: f for f in (stream_content_type, stream_framing, messages_event_names, messages_start_first,

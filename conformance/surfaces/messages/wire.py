@@ -109,6 +109,8 @@ def break_stream(events: list[dict], kind: str | None) -> list[dict]:
                 event["delta"]["stop_reason"] = None
     elif kind == "messages-no-message-stop":
         events = [e for e in events if e["type"] != "message_stop"]
+    elif kind == "stream-error-event":  # an overloaded upstream, mid-stream: the error event ends the stream
+        events = events[:2] + [error_body("Overloaded", "overloaded_error", status=529)]
     elif kind == "messages-event-after-stop":
         events.append({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": " more"}})
     return events

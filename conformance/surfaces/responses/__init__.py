@@ -13,6 +13,6 @@ SURFACE = Surface(
     name="responses", segment="responses", path="/v1/responses", title="OpenAI Responses",
     body=requests.body, tool_body=requests.tool_body, answer=views.answer, stream=views.stream,
     stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS, terminator=None, tolerated_end="[DONE]",
-    prompt_param="input", invalid_prompt=(42, "as a number"),
+    prompt_param="input", invalid_prompt=(42, "as a number"), stream_error=stream_rules.stream_error,
     aliases={"response_format": "text"}, json_mode={"text": {"format": {"type": "json_object"}}},
 )

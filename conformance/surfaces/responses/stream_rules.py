@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...answers import Inconclusive, NotAccepted, brief, is_terminator, stream_events
 from .. import StreamFault, StreamRule
-from ..sse_rules import (plain_answer, sse_rules, stream_content_type, stream_framing, stream_nothing_after,
-                         stream_terminator, terminator_rules)
+from ..sse_rules import (plain_answer, reported_error, sse_rules, stream_content_type, stream_framing,
+                         stream_nothing_after, stream_terminator, terminator_rules)
 from .views import TERMINAL, output_text
 
 if TYPE_CHECKING:
@@ -264,6 +264,18 @@ def responses_non_stream_json(ex: Exchange, case: Case) -> str | None:
     # a response object by its object or its output (each field's own case judges its value)
     is_response = isinstance(data, dict) and (data.get("object") == "response" or isinstance(data.get("output"), list))
     return None if is_response else f"not a response object: {brief(ex)}"
+
+
+def stream_error(events: list[tuple[int, dict]]) -> str | None:
+    """An `error` event or response.failed; an error followed by response.completed is named as such (a failure
+    reported as a clean finish)."""
+    failed = [(n, d) for n, d in events if d.get("type") in ("error", "response.failed")]
+    if not failed:
+        return None
+    number, data = failed[0]
+    after = [d.get("type") for n, d in events if n > number and d.get("type") in TERMINAL]
+    clean = " (then response.completed: a failed response reported as complete)" if "response.completed" in after else ""
+    return reported_error(number, data) + clean
 
 
 CHECKS = {f.__name__: f for f in (stream_content_type, stream_framing, stream_terminator, stream_nothing_after,

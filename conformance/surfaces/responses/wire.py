@@ -128,6 +128,10 @@ def chunk_bodies(reply: Reply, include_usage: bool = False) -> list[dict]:
 
 def break_stream(events: list[dict], kind: str | None) -> list[dict]:
     """The event list as a faulty gateway sends it (`kind`: a `responses-*` stream fault, or None)."""
+    if kind == "stream-error-event":  # an error, then a clean finish: the failure reported as complete
+        error = {"type": "error", "code": "server_error", "message": "upstream failed mid-stream", "param": None}
+        return events[:3] + [dict(error, sequence_number=3)] + [dict(e, sequence_number=e["sequence_number"] + 1)
+                                                              for e in events[3:]]
     if not kind or not kind.startswith("responses-"):
         return events
     name = kind.removeprefix("responses-")
