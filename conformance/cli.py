@@ -289,8 +289,12 @@ def _one_profile(args: argparse.Namespace) -> Profile:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .gateway.__main__ import main as gateway_main
 
-    profile = _one_profile(args)
-    argv = ["--spec", profile.spec_file] if profile.spec_file else ["--profile", profile.name]
+    if bool(args.spec) == bool(args.profile):
+        raise UsageError("serve takes --profile NAME (repeatable: one per surface) or --spec FILE")
+    if args.spec:
+        argv = ["--spec", load_spec_file(args.spec).spec_file]
+    else:  # an unknown profile is a one-line error here, before the gateway starts
+        argv = [arg for name in args.profile for arg in ("--profile", load_profile(name).name)]
     argv += ["--port", str(args.port), "--api-key-env", args.api_key_env, "--latency", str(args.latency)]
     if args.fault:
         argv += ["--fault", args.fault]

@@ -56,10 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     for option in run_options():  # one table with the pytest plugin's (conformance/options.py)
         option.add_to(run)
 
-    serve = sub.add_parser("serve", help="serve the reference gateway for one profile on loopback",
+    serve = sub.add_parser("serve", help="serve the reference gateway for one profile (or one per surface) on loopback",
                            description="Serve the reference gateway, faithful to one profile (or with one fault), "
-                                       "on 127.0.0.1 until Ctrl-C.")
-    serve.add_argument("--profile", help="the shipped profile to serve faithfully (see `routecheck profiles`; or --spec)")
+                                       "on 127.0.0.1 until Ctrl-C; several --profile of different surfaces are served "
+                                       "side by side, each at its own path.")
+    serve.add_argument("--profile", action="append", default=[],
+                       help="the shipped profile to serve faithfully (see `routecheck profiles`; or --spec); repeatable: "
+                            "profiles of different surfaces are served side by side, each at its own path")
     serve.add_argument("--spec", metavar="FILE", help="serve your own spec file faithfully (or --profile)")
     serve.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1 (default 8080; 0: any free port)")
     serve.add_argument("--fault", help="break one rule (see `routecheck faults`)")

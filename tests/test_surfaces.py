@@ -4,7 +4,11 @@ specs and in every case ID, its stream rules a registry, and older case IDs stil
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +17,8 @@ from conformance.cases import generate_cases
 from conformance.errors import SpecError
 from conformance.gateway.faults import faults_for
 from conformance.spec import full_schema, load_profile, load_spec_file, profile_names
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_every_profile_names_its_surface_and_every_case_id_its_segment():
@@ -91,3 +97,36 @@ def test_an_older_baseline_and_expectations_file_are_read_with_a_note_that_names
     run = _results(("routify/chat/ranges/temperature/above-max", "failed"), ("routify/chat/ranges/top_p/above-max", "failed"))
     gate = gating.evaluate(run, inputs.baseline, inputs.expectations, inputs.notes)
     assert gate.counted == [] and list(gate.expected) == ["routify/chat/ranges/top_p/above-max"]
+
+
+def test_serve_puts_three_surfaces_side_by_side_and_run_and_plain_pytest_pass_them_by_url(tmp_path):
+    """`routecheck serve` with a profile per surface; `routecheck run --base-url` and `pytest conformance
+    --base-url` judge the Responses and Messages profiles against it, with no failure."""
+    key = "rc-surfaces-0123456789abcdef"
+    env = {**os.environ, "ROUTECHECK_API_KEY": key}
+    process = subprocess.Popen([sys.executable, "-m", "conformance.cli", "serve", "--profile", "openai", "--profile",
+                                "anthropic", "--profile", "openai-responses", "--port", "0"], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = process.stdout.readline()  # the banner, once the gateway is bound
+        assert "listening on " in line, process.stderr.read() if process.poll() is not None else line
+        url = line.split("listening on ", 1)[1].strip()
+        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--base-url", url, "--profile",
+                               "openai-responses", "--profile", "anthropic", "--json", str(tmp_path / "r.json"),
+                               "--no-html"], cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+        plain = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
+                                "--base-url", url, "--profile", "openai-responses", "-k", "streaming or behaviour",
+                                "--json", str(tmp_path / "plain.json")], cwd=REPO, capture_output=True, text=True,
+                               timeout=600, env=env)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert doc["surfaces"] == {"anthropic": "messages", "openai-responses": "responses"}
+    assert doc["summary"]["failed"] == 0 and doc["summary"]["errors"] == 0 and doc["summary"]["passed"] > 250
+    assert set(doc["surface_summaries"]) == {"messages", "responses"}
+    assert plain.returncode == 0, plain.stdout[-3000:]
+    judged = json.loads((tmp_path / "plain.json").read_text())
+    assert judged["summary"]["failed"] == 0 and judged["summary"]["passed"] > 10
+    assert {c["surface"] for c in judged["cases"]} == {"responses"}

@@ -1,4 +1,4 @@
-"""python -m conformance.gateway --profile NAME | --spec FILE | --multi [--spec FILE...] [--port N] [--api-key-env VAR] [--fault NAME] [--latency S]"""
+"""python -m conformance.gateway --profile NAME [--profile NAME...] | --spec FILE | --multi [--spec FILE...] [--port N] [--api-key-env VAR] [--fault NAME] [--latency S]"""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m conformance.gateway",
                                      description="routecheck reference gateway (127.0.0.1 only)")
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--profile", help="serve this profile at the root")
+    target.add_argument("--profile", action="append", default=[],
+                        help="serve this profile at the root (repeatable: profiles of different surfaces side by side)")
     target.add_argument("--multi", action="store_true", help="serve every profile under /p/{profile}/f/{fault}/")
     parser.add_argument("--spec", action="append", default=[], metavar="FILE",
                         help="a user's spec file: served at the root, or with --multi under /p/{its profile}/ too")
@@ -39,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.latency < 0:
         print("routecheck-gateway: --latency must not be negative", file=sys.stderr)
         return EXIT_USAGE
-    if not args.multi and len(args.spec) + bool(args.profile) != 1:
-        print("routecheck-gateway: one of --profile NAME, --spec FILE or --multi is needed", file=sys.stderr)
+    if not args.multi and (bool(args.spec) == bool(args.profile) or len(args.spec) > 1):
+        print("routecheck-gateway: one of --profile NAME (repeatable), --spec FILE or --multi is needed", file=sys.stderr)
         return EXIT_USAGE
     try:
         specs = [load_spec_file(path) for path in args.spec]

@@ -68,6 +68,8 @@ class Gateway:
     created: int = field(default_factory=lambda: int(time.time()))  # of the listed models
     # stored conversations of a surface that continues them (Responses' previous_response_id), newest last
     turns: OrderedDict = field(default_factory=OrderedDict)
+    # the wires of the other surfaces served beside this one: the models list answers in every one's form
+    beside: tuple = ()
 
     @property
     def terminator(self) -> str | None:
@@ -192,6 +194,9 @@ class Gateway:
         if hits(self.fault, "models-missing"):
             raise RequestError(404, "not found", kind="not_found", code="not_found")
         doc = self.wire.models_body(self.models, self.created)
+        for wire in self.beside:  # each surface's fields on each model (OpenAI's object/owned_by, Anthropic's type...)
+            other = wire.models_body(self.models, self.created)
+            doc = {**other, **doc, "data": [{**theirs, **ours} for ours, theirs in zip(doc["data"], other["data"])]}
         apply_field_fault(doc, self.fault, "models-field", self.profile.models_fields)
         return JSONResponse(doc["data"] if hits(self.fault, "models-wrong-shape") else doc)
 
@@ -238,23 +243,37 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(error_body(detail, "invalid_request_error"), status_code=status, headers=headers)
 
 
-def create_app(profile: Profile | str, *, api_key: str, fault: Fault | str | None = None, latency: float = 0.0,
+def create_app(profile: Profile | str | list, *, api_key: str, fault: Fault | str | None = None, latency: float = 0.0,
                models: tuple[str, ...] = DEFAULT_MODELS, max_body: int = DEFAULT_MAX_BODY) -> Starlette:
-    """A Starlette app serving `profile` (faithfully, or with `fault` by object or name)."""
-    if isinstance(profile, str):
-        profile = load_profile(profile)
+    """A Starlette app serving `profile` (faithfully, or with `fault` by object or name); a list of profiles of
+    different surfaces serves each at its own path (chat completions, Messages and Responses side by side), the
+    models list as the first one's."""
+    profiles = [load_profile(p) if isinstance(p, str) else p for p in (profile if isinstance(profile, list) else [profile])]
+    if not profiles:
+        raise UsageError("no profile to serve")
     if isinstance(fault, str):
-        fault = None if fault == FAULTLESS else find_fault(profile, fault)
+        if len(profiles) > 1 and fault != FAULTLESS:
+            raise UsageError("a fault goes with one profile")
+        fault = None if fault == FAULTLESS else find_fault(profiles[0], fault)
     if not api_key:
         raise ValueError("api_key must not be empty")
-    gateway = Gateway(profile, api_key, fault, latency, tuple(models), max_body)
-    routes = [
-        Route(profile.request_path, gateway.chat, methods=["POST"]),
-        Route(profile.models_path, gateway.list_models, methods=["GET"]),
-        Route("/healthz", _health, methods=["GET"]),
-    ]
+    gateways = [Gateway(p, api_key, fault, latency, tuple(models), max_body) for p in profiles]
+    paths = [g.profile.request_path for g in gateways]
+    clash = next((path for path in paths if paths.count(path) > 1), None)
+    if clash:
+        raise UsageError(f"two of these profiles are served at {clash}: serve one profile per surface at a time")
+    for g in gateways:
+        g.beside = tuple(other.wire for other in gateways if other is not g)
+
+    async def list_models(request: Request) -> Response:
+        """One list for every surface: answered by the gateway whose credentials the request carries."""
+        chosen = next((g for g in gateways if authorized(g.profile, request.headers, api_key, fault)), gateways[0])
+        return await chosen.list_models(request)
+
+    routes = [Route(g.profile.request_path, g.chat, methods=["POST"]) for g in gateways]
+    routes += [Route(profiles[0].models_path, list_models, methods=["GET"]), Route("/healthz", _health, methods=["GET"])]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
-    app.state.gateway = gateway
+    app.state.gateway = gateways[0]
     return app
 
 
