@@ -69,10 +69,31 @@ def changes(sent: dict, received: dict, keys: Iterable[str]) -> list[str]:
             if not same(sent[key], received[key]):
                 found.append(f"{key} changed: sent {shown(sent[key])}, the upstream received {shown(received[key])}")
             continue
-        renamed = [k for k, v in received.items() if k not in sent and same(v, sent[key])]
-        found.append(f"{key} renamed to {renamed[0]} ({shown(sent[key])})" if renamed
-                     else f"{key} dropped: sent {shown(sent[key])}, the upstream received none")
+        renamed, unchanged = _renamed(key, sent, received)
+        if renamed is None:
+            found.append(f"{key} dropped: sent {shown(sent[key])}, the upstream received none")
+        elif unchanged:
+            found.append(f"{key} renamed to {renamed} ({shown(sent[key])})")
+        else:
+            found.append(f"{key} renamed to {renamed} and changed: sent {shown(sent[key])}, the upstream received "
+                         f"{renamed}: {shown(received[renamed])}")
     return found
+
+
+def _renamed(key: str, sent: dict, received: dict) -> tuple[str | None, bool]:
+    """The field `key` arrived under instead, and whether its value is the one sent: a new field with that value, else
+    the one new field of the same JSON kind whose name shares a word with it (max_completion_tokens, max_tokens)."""
+    new = [k for k in received if k not in sent]
+    exact = [k for k in new if same(received[k], sent[key])]
+    if exact:
+        return exact[0], True
+    words = set(key.lower().split("_"))
+    alike = [k for k in new if _kind(received[k]) == _kind(sent[key]) and words & set(k.lower().split("_"))]
+    return (alike[0], False) if len(alike) == 1 else (None, False)
+
+
+def _kind(value: Any) -> str:
+    return "boolean" if isinstance(value, bool) else "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 def forwarded_as_sent(ex: Exchange, case: Case) -> str | None:

@@ -1,0 +1,129 @@
+"""--upstream: the recording upstream behind a real gateway on loopback, each request matched by its marker, and the
+forwarding cases' verdicts on a transparent proxy (nothing to find) and on a rewriting one (each rewrite named)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conformance.upstream import markers
+from conformance.upstream.serve import RecordingUpstream
+from targets.common import free_port
+from tests.upstream_proxies import CAPPED, serve_rewriting, serve_transparent
+
+REPO = Path(__file__).resolve().parent.parent
+KEY = "sk-rc-upstream-test-0123456789"
+
+
+def run(base_url: str, port: int, results: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--base-url", base_url, "--upstream",
+                           f"127.0.0.1:{port}", "--json", str(results), "--no-html", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "ROUTECHECK_API_KEY": KEY})
+
+
+def test_the_marker_rides_in_the_last_user_text_and_the_header_and_comes_off_whole():
+    body = {"model": "m", "messages": [{"role": "user", "content": "first"}, {"role": "assistant", "content": "x"},
+                                       {"role": "user", "content": [{"type": "text", "text": "last"}]}]}
+    content, headers = markers.marked(json.dumps(body).encode(), body, {"A": "b"}, "rc0123456789")
+    sent = json.loads(content)
+    assert sent["messages"][2]["content"][0]["text"] == "last [rc0123456789]" and sent["messages"][0]["content"] == "first"
+    assert body["messages"][2]["content"][0]["text"] == "last"  # the case's own body is never changed
+    assert markers.found(content, {k.lower(): v for k, v in headers.items()}) == ("rc0123456789", "content")
+    assert json.loads(markers.stripped(content)) == body
+    # no user text to carry it (a body that is no object, raw bytes): the header alone
+    raw, headers = markers.marked(b"[1]", [1], {}, "rc0123456789")
+    assert raw == b"[1]" and markers.found(raw, {markers.HEADER.lower(): "rc0123456789"}) == ("rc0123456789", "header")
+    assert markers.found(b"{}", {}) == (None, None)
+
+
+def test_the_recording_upstream_answers_as_without_the_marker_and_records_credentials_described():
+    port = free_port()
+    with RecordingUpstream(f"127.0.0.1:{port}", KEY, "sk-rc-client-key-99999") as upstream:
+        body = {"model": "routecheck-echo-1", "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 8}
+        content, headers = markers.marked(None, body, {"Authorization": f"Bearer {KEY}"}, "rcabcdefabcd")
+        marked = httpx.post(f"{upstream.url}/v1/chat/completions", content=content, headers=headers, trust_env=False)
+        plain = httpx.post(f"{upstream.url}/v1/chat/completions", json=body, trust_env=False,
+                           headers={"Authorization": "Bearer undefined"})
+        again = httpx.post(f"{upstream.url}/v1/chat/completions", json=body, trust_env=False,
+                           headers={"Authorization": f"Bearer {KEY}"})
+    assert marked.status_code == again.status_code == 200 and plain.status_code == 401
+    assert marked.json()["choices"][0]["message"] == again.json()["choices"][0]["message"]
+    assert marked.json()["usage"] == again.json()["usage"]
+    first, second, third = upstream.recorder.received
+    assert (first.marker, first.via, first.body, first.status) == ("rcabcdefabcd", "content", body, 200)
+    assert first.credentials == {"authorization": "Bearer [upstream key]"} and KEY not in json.dumps(first.record())
+    assert second.credentials == {"authorization": "Bearer undefined"} and second.status == 401
+    assert [r.seq for r in upstream.recorder.claim("rcabcdefabcd")] == [1]
+    assert [r.seq for r in upstream.recorder.unmatched()] == [2, 3]  # no marker: reported, never dropped
+
+
+def forwarding(doc: dict) -> list[dict]:
+    return [c for c in doc["cases"] if c["category"] == "forwarding"]
+
+
+def test_a_transparent_proxy_forwards_everything_as_sent(tmp_path):
+    port = free_port()
+    proxy = serve_transparent(f"http://127.0.0.1:{port}")
+    try:
+        done = run(f"{proxy.url}/v1", port, tmp_path / "r.json", "--profile", "openai", "--profile", "routify")
+    finally:
+        proxy.stop()
+    doc = json.loads((tmp_path / "r.json").read_text())
+    cases = forwarding(doc)
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    assert {c["profile"] for c in cases} == {"openai", "routify"} and len(cases) > 200
+    failed = [(c["id"], c["message"]) for c in cases if c["outcome"] == "failed"]
+    assert failed == []
+    openai = [c for c in doc["cases"] if c["profile"] == "openai" and c["outcome"] == "failed"]
+    assert openai == []  # a faithful OpenAI upstream behind a transparent proxy: nothing to find on either side
+    passed = [c for c in cases if c["outcome"] == "passed" and c["id"].endswith("/valid-value")]
+    assert len(passed) >= 20 and all(c["response"]["upstream"] for c in passed)
+    # each case's upstream view: the body as forwarded, the marker off, credentials described
+    seen = next(c for c in cases if c["id"] == "routify/chat/forwarding/top_p/valid-value")["response"]["upstream"][0]
+    assert seen["body"]["top_p"] == 0.3 and seen["marker_via"] == "content"
+    assert seen["credentials"] == {"authorization": "Bearer [upstream key]"}
+    assert "[rc" not in json.dumps(seen["body"])
+    # the requests routecheck made before the cases (the model listing): reported, not dropped
+    assert doc["upstream"]["received"] > len(passed) and doc["upstream"]["unmatched_count"] >= 1
+    assert "matched no case" in done.stdout
+    assert KEY not in (tmp_path / "r.json").read_text() and KEY not in done.stdout + done.stderr
+
+
+def test_a_rewriting_proxy_fails_a_case_naming_each_rewrite(tmp_path):
+    port = free_port()
+    proxy = serve_rewriting(f"http://127.0.0.1:{port}")
+    try:
+        done = run(f"{proxy.url}/v1", port, tmp_path / "r.json", "--profile", "openai", "-k", "forwarding")
+    finally:
+        proxy.stop()
+    assert done.returncode == 1, done.stderr[-2000:]
+    doc = json.loads((tmp_path / "r.json").read_text())
+    failed = {c["id"]: c["message"] for c in forwarding(doc) if c["outcome"] == "failed"}
+    expected = {
+        "openai/chat/forwarding/top_p/valid-value": "top_p dropped: sent 0.3, the upstream received none",
+        "openai/chat/forwarding/temperature/not-added": "temperature added: the client sent none, the upstream received temperature: 0.7",
+        "openai/chat/forwarding/max_completion_tokens/valid-value": (
+            f"max_completion_tokens renamed to max_tokens and changed: sent 1000, the upstream received max_tokens: {CAPPED}"),
+        "openai/chat/forwarding/max_tokens/valid-value": f"max_tokens changed: sent 1000, the upstream received {CAPPED}",
+    }
+    for case_id, rewrite in expected.items():
+        assert rewrite in failed.get(case_id, ""), (case_id, failed.get(case_id))
+    untouched = {c["id"] for c in forwarding(doc) if c["outcome"] == "passed"}
+    assert {"openai/chat/forwarding/frequency_penalty/valid-value", "openai/chat/forwarding/seed/not-added",
+            "openai/chat/forwarding/credential/bearer"} <= untouched
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--upstream", "10.0.0.1:8080", "--base-url", "http://127.0.0.1:9/v1"], "loopback address"),
+    (["--upstream", "127.0.0.1:8080"], "give --base-url"),
+])
+def test_the_upstream_listens_on_loopback_only_and_only_behind_a_gateway(args, said):
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "ROUTECHECK_API_KEY": KEY})
+    assert done.returncode == 2 and said in done.stderr, done.stderr
