@@ -63,18 +63,24 @@ def test_the_recording_upstream_answers_as_without_the_marker_and_records_creden
     assert [r.seq for r in upstream.recorder.unmatched()] == [2, 3]  # no marker: reported, never dropped
 
 
+def run_behind(serve, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """routecheck run against a proxy (`serve`) forwarding to the recording upstream's port; its results."""
+    port = free_port()
+    proxy = serve(f"http://127.0.0.1:{port}")
+    try:
+        done = run(f"{proxy.url}/v1", port, tmp_path / "r.json", *args)
+    finally:
+        proxy.stop()
+    assert (tmp_path / "r.json").exists(), done.stderr[-2000:]
+    return done, json.loads((tmp_path / "r.json").read_text())
+
+
 def forwarding(doc: dict) -> list[dict]:
     return [c for c in doc["cases"] if c["category"] == "forwarding"]
 
 
 def test_a_transparent_proxy_forwards_everything_as_sent(tmp_path):
-    port = free_port()
-    proxy = serve_transparent(f"http://127.0.0.1:{port}")
-    try:
-        done = run(f"{proxy.url}/v1", port, tmp_path / "r.json", "--profile", "openai", "--profile", "routify")
-    finally:
-        proxy.stop()
-    doc = json.loads((tmp_path / "r.json").read_text())
+    done, doc = run_behind(serve_transparent, tmp_path, "--profile", "openai", "--profile", "routify")
     cases = forwarding(doc)
     assert done.returncode in (0, 1), done.stderr[-2000:]
     assert {c["profile"] for c in cases} == {"openai", "routify"} and len(cases) > 200
@@ -96,14 +102,8 @@ def test_a_transparent_proxy_forwards_everything_as_sent(tmp_path):
 
 
 def test_a_rewriting_proxy_fails_a_case_naming_each_rewrite(tmp_path):
-    port = free_port()
-    proxy = serve_rewriting(f"http://127.0.0.1:{port}")
-    try:
-        done = run(f"{proxy.url}/v1", port, tmp_path / "r.json", "--profile", "openai", "-k", "forwarding")
-    finally:
-        proxy.stop()
+    done, doc = run_behind(serve_rewriting, tmp_path, "--profile", "openai", "-k", "forwarding")
     assert done.returncode == 1, done.stderr[-2000:]
-    doc = json.loads((tmp_path / "r.json").read_text())
     failed = {c["id"]: c["message"] for c in forwarding(doc) if c["outcome"] == "failed"}
     expected = {
         "openai/chat/forwarding/top_p/valid-value": "top_p dropped: sent 0.3, the upstream received none",
