@@ -12,19 +12,25 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance import report
 from conformance.upstream import markers
 from conformance.upstream.serve import RecordingUpstream
+from selenium.webdriver.common.by import By
+
 from targets.common import free_port
+from tests.test_browser import CHROMEDRIVER, CHROMIUM, browser, cell, details_text, wait  # noqa: F401 - browser: a fixture
 from tests.upstream_proxies import CAPPED, serve_rewriting, serve_transparent
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "sk-rc-upstream-test-0123456789"
+TOP_P = "routify/chat/forwarding/top_p/valid-value"
 
 
 def run(base_url: str, port: int, results: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--base-url", base_url, "--upstream",
-                           f"127.0.0.1:{port}", "--json", str(results), "--no-html", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=300, env={**os.environ, "ROUTECHECK_API_KEY": KEY})
+                           f"127.0.0.1:{port}", "--json", str(results), "--html", str(results.with_suffix(".html")),
+                           *args], cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ROUTECHECK_API_KEY": KEY})
 
 
 def test_the_marker_rides_in_the_last_user_text_and_the_header_and_comes_off_whole():
@@ -79,8 +85,15 @@ def forwarding(doc: dict) -> list[dict]:
     return [c for c in doc["cases"] if c["category"] == "forwarding"]
 
 
-def test_a_transparent_proxy_forwards_everything_as_sent(tmp_path):
-    done, doc = run_behind(serve_transparent, tmp_path, "--profile", "openai", "--profile", "routify")
+@pytest.fixture(scope="module")
+def transparent(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict, Path]:
+    where = tmp_path_factory.mktemp("transparent")
+    done, doc = run_behind(serve_transparent, where, "--profile", "openai", "--profile", "routify")
+    return done, doc, where / "r.html"
+
+
+def test_a_transparent_proxy_forwards_everything_as_sent(transparent):
+    done, doc, _ = transparent
     cases = forwarding(doc)
     assert done.returncode in (0, 1), done.stderr[-2000:]
     assert {c["profile"] for c in cases} == {"openai", "routify"} and len(cases) > 200
@@ -91,14 +104,26 @@ def test_a_transparent_proxy_forwards_everything_as_sent(tmp_path):
     passed = [c for c in cases if c["outcome"] == "passed" and c["id"].endswith("/valid-value")]
     assert len(passed) >= 20 and all(c["response"]["upstream"] for c in passed)
     # each case's upstream view: the body as forwarded, the marker off, credentials described
-    seen = next(c for c in cases if c["id"] == "routify/chat/forwarding/top_p/valid-value")["response"]["upstream"][0]
+    seen = next(c for c in cases if c["id"] == TOP_P)["response"]["upstream"][0]
     assert seen["body"]["top_p"] == 0.3 and seen["marker_via"] == "content"
     assert seen["credentials"] == {"authorization": "Bearer [upstream key]"}
     assert "[rc" not in json.dumps(seen["body"])
     # the requests routecheck made before the cases (the model listing): reported, not dropped
     assert doc["upstream"]["received"] > len(passed) and doc["upstream"]["unmatched_count"] >= 1
     assert "matched no case" in done.stdout
-    assert KEY not in (tmp_path / "r.json").read_text() and KEY not in done.stdout + done.stderr
+    assert KEY not in json.dumps(doc) and KEY not in done.stdout + done.stderr
+
+
+def test_the_report_shows_what_was_forwarded_beside_what_was_sent(transparent):
+    _, doc, page = transparent
+    data = report.model([doc])
+    case = next(c for c in doc["cases"] if c["id"] == TOP_P)
+    shown = [e for e in data["exchanges"][0] if e.get("body") == json.dumps(case["request"]["body"])]
+    assert shown and json.loads(shown[0]["upstream"][0]["body"])["top_p"] == 0.3
+    assert shown[0]["upstream"][0]["credentials"] == {"authorization": "Bearer [upstream key]"}
+    refused = next(c for c in doc["cases"] if c["id"].endswith("/temperature/above-max-not-forwarded"))
+    assert refused["response"]["upstream"][0]["status"] == 400  # the refusal was the upstream's, and it says so
+    assert KEY not in page.read_text()
 
 
 def test_a_rewriting_proxy_fails_a_case_naming_each_rewrite(tmp_path):
@@ -127,3 +152,16 @@ def test_the_upstream_listens_on_loopback_only_and_only_behind_a_gateway(args, s
     done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", *args], cwd=REPO, capture_output=True,
                           text=True, timeout=60, env={**os.environ, "ROUTECHECK_API_KEY": KEY})
     assert done.returncode == 2 and said in done.stderr, done.stderr
+
+
+@pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="headless Chromium is not installed")
+def test_the_drill_down_puts_the_forwarded_request_between_the_sent_and_the_received(transparent, browser):
+    _, _, page = transparent
+    browser.get(page.as_uri())
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#matrix tr.case"))
+    cell(browser, TOP_P, 0).click()
+    text = details_text(browser)
+    sent, forwarded, received = text.index("SENT"), text.index("FORWARDED UPSTREAM"), text.index("RECEIVED")  # h4 in capitals
+    assert sent < forwarded < received
+    assert "the upstream answered 200 · marker found in content" in text and '"top_p": 0.3' in text[forwarded:received]
+    assert "authorization: Bearer [upstream key]" in text
