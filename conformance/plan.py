@@ -24,6 +24,7 @@ from .profile import Profile
 from .spec import load_ref, profile_ref
 from .target import BundledGateway, Target
 from .upstream.cases import forwarding_cases
+from .upstream.matching import expect
 
 if TYPE_CHECKING:
     from .upstream.serve import RecordingUpstream
@@ -86,6 +87,7 @@ class RunPlan:
             cases = generate_cases(p, self.target.model, self.caps[p.name], self.target.headers)
             if self.upstream is not None:  # without --upstream the case list is exactly the client side's
                 cases += forwarding_cases(p, cases, self.target.model, self.caps[p.name], self.target.headers)
+                expect(self.upstream.recorder, ((self.target.url(p.name), r) for c in cases for r in c.requests()))
             self.cases += cases
 
     @classmethod

@@ -7,8 +7,11 @@ completed exchange are all there: none arriving later is waited for.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from ..engine import fingerprint
 from ..exchange import Exchange
+from ..request import Request
 from . import markers
 from .recorder import Recorder
 
@@ -22,6 +25,11 @@ def attach(recorder: Recorder, exchange: Exchange) -> Exchange:
         marker = markers.token(fingerprint(exchange.base_url, exchange.request))
         exchange.upstream = [r.record() for r in recorder.claim(marker)]
     return exchange
+
+
+def expect(recorder: Recorder, requests: Iterable[tuple[str, Request]]) -> None:
+    """Every (base URL, request) the plan sends: their records match a case whether or not it reads them."""
+    recorder.expect({markers.token(fingerprint(url, request)) for url, request in requests})
 
 
 def summary(recorder: Recorder, address: str) -> dict:

@@ -55,7 +55,7 @@ class Recorder:
 
     secrets: dict[str, str]  # label -> value: {"upstream key": ..., "client key": ...}
     received: list[Received] = field(default_factory=list)
-    claimed: set[str] = field(default_factory=set)  # markers some exchange has read
+    claimed: set[str] = field(default_factory=set)  # markers of the requests the run's cases send, and of those read
     _by_marker: dict[str, list[Received]] = field(default_factory=lambda: defaultdict(list))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -100,6 +100,12 @@ class Recorder:
         if token.strip().lower() in EMPTY_CREDENTIALS:
             return f"{scheme} {token.strip() or '(empty)'}".strip()
         return f"{scheme} [another credential, {len(token)} characters]".strip()
+
+    def expect(self, found: set[str]) -> None:
+        """The markers of every request the plan's cases send: a case blocked before reading its exchange still
+        matches what it sent."""
+        with self._lock:
+            self.claimed |= found
 
     def claim(self, marker: str) -> list[Received]:
         """The records of one request (several when the gateway retried it); claimed, so not reported as unmatched."""
