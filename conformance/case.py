@@ -15,7 +15,7 @@ from typing import Any
 from .request import Request
 from .profile import MUST, SHOULD, Rule
 
-CATEGORIES = ("auth", "validation", "ranges", "streaming", "response", "behaviour", "errors")
+CATEGORIES = ("auth", "validation", "ranges", "streaming", "response", "behaviour", "errors", "forwarding")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ conformance/gating.py), 2 usage or configuration error, 3 target or harness erro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import signal
 import os
@@ -16,6 +17,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import gating
 from .errors import RoutecheckError, TargetError, UsageError
@@ -34,6 +36,9 @@ from .sender import Sender
 from .spec import Profile, chosen_profiles, load_profile, load_spec_file, profile_names
 from .target import (DEFAULT_KEY_ENV, BundledGateway, Target, check_key, check_model, check_reachable, discover_model,
                      new_key, normalise_base_url, parse_headers, read_key, secrets_in_env)
+
+if TYPE_CHECKING:
+    from .upstream.serve import RecordingUpstream
 
 PLACEHOLDER_MODEL = "MODEL"
 EXIT_INTERRUPTED = 130
@@ -82,6 +87,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _check_keyword(args.keyword)
     if args.fault and args.base_url:
         raise UsageError("--fault applies to the bundled gateway only (drop --base-url)")
+    if args.upstream and not args.base_url:
+        raise UsageError("--upstream records what a gateway forwards: give --base-url, the gateway that forwards there")
+    if args.upstream and args.workers:
+        raise UsageError("--upstream judges in one process: run it without -n")
     gate_inputs = gating.load_inputs(args.baseline, args.expect)  # a bad file stops here, before anything runs
     outputs = outputs_wanted(args)
     for name, output in outputs.items():  # an unwritable report path fails now, not after the run
@@ -91,6 +100,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     key = read_key(args.api_key_env) if base_url else check_key(given, args.api_key_env) if given else new_key()
     headers, env = parse_headers(args.header, profiles, args.api_key_env)
     target = Target(base_url or "", key, "", headers, env)
+    upstream = None
+    if args.upstream:
+        from .upstream.serve import recording_upstream  # the server's imports only when a run asks for it
+        upstream, target = recording_upstream(args.upstream, target, args.upstream_key_env)
     if args.fault:
         from .gateway import find_fault
         for profile in profiles:
@@ -108,7 +121,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     sender = None if args.workers else Sender(derive)
     try:
         if base_url:
-            return _run_against(args, target, profiles, gate_inputs, sender)
+            with upstream or contextlib.nullcontext():  # serving before the plan's first request: the gateway forwards it
+                return _run_against(args, target, profiles, gate_inputs, sender, upstream)
         with BundledGateway(key, specs=[p.spec_file for p in profiles if p.spec_file]) as gateway:
             print(f"routecheck: bundled reference gateway at {gateway.root}" + (f" with fault {args.fault}" if args.fault else ""))
             return _run_against(args, replace(target, base_url=gateway.base_url(args.fault)), profiles, gate_inputs,
@@ -148,8 +162,8 @@ def _interrupted(args: argparse.Namespace, secrets: tuple[str, ...]) -> int:
 
 
 def _run_against(args: argparse.Namespace, target: Target, profiles: list[Profile],
-                 gate_inputs: gating.Inputs, sender: Sender | None) -> int:
-    plan = _plan(args, target, profiles)
+                 gate_inputs: gating.Inputs, sender: Sender | None, upstream: RecordingUpstream | None = None) -> int:
+    plan = _plan(args, target, profiles, upstream)
     print(redact("\n".join(start_lines(target.base_url, plan.target.model, plan.profiles)), target.secrets))
     if sender is not None and not args.keyword:
         # every case's request, in test order, sent while pytest starts; -k selects after collection, so
@@ -168,25 +182,27 @@ def _run_against(args: argparse.Namespace, target: Target, profiles: list[Profil
     return gate.exit_code
 
 
-def _plan(args: argparse.Namespace, target: Target, profiles: list[Profile]) -> RunPlan:
+def _plan(args: argparse.Namespace, target: Target, profiles: list[Profile], upstream: RecordingUpstream | None = None) -> RunPlan:
     """The run plan (conformance/plan.py): the model found or checked, one token cap probe per profile."""
     first = profiles[0]
     listing_timeout = min(args.response_timeout, 10.0)
     if not args.model:
-        return _build_plan(args, replace(target, model=discover_model(target, first, timeout=listing_timeout)), profiles)
+        return _build_plan(args, replace(target, model=discover_model(target, first, timeout=listing_timeout)), profiles,
+                           upstream)
     check_reachable(target.url(first.name), timeout=args.connect_timeout)
     target = replace(target, model=args.model)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the models list is read while the plan's probes run
         warning = pool.submit(check_model, target, first, timeout=listing_timeout)
-        plan = _build_plan(args, target, profiles)
+        plan = _build_plan(args, target, profiles, upstream)
         if warning.result():
             print(f"routecheck: warning: {warning.result()}", file=sys.stderr)
     return plan
 
 
-def _build_plan(args: argparse.Namespace, target: Target, profiles: list[Profile]) -> RunPlan:
+def _build_plan(args: argparse.Namespace, target: Target, profiles: list[Profile],
+                upstream: RecordingUpstream | None = None) -> RunPlan:
     return RunPlan.build(target, args.api_key_env, profiles,
-                         Settings.from_options(args), without=args.without, require=args.require)
+                         Settings.from_options(args), without=args.without, require=args.require, upstream=upstream)
 
 
 def _pytest_run(args: argparse.Namespace, plan: RunPlan, sender: Sender | None) -> tuple[dict, bool]:

@@ -17,6 +17,7 @@ from .features import parse_disabled
 from .plan import PLAN, Settings
 from .reporters import Context, outputs_wanted, write_outputs
 from .results import build
+from .upstream.matching import summary
 from .documents import titles
 from .report_docs import facts, loadable
 from .verdicts import ERROR, FAILED, now_iso
@@ -121,6 +122,8 @@ class ResultsCollector:
             doc["settings"] = plan.settings.record(plan.disabled)
         else:
             doc["settings"] = Settings.from_options(config.option).record(parse_disabled(config.option.without))
+        if plan is not None and plan.upstream is not None:  # what reached the upstream and matched no case
+            doc["upstream"] = summary(plan.upstream.recorder, plan.upstream.address)
         # what it was judged against (the plan's own profiles, not a second load): reports need no spec files
         judged = [p for p in plan.profiles if p.name in doc["profiles"]] if plan is not None else loadable(doc["profiles"])
         doc["documented"] = facts(judged)

@@ -24,6 +24,7 @@ from .exchange import Exchange
 from .redaction import Redactor, redactor
 from .request import Request, key_variants
 from .sse import SseParser
+from .upstream import markers
 from .urls import api_url
 from .watchdog import Cut, Line, Utf8, Watchdog
 
@@ -81,8 +82,10 @@ class Engine:
 
     def __init__(self, key: str, *, deadlines: Deadlines | None = None, concurrency: int = 8,
                  retry: RetryPolicy | None = None, secrets: tuple[str, ...] = (), rate_limit: float | None = None,
-                 max_duration: float | None = DEFAULT_MAX_DURATION, env: dict[str, str] | None = None):
+                 max_duration: float | None = DEFAULT_MAX_DURATION, env: dict[str, str] | None = None,
+                 mark: bool = False):
         self.key = key
+        self.mark = mark  # --upstream: each request carries its correlation marker (conformance/upstream/markers.py)
         self.env = dict(env or {})  # values of -H headers taken from the environment: secrets like the key
         self.deadlines = deadlines or Deadlines()
         self.concurrency = max(1, concurrency)
@@ -217,13 +220,14 @@ class Engine:
         url = api_url(ex.base_url, request.path)
         total = self.deadlines.stream_total if request.stream else self.deadlines.response
         cut = Cut(line)
+        content, headers = self._outgoing(ex.base_url, request)
         started = time.monotonic()
         left = self._left()
         try:
             # armed before sending: headers trickled in byte by byte are cut at the deadline too
             with watchdog.armed(started + total, cut, "total-timeout"), \
                     (watchdog.armed(started + left, cut, "run-budget") if left < total else contextlib.nullcontext()), \
-                    client.stream(request.method, url, content=request.content(), headers=request.send_headers(self.key, self.env),
+                    client.stream(request.method, url, content=content, headers=headers,
                                   timeout=self._timeouts[request.stream], extensions={"trace": line.trace}) as response:
                 ex.status = response.status_code
                 ex.headers = self._headers(response)
@@ -254,6 +258,13 @@ class Engine:
         elif cut.reason:
             self._deadline(ex, cut.reason, total if cut.reason == "total-timeout" else self.deadlines.after_terminator)
 
+    def _outgoing(self, base_url: str, request: Request) -> tuple[bytes | None, dict[str, str]]:
+        """The body and headers as sent: with --upstream, marked so the upstream's record finds its exchange."""
+        content, headers = request.content(), request.send_headers(self.key, self.env)
+        if not self.mark:
+            return content, headers
+        return markers.marked(content, request.body, headers, markers.token(fingerprint(base_url, request)))
+
     def _headers(self, response: httpx.Response) -> dict[str, str]:
         return self._redacted_headers((n.decode("latin-1"), v.decode("latin-1")) for n, v in response.headers.raw)
 
@@ -269,8 +280,9 @@ class Engine:
     def _verbatim(self, ex: Exchange, url: str, total: float) -> None:
         """The request byte for byte through http.client (conformance/verbatim.py), never a rewritten one."""
         request = ex.request
+        content, headers = self._outgoing(ex.base_url, request)
         try:
-            answer = verbatim.send(url, request.method, request.send_headers(self.key, self.env), request.content(),
+            answer = verbatim.send(url, request.method, headers, content,
                                    connect=self.deadlines.connect, total=total, limit=self.deadlines.max_body)
         except (OSError, http.client.HTTPException) as exc:
             ex.error = f"sent as written with http.client (httpx refuses it), no answer: {type(exc).__name__}"

@@ -34,6 +34,7 @@ class Exchange:
     elapsed: float = 0.0
     attempts: int = 0
     statuses: list[int] = field(default_factory=list)
+    upstream: list[dict] | None = None  # with --upstream: what the recording upstream received for it (conformance/upstream/)
 
     @property
     def content_type(self) -> str:
@@ -76,6 +77,8 @@ class Exchange:
             out["error"] = self.error
         if len(self.statuses) > 1:
             out["statuses"] = self.statuses
+        if self.upstream is not None:
+            out["upstream"] = self.upstream
         return out
 
 

@@ -38,6 +38,17 @@ def variable_name(text: str) -> str:
 variable_name.__name__ = "environment variable name"
 
 
+def loopback_address(text: str) -> str:
+    """127.0.0.1:PORT, where --upstream serves: routecheck never listens anywhere else."""
+    host, sep, port = text.removeprefix("http://").rstrip("/").rpartition(":")
+    if not sep or host != "127.0.0.1" or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(text)
+    return f"{host}:{int(port)}"
+
+
+loopback_address.__name__ = "loopback address (127.0.0.1:PORT)"
+
+
 def count(text: str) -> int:
     value = int(text)
     if value < 1:

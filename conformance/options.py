@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .engine import DEFAULT_MAX_DURATION, Deadlines
 from .features import FEATURES
-from .option import Option, count, seconds, variable_name, workers
+from .option import Option, count, loopback_address, seconds, variable_name, workers
 from .reporters import output_options
 from .target import DEFAULT_KEY_ENV, HEADER_HELP
 
@@ -29,6 +29,11 @@ TARGET = (
            default=DEFAULT_KEY_ENV, type=variable_name, pytest={"type": None}),
     Option(("-H", "--header"), HEADER_HELP, action="append", default=[], metavar="NAME:VALUE",
            pytest={"dest": "rc_header"}),
+    Option(("--upstream",), "serve a recording upstream (OpenAI chat completions) on this loopback address, where the "
+           "gateway under test forwards, and judge what reaches it (the forwarding cases)", type=loopback_address,
+           metavar="127.0.0.1:PORT"),
+    Option(("--upstream-key-env",), "variable holding the key the gateway sends upstream (default: the client's key)",
+           type=variable_name, metavar="VAR", pytest={"type": None}),
 )
 
 SELECTION = (

@@ -34,6 +34,7 @@ from .sender import Sender, SenderError
 from .plan import PLAN, WORKER_INPUT, RunPlan
 from .plugin_options import add_options, plan_from_options, selected_profiles, stop, target_url
 from .protocol import HarnessError, lean_protocol, marked
+from .upstream.matching import attach
 
 CONTEXT = pytest.StashKey["RunContext"]()
 
@@ -105,7 +106,7 @@ class RunContext:
                 if key not in self.sent_here:
                     self.sent_here.update(self.engine.run([(url, request)]))
                 exchange = self.sent_here[key]
-            return exchange
+            return exchange if self.plan.upstream is None else attach(self.plan.upstream.recorder, exchange)
 
         if self.roots is None:
             self.roots = {i.callspec.params["rc_case"].id: i.callspec.params["rc_case"] for i in items

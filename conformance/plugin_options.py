@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from .errors import RoutecheckError
+from .errors import RoutecheckError, UsageError
 from .options import pytest_options
 from .plan import RunPlan, Settings
 from .request import redact
@@ -46,9 +46,11 @@ def stop(exc: RoutecheckError, config: pytest.Config) -> None:
 def plan_from_options(config: pytest.Config) -> RunPlan:
     opt = config.option
     profiles = selected_profiles(config)
-    gateway = None
+    gateway = upstream = None
     if target_url(config):
         base_url, key = normalise_base_url(target_url(config)), read_key(opt.api_key_env)
+    elif opt.upstream:
+        raise UsageError("--upstream records what a gateway forwards: give --base-url, the gateway that forwards there")
     else:
         key = new_key()
         gateway = BundledGateway(key, specs=[p.spec_file for p in profiles if p.spec_file]).__enter__()
@@ -56,6 +58,10 @@ def plan_from_options(config: pytest.Config) -> RunPlan:
     try:
         headers, env = parse_headers(opt.rc_header, profiles, opt.api_key_env)
         target = Target(base_url, key, opt.model or "", headers, env)
+        if opt.upstream:
+            from .upstream.serve import recording_upstream  # the server's imports only when a run asks for it
+            upstream, target = recording_upstream(opt.upstream, target, opt.upstream_key_env)
+            upstream.__enter__()  # serving before the plan's first request: the gateway forwards it
         listing_timeout = min(opt.response_timeout, 10.0)  # as routecheck run: conformance/cli.py's _plan
         if target.model:
             check_reachable(target.url(profiles[0].name), timeout=opt.connect_timeout)
@@ -67,10 +73,12 @@ def plan_from_options(config: pytest.Config) -> RunPlan:
         given = dict(item.split("=", 1) for item in opt.cap_param if "=" in item)
         return RunPlan.build(target, env_name(opt.api_key_env), profiles,
                              Settings.from_options(opt), caps=given, without=opt.without, require=opt.require,
-                             gateway=gateway)
+                             gateway=gateway, upstream=upstream)
     except BaseException:
         if gateway is not None:
             gateway.__exit__(None, None, None)
+        if upstream is not None:
+            upstream.stop()
         raise
 
 

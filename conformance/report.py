@@ -154,6 +154,15 @@ def _exchange(request: dict, response: dict | None) -> dict:
         else:
             received["body"] = _cut(response.get("body", ""), BODY_LIMIT)
         out["response"] = received
+        if "upstream" in response:  # --upstream: what the gateway forwarded, shown beside what the client sent
+            out["upstream"] = [_forwarded(r) for r in response["upstream"]]
+    return out
+
+
+def _forwarded(record: dict) -> dict:
+    out = {k: record.get(k) for k in ("method", "path", "status", "credentials", "marker_via")}
+    out["body"] = _cut(record["raw_body"] if "raw_body" in record else json.dumps(record.get("body"), ensure_ascii=False),
+                       REQUEST_LIMIT)
     return out
 
 

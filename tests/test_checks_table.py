@@ -20,7 +20,8 @@ An exchange: `status` (default 200), `headers`, and the body as one of `json` (a
 `body` (text, sent as is: NaN, truncated JSON, HTML), `chunks` (JSON values, each one `data:` event,
 then `data: [DONE]` unless `done: false`) or `sse` (raw stream text, parsed with conformance.sse).
 `events` forces the parsed events (a list of data strings; `null`: none parsed); `anomalies`,
-`ended`, `stream` and `stop` (the request's stop list) set the rest. The string "$NOW" in a JSON
+`ended`, `stream` and `stop` (the request's stop list) set the rest; `upstream` is what the recording upstream
+received for it (a list of records: `body`, `credentials`, `status`). The string "$NOW" in a JSON
 value is the current Unix time, "$NOW_MS" the same in milliseconds.
 """
 
@@ -45,12 +46,13 @@ from conformance.engine import Exchange
 from conformance.request import Request
 from conformance.spec import MUST, Rule, Source, load_profile
 from conformance.sse import SseEvent, parse
+from conformance.upstream import checks as forwarding_checks  # noqa: F401 - registers the --upstream checks
 
 TABLES = Path(__file__).parent / "data" / "exchanges"
 ENTRY_KEYS = {"description", "check", "args", "stream", "body", "path", "case", "exchange", "evidence", "expect", "message",
               "message_is"}
 EXCHANGE_KEYS = {"status", "headers", "json", "body", "chunks", "done", "sse", "events", "anomalies", "ended",
-                 "stream", "stop"}
+                 "stream", "stop", "upstream"}
 VERDICTS = ("pass", "fail", "inconclusive")
 BASE_BODY = {"model": "m", "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 2}
 JUDGED_ELSEWHERE = {"choices_indexed", "no_tool_call"}  # behaviour checks tested in tests/test_behaviours.py
@@ -128,7 +130,8 @@ def build_exchange(spec: dict, request: Request) -> Exchange:
         events = None if spec["events"] is None else [SseEvent(d, data_lines=1) for d in spec["events"]]
     headers = spec.get("headers", {"content-type": ctype})
     return Exchange(request, "http://127.0.0.1:9", status=spec.get("status", 200), headers=headers, body=raw,
-                    events=events, anomalies=spec.get("anomalies", anomalies or []), ended=spec.get("ended", "eof"))
+                    events=events, anomalies=spec.get("anomalies", anomalies or []), ended=spec.get("ended", "eof"),
+                    upstream=spec.get("upstream"))
 
 
 def verdict(entry: dict) -> tuple[str, str | None]:

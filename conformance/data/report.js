@@ -364,7 +364,17 @@ function exchange(ex) {
       el('ol', {class: 'events'}, r.events.map(ev => el('li', null, 'data: ' + ev)))]
       : el('pre', {class: 'received-body'}, r.body || '(empty body)'),
     r.anomalies ? el('ul', null, r.anomalies.map(a => el('li', null, a))) : null);
-  return [sent, received, section('Reproduce', el('pre', {class: 'curl'}, ex.curl))];
+  return [sent, forwarded(ex.upstream), received, section('Reproduce', el('pre', {class: 'curl'}, ex.curl))];
+}
+
+function forwarded(records) {  // --upstream: what reached the recording upstream for this request (marker stripped)
+  if (records === undefined) return null;
+  if (!records.length) return section('Forwarded upstream', el('p', null, 'nothing reached the upstream'));
+  return section('Forwarded upstream', records.map(r => [
+    el('p', {class: 'sent'}, el('b', null, `${r.method} ${r.path}`),
+      ` · the upstream answered ${r.status === null ? 'nothing' : r.status} · marker found in ${r.marker_via || 'nothing'}`),
+    el('pre', {class: 'sent-headers'}, headerLines(r.credentials) || '(no credential)'),
+    el('pre', {class: 'sent-body'}, indented(r.body))]));
 }
 
 // ------------------------------------------------------------ documented parameters

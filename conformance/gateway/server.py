@@ -64,9 +64,9 @@ class RunningServer:
         self.thread.join(timeout)
 
 
-def start_in_thread(app: ASGIApp, ready_timeout: float = 10.0) -> RunningServer:
-    """Serve `app` on a free loopback port in a daemon thread; returns once it accepts requests."""
-    sock = bind()
+def start_in_thread(app: ASGIApp, ready_timeout: float = 10.0, port: int = 0) -> RunningServer:
+    """Serve `app` on a loopback port (0: a free one) in a daemon thread; returns once it accepts requests."""
+    sock = bind(port=port)
     server = _server(app)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="routecheck-gateway", daemon=True)
     thread.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import gating
 from ..request import redact
+from ..upstream.matching import upstream_line
 from . import Context
 
 SHOWN_FAILURES = 20
@@ -58,6 +59,7 @@ class ConsoleReporter:
     def write(self, doc: dict, context: Context) -> str:
         lines = must_failures(doc) + [summary_line(doc)]
         lines += [f"routecheck: note: {note}" for note in doc.get("notes", [])]
+        lines += [f"routecheck: {line}" for line in [upstream_line(doc)] if line]  # --upstream: what reached it
         warned = [c for c in doc["cases"] if c["outcome"] == "warned"]
         lines += [f"routecheck: SHOULD not met: {c['id']}: {c['title']}" for c in warned[:SHOWN_WARNINGS]]
         if len(warned) > SHOWN_WARNINGS:

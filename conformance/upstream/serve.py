@@ -1,0 +1,58 @@
+"""Starting the recording upstream for a run: `--upstream 127.0.0.1:PORT` and `--upstream-key-env VAR`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from ..errors import TargetError, UsageError
+from ..gateway.app import create_app
+from ..gateway.server import RunningServer, start_in_thread
+from ..target import Target, check_key, env_name
+from .recorder import Recorder, Recording
+
+UPSTREAM_PROFILE = "openai"  # the upstream speaks OpenAI's chat completions, as most gateways' providers do
+
+
+class RecordingUpstream:
+    """The reference gateway on the given loopback address, recording what it receives; a context manager."""
+
+    def __init__(self, where: str, key: str, client_key: str):
+        self.address = where
+        self.key = key
+        secrets = {"upstream key": key} if key == client_key else {"upstream key": key, "client key": client_key}
+        self.recorder = Recorder(secrets)
+        self.server: RunningServer | None = None
+
+    def __enter__(self) -> RecordingUpstream:
+        app = Recording(create_app(UPSTREAM_PROFILE, api_key=self.key), self.recorder)
+        try:
+            self.server = start_in_thread(app, port=int(self.address.rpartition(":")[2]))
+        except (OSError, RuntimeError) as exc:
+            raise TargetError(f"--upstream {self.address}: cannot serve the recording upstream there ({exc})") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        server, self.server = self.server, None
+        if server is not None:
+            server.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+
+def recording_upstream(where: str, target: Target, key_env: str | None) -> tuple[RecordingUpstream, Target]:
+    """The recording upstream `--upstream` asks for (not started yet), and the target with its key counted among the
+    secrets no output shows."""
+    key = target.key
+    if key_env:
+        var = env_name(key_env, option="--upstream-key-env")
+        if not os.environ.get(var):
+            raise UsageError(f"--upstream-key-env {var}: the environment variable {var} is not set")
+        key = check_key(os.environ[var], var)
+        target = replace(target, env=(*target.env, (var, key)))
+    return RecordingUpstream(where, key, target.key), target
