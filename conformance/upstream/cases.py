@@ -29,6 +29,9 @@ ARRIVES = "the upstream receives it as sent"
 SKIPPED_KEYS = ("model",)  # gateways map model names to the upstream's: not a rewrite of the client's request
 REFUSED_CATEGORIES = ("validation", "ranges")
 UPSTREAM_SURFACE = "chat_completions"
+# what no document says in words: a warning, never a failure (a gateway may add a harmless default, stream: false)
+NOT_ADDED = ("No document says a gateway adds no parameter of its own; one that adds a sampling parameter "
+             "changes the answer the client asked for.")
 
 
 def valid_value(b: Builder, param: Param) -> Any:
@@ -87,7 +90,8 @@ def _param_cases(b: Builder, forward: Rule | None) -> list[Case]:
             cases.append(b.case(CATEGORY, param.name, "not-added", rule, request=base, check="not_added",
                                 args={"key": param.name}, parameter=param.name,
                                 expected="the upstream receives no parameter the client did not send",
-                                title=f"{param.name}, not sent by the client, is not added on the way"))
+                                title=f"{param.name}, not sent by the client, is not added on the way",
+                                convention=NOT_ADDED))
     return cases
 
 
