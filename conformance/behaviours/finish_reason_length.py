@@ -32,13 +32,13 @@ def finish_length(ex: Exchange, case: Case, evidence: dict[str, Exchange]) -> st
     if used < cap:
         raise Inconclusive(f"the answer ended after {used} tokens, before the cap of {cap}: the cap did not cut it")
     control_went_past(evidence, cap)  # else the answer may simply have ended at the cap
-    return None if view.cut else f"the cap cut the output ({cap} completion tokens) but finish_reason is {reason!r}"
+    return None if view.cut else f"the cap cut the output ({cap} completion tokens) but {view.names['stop_reason']} is {reason!r}"
 
 
 def generate(b, rule) -> list:
     return [b.case("behaviour", name, "finish-length", rule,
-                   title=f"when {name} {vocabulary.cap_at(b, name)} cuts the output, finish_reason is \"length\"",
-                   expected='finish_reason "length" whenever completion_tokens reached the cap',
+                   title=f"when {name} {vocabulary.cap_at(b, name)} cuts the output, {b.surface.words['cut_is']}",
+                   expected=f"{b.surface.words['cut']} whenever {b.surface.words['used']} reached the cap",
                    request=b.post(vocabulary.capped_body(b, name)), check="finish_length",
                    args={"cap": vocabulary.cap_at(b, name)},
                    parameter=name, features=vocabulary.FEATURES, evidence=vocabulary.evidence(b))

@@ -40,8 +40,8 @@ def tool_call(ex, case) -> str | None:
 
 def generate(b, rule) -> list:
     return [b.case("behaviour", "tools", "forced-call", rule,
-                   title="a forced tool_choice gives tool_calls whose arguments are a JSON string",
-                   expected=f"message.tool_calls[].function.name {TOOL}, arguments a string holding a JSON object",
+                   title=f"a forced tool_choice gives {b.surface.words['tool_call']}",
+                   expected=b.surface.words["forced_call"].format(tool=TOOL),
                    request=b.post(b.tool_body()), check="tool_call", args={"name": TOOL}, parameter="tool_choice",
                    features=("behaviour",))]
 

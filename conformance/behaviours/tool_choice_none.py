@@ -35,7 +35,7 @@ def generate(b, rule) -> list:
     probe = b.post(b.tool_body(tool_choice="none", cap=8))
     return [b.case("behaviour", "tool-choice", "none-calls-no-tool", rule,
                    title='tool_choice "none" gives a message, no tool call (the control, the tool forced, made one)',
-                   expected="no message.tool_calls, finish_reason not \"tool_calls\"", request=probe,
+                   expected=b.surface.words["no_call"], request=probe,
                    check="no_tool_call", parameter="tool_choice", features=("tools", "behaviour"),
                    evidence=(("control", b.post(b.tool_body())),))]
 

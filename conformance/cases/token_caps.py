@@ -16,10 +16,10 @@ def generate(b: Builder) -> list[Case]:
     cases = []
     usage = usage_options(b)
     for name, rule in b.profile.token_caps.items():
-        body, cap = capped_body(b, name), cap_at(b, name)
+        body, cap, usage_field = capped_body(b, name), cap_at(b, name), b.surface.words["usage"]
         cases.append(b.case("behaviour", name, "bounds-completion", rule,
-                            title=f"{name} {cap} bounds usage.completion_tokens (the control without it went past {cap})",
-                            expected=f"usage.completion_tokens <= {cap}, and no more than {cap} words of text",
+                            title=f"{name} {cap} bounds {usage_field} (the control without it went past {cap})",
+                            expected=f"{usage_field} <= {cap}, and no more than {cap} words of text",
                             request=b.post(body), check="token_cap",
                             args={"cap": cap}, parameter=name, features=FEATURES, evidence=evidence(b)))
         cases.append(b.case("behaviour", name, "bounds-stream", rule,

@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 MODULES = ("chat_completions", "messages", "responses")
 
 
+CHAT_WORDS = {
+    "usage": "usage.completion_tokens",  # the field of the tokens an answer used
+    "used": "completion_tokens",
+    "cut": 'finish_reason "length"',  # what an answer a token cap cut says
+    "cut_is": 'finish_reason is "length"',
+    "tool_call": "tool_calls whose arguments are a JSON string",
+    "forced_call": "message.tool_calls[].function.name {tool}, arguments a string holding a JSON object",
+    "no_call": 'no message.tool_calls, finish_reason not "tool_calls"',
+}
+
+
 @dataclass(frozen=True)
 class StreamFault:
     """A fault of the reference gateway's stream that breaks one stream rule (applied by the gateway's
@@ -78,6 +89,8 @@ class Surface:
     # the error a 200 stream reports inside it ((event number, data) of its JSON events -> what it says), or None
     stream_error: Callable[[list], str | None] | None = None
     json_mode: dict | None = None  # the fields that ask for JSON mode (chat's response_format json_object)
+    # what its documents call the parts a behaviour's title and expectation name (chat's words by default)
+    words: dict = field(default_factory=lambda: dict(CHAT_WORDS))
     error_param: bool = True  # its error object names the parameter at fault (chat's error.param)
 
     def param(self, name: str) -> str:
