@@ -15,7 +15,7 @@ from conformance.upstream.faults import FAULTS
 from conformance.upstream.serve import RecordingUpstream
 from targets.common import free_port
 from tests.test_upstream import KEY, REPO, forwarding, run_behind
-from tests.upstream_proxies import serve_transparent
+from tests.upstream_proxies import serve_misrelaying, serve_transparent
 
 FAULT_CASES = "upstream-"  # -k: the fault cases only
 
@@ -79,3 +79,32 @@ def test_a_transparent_proxy_relays_every_fault_and_each_case_saw_it_served(tran
     rate_limited = cases["openai/chat/forwarding/upstream-429/relayed"]["response"]
     assert rate_limited["status"] == 429 and len(rate_limited["upstream"]) == 3  # routecheck's 3 attempts, each served
     assert KEY not in json.dumps(doc)
+
+
+# each misrelaying proxy: the fault cases it must be caught by (routify: its 400 is a MUST, the rest SHOULD), and
+# what the message must name
+CAUGHT = {
+    "success_for_5xx": {"upstream-500": ("warned", "turned into a success: the client got 200"),
+                        "upstream-503": ("warned", "turned into a success: the client got 200")},
+    "server_error_for_4xx": {"upstream-400": ("failed", "rewritten into a 500, not a 4xx"),
+                             "upstream-404": ("warned", "rewritten into a 500, not a 4xx")},
+    "no_retry_after": {"upstream-429": ("warned", "the client's 429 carries no Retry-After (the upstream sent one)")},
+    "clean_finish_for_stream_error": {"upstream-stream-error": (
+        "warned", "the error was swallowed and the stream finished cleanly: the client's stream has finish_reason "
+                  "'stop', the terminator [DONE] and no error")},
+    "done_for_cut_stream": {"upstream-stream-cut": (
+        "warned", "completed with what the upstream never sent: the client's stream has the terminator [DONE]")},
+}
+
+
+@pytest.mark.parametrize("misrelay", sorted(CAUGHT))
+def test_a_proxy_relaying_a_fault_wrongly_is_caught_by_its_case_naming_what_it_did(misrelay, tmp_path):
+    done, doc = run_behind(serve_misrelaying(misrelay), tmp_path, "--profile", "routify", "-k", FAULT_CASES)
+    cases = faulted(doc)
+    caught = {case_id.split("/")[3]: (c["outcome"], c["message"]) for case_id, c in cases.items()
+              if c["outcome"] != "passed"}
+    assert set(caught) == set(CAUGHT[misrelay]), caught  # the other faults, relayed faithfully, still pass
+    for name, (outcome, named) in CAUGHT[misrelay].items():
+        assert caught[name][0] == outcome and named in caught[name][1], (name, caught[name])
+        assert "the upstream answered" in caught[name][1]  # the fault served, as the record shows
+    assert done.returncode == (1 if "failed" in {o for o, _ in caught.values()} else 0), done.stderr[-2000:]

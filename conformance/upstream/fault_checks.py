@@ -107,10 +107,10 @@ def _stream_verdict(ex: Exchange, case: Case, what: str) -> str | None:
     errored, completed = _stream_ending(ex)
     if errored or not completed:
         return None  # the error relayed, or the stream left unfinished: the client can tell
-    served = "after one chunk, then sent nothing more" if fault.stream == "cut" else \
-        f"after one chunk an error chunk ({fault.error['type']}), and no [DONE]"
-    return f"the upstream's stream broke {served}; {what}: the client's stream has {', '.join(dict.fromkeys(completed))}" \
-           " and no error"
+    broke = "ended it, with no [DONE]" if fault.stream == "cut" else \
+        f"sent an error chunk ({fault.error['type']}), with no [DONE]"
+    ending = ", ".join(dict.fromkeys(completed))
+    return f"the upstream answered 200, streamed one chunk and {broke}; {what}: the client's stream has {ending} and no error"
 
 
 def stream_error_relayed(ex: Exchange, case: Case) -> str | None:
