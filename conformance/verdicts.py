@@ -61,7 +61,9 @@ def _harness_problem(exchange: Exchange | None) -> str | None:
     """Why this exchange is no verdict at all (it could not happen), or None."""
     if exchange is None or exchange.error:
         return exchange.error if exchange else "not sent"
-    if exchange.statuses and all(s == 429 for s in exchange.statuses):
+    # a 429 the recording upstream served (an upstream fault, --upstream) is what the gateway relayed: a verdict
+    relayed = any(r.get("status") == 429 for r in exchange.upstream or ())
+    if exchange.statuses and all(s == 429 for s in exchange.statuses) and not relayed:
         return f"rate-limited (429) on all {exchange.attempts} attempts"
     return None
 

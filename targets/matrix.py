@@ -31,6 +31,7 @@ from targets.foreground import raise_interrupt  # noqa: E402
 PROFILES = ("routify-mvp", "routify", "routeapi", "routmy", "routeway", "openai", "anthropic", "openai-responses")
 RESULTS_DIR = REPO / "reports" / "real"
 DOC_PATH = REPO / "docs" / "compatibility.md"
+HAND_WRITTEN = "<!-- hand-written from here on: targets/matrix.py keeps it when it writes the page -->"
 REPORT_PATH = RESULTS_DIR / "report.html"
 HELP_SECONDS = 30.0
 REPORT_SECONDS = 300.0
@@ -173,6 +174,13 @@ def _record_timings(timings: list[Timing], total: float) -> None:
     path.write_text(json.dumps({"targets": by_target}, indent=1), encoding="utf-8")
 
 
+def hand_written(doc: Path) -> str:
+    """The page's hand-written part (from the HAND_WRITTEN line on), kept as it is; "" when there is none."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    at = text.find(HAND_WRITTEN)
+    return "\n" + text[at:] if at >= 0 else ""
+
+
 def _names(text: str, known: tuple[str, ...], what: str) -> tuple[str, ...]:
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in known]
@@ -209,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     columns = PROFILES if args.doc == DOC_PATH else profiles  # a page of its own: the profiles it was run for
     runs = load_runs(RESULTS_DIR, TARGET_NAMES, columns)
     doc = args.doc.resolve()
-    doc.write_text(render(runs, TARGET_NAMES, columns, {n: p.note for n, p in all_plans.items()}), encoding="utf-8")
+    page = render(runs, TARGET_NAMES, columns, {n: p.note for n, p in all_plans.items()})
+    doc.write_text(page + hand_written(doc), encoding="utf-8")
     say(f"table: {doc.relative_to(REPO) if doc.is_relative_to(REPO) else doc} ({len(runs)} results files)")
     write_report([r.path for r in runs], say)
     if timings:

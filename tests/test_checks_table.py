@@ -47,6 +47,7 @@ from conformance.request import Request
 from conformance.spec import MUST, Rule, Source, load_profile
 from conformance.sse import SseEvent, parse
 from conformance.upstream import checks as forwarding_checks  # noqa: F401 - registers the --upstream checks
+from conformance.upstream import fault_checks  # noqa: F401 - and the upstream-fault checks
 
 TABLES = Path(__file__).parent / "data" / "exchanges"
 ENTRY_KEYS = {"description", "check", "args", "stream", "body", "path", "case", "exchange", "evidence", "expect", "message",

@@ -159,3 +159,12 @@ def test_routecheck_run_completes_against_a_real_target(name, tmp_path):
     assert doc["summary"]["total"] > 0
     errors = [f"{c['id']}: {c['message']}" for c in doc["cases"] if c["outcome"] == "error"]
     assert not errors, "harness errors:\n" + "\n".join(errors)
+
+
+def test_the_matrix_keeps_the_pages_hand_written_part(tmp_path):
+    from targets.matrix import HAND_WRITTEN, hand_written
+    page = tmp_path / "compatibility.md"
+    assert hand_written(page) == ""
+    page.write_text(f"# generated\n| table |\n\n{HAND_WRITTEN}\n## By hand\nfindings\n", encoding="utf-8")
+    assert hand_written(page) == f"\n{HAND_WRITTEN}\n## By hand\nfindings\n"
+    assert HAND_WRITTEN in (REPO / "docs" / "compatibility.md").read_text(encoding="utf-8")

@@ -8,7 +8,8 @@ recording upstream received against what the client sent, and cites the profile'
 - `PARAM/not-added`: a documented parameter the client did not send is not added (the base request);
 - `credential/SCHEME`: the client's credential, in each documented header, reaches the upstream as its auth;
 - `SUBJECT/VARIANT-not-forwarded` (SHOULD) and `SUBJECT/VARIANT-not-rewritten` (MUST), for each request a MUST
-  rule says is refused: refused by the gateway itself, and never forwarded with the offending values rewritten.
+  rule says is refused: refused by the gateway itself, and never forwarded with the offending values rewritten;
+- `upstream-FAULT/relayed`: a fault the upstream serves on purpose reaches the client as it should (fault_cases.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..param_facets import REJECTED
 from ..profile import MUST, Param, Profile, Rule
 from . import checks  # noqa: F401 - registers the forwarding checks by name
 from .checks import same
+from .fault_cases import fault_cases
 
 CATEGORY = "forwarding"
 TOKEN_CAP_VALUE = 1000  # far above the base requests' 2: a gateway that caps or defaults token caps shows it
@@ -147,4 +149,4 @@ def forwarding_cases(profile: Profile, client_cases: list[Case], model: str, cap
     policy = profile.unknown_policy
     forward = replace(policy, level=MUST) if policy.value == "forward" else None
     return [*_param_cases(b, forward), *_unknown_field_cases(b, forward), *_auth_cases(b),
-            *_refused_cases(b, client_cases)]
+            *_refused_cases(b, client_cases), *fault_cases(b)]

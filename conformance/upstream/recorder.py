@@ -16,7 +16,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..redaction import redactor
-from . import markers
+from . import faults, markers
 
 MAX_BODY = 4 * 1024 * 1024  # bytes of a body kept; the rest is still passed on, unrecorded
 AUTH_HEADERS = ("authorization", "x-api-key", "api-key", "proxy-authorization")
@@ -37,6 +37,7 @@ class Received:
     marker: str | None = None
     via: str | None = None  # how the marker came: content | header
     status: int | None = None  # the upstream's answer
+    fault: str | None = None  # the fault served instead of an answer (faults.py), when the request asked for one
 
     def record(self) -> dict:
         out: dict[str, Any] = {"seq": self.seq, "method": self.method, "path": self.path, "headers": self.headers,
@@ -46,6 +47,8 @@ class Received:
             out["raw_body"] = self.raw
         else:
             out["body"] = self.body
+        if self.fault is not None:
+            out["fault"] = self.fault
         return out
 
 
@@ -138,6 +141,7 @@ class Recording:
             if not message.get("more_body", False):
                 break
         record = self.recorder.add(scope, bytes(body[:MAX_BODY]))
+        fault = faults.requested(bytes(body))
         clean = markers.stripped(bytes(body))
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(clean)).encode()))
@@ -155,4 +159,8 @@ class Recording:
                 record.status = message["status"]
             await send(message)
 
+        if fault is not None:  # answered badly on purpose, and recorded as served: the fault cases' evidence
+            record.fault = fault.name
+            await faults.answer(fault, record.body, sending)
+            return
         await self.app({**scope, "headers": headers}, replay, sending)
