@@ -87,7 +87,8 @@ class RunPlan:
             cases = generate_cases(p, self.target.model, self.caps[p.name], self.target.headers)
             if self.upstream is not None:  # without --upstream the case list is exactly the client side's
                 cases += forwarding_cases(p, cases, self.target.model, self.caps[p.name], self.target.headers)
-                expect(self.upstream.recorder, ((self.target.url(p.name), r) for c in cases for r in c.requests()))
+                expect(self.upstream.recorder, ((self.target.url(p.name), r) for c in cases for r in c.requests()), p.name)
+                self.upstream.serve_as([p])
             self.cases += cases
 
     @classmethod

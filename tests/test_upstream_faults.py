@@ -113,24 +113,19 @@ def test_a_proxy_relaying_a_fault_wrongly_is_caught_by_its_case_naming_what_it_d
 
 
 CHAT_PROFILES = [n for n in profile_names() if load_profile(n).surface == UPSTREAM_SURFACE]
-# what a transparent proxy cannot give: these documents refuse values (unknown fields, narrower ranges, types of
-# their own parameters) that the OpenAI upstream behind it accepts; the gateway itself must refuse them
-GATEWAY_OWN = ("validation", "ranges")
 
 
-def test_every_chat_profile_behind_a_transparent_proxy_has_no_forwarding_must_failure(tmp_path):
-    """Issue 24's done-when, on the full run (about 10 s): no forwarding case fails on any shipped chat profile, each
-    fault relayed; the only MUST failures are the client-side refusals a proxy in front of OpenAI cannot make."""
-    assert {"routify-mvp", "routify", "routeapi", "routmy", "routeway", "openai"} <= set(CHAT_PROFILES)
-    done, doc = run_behind(serve_transparent, tmp_path, *(a for n in CHAT_PROFILES for a in ("--profile", n)))
-    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-2000:]
+@pytest.mark.parametrize("profile", CHAT_PROFILES)
+def test_every_chat_profile_behind_a_transparent_proxy_has_no_must_failure(profile, tmp_path):
+    """Issue 24's done-when, one full run per profile (a few seconds each): the upstream answers each request as
+    the profile whose case sent it, so a proxy that forwards faithfully fails no MUST case, client side or
+    forwarding, and relays each fault. (A request several profiles of one run send alike is answered as OpenAI's.)"""
+    done, doc = run_behind(serve_transparent, tmp_path, "--profile", profile)
+    failed = [(c["id"], c["message"][:300]) for c in doc["cases"] if c["outcome"] == "failed"]
+    assert failed == [] and done.returncode == 0, (failed[:5], done.stderr[-1500:])
     cases = forwarding(doc)
-    assert {c["profile"] for c in cases} == set(CHAT_PROFILES)
-    must = [c for c in doc["cases"] if c["outcome"] == "failed"]
-    assert [c["id"] for c in must if c["category"] == "forwarding"] == []
-    assert {c["category"] for c in must} <= set(GATEWAY_OWN)
-    assert not [c["id"] for c in must if c["profile"] in ("openai", "routeapi")]  # OpenAI's rules: all met
+    assert {c["profile"] for c in cases} == {profile}
     relayed = faulted(doc)
-    assert len(relayed) == len(CHAT_PROFILES) * len(FAULTS) and {c["outcome"] for c in relayed.values()} == {"passed"}
+    assert len(relayed) == len(FAULTS) and {c["outcome"] for c in relayed.values()} == {"passed"}
     passed = [c for c in cases if c["level"] == "MUST" and c["outcome"] == "passed"]
-    assert len(passed) > 400 and [r["method"] for r in doc["upstream"]["unmatched"]] == ["GET"]  # the model listing
+    assert len(passed) > 40 and [r["method"] for r in doc["upstream"]["unmatched"]] == ["GET"]  # the model listing

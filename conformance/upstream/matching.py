@@ -27,9 +27,10 @@ def attach(recorder: Recorder, exchange: Exchange) -> Exchange:
     return exchange
 
 
-def expect(recorder: Recorder, requests: Iterable[tuple[str, Request]]) -> None:
-    """Every (base URL, request) the plan sends: their records match a case whether or not it reads them."""
-    recorder.expect({markers.token(fingerprint(url, request)) for url, request in requests})
+def expect(recorder: Recorder, requests: Iterable[tuple[str, Request]], profile: str | None = None) -> None:
+    """Every (base URL, request) the plan sends for `profile`: their records match a case whether or not it reads
+    them, and the upstream answers them as that profile."""
+    recorder.expect({markers.token(fingerprint(url, request)) for url, request in requests}, profile)
 
 
 def summary(recorder: Recorder, address: str) -> dict:

@@ -11,7 +11,7 @@ import json
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,6 +60,8 @@ class Recorder:
     received: list[Received] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)  # markers of the requests the run's cases send, and of those read
     _by_marker: dict[str, list[Received]] = field(default_factory=lambda: defaultdict(list))
+    # the profile whose case sent each marked request (None: sent by cases of several profiles)
+    profile_of: dict[str, str | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -104,11 +106,13 @@ class Recorder:
             return f"{scheme} {token.strip() or '(empty)'}".strip()
         return f"{scheme} [another credential, {len(token)} characters]".strip()
 
-    def expect(self, found: set[str]) -> None:
+    def expect(self, found: set[str], profile: str | None = None) -> None:
         """The markers of every request the plan's cases send: a case blocked before reading its exchange still
-        matches what it sent."""
+        matches what it sent. `profile`: the profile whose cases send them, as which the upstream answers them."""
         with self._lock:
             self.claimed |= found
+            for marker in found:
+                self.profile_of[marker] = profile if self.profile_of.get(marker, profile) == profile else None
 
     def claim(self, marker: str) -> list[Received]:
         """The records of one request (several when the gateway retried it); claimed, so not reported as unmatched."""
@@ -122,15 +126,16 @@ class Recorder:
 
 
 class Recording:
-    """ASGI layer: records the request whole, then hands the app the body without its marker."""
+    """ASGI layer: records the request whole, then hands the body without its marker to the app that answers as the
+    profile under test (`app_for` the case's profile name, None for a request of no one profile's)."""
 
-    def __init__(self, app: ASGIApp, recorder: Recorder):
-        self.app = app
+    def __init__(self, app_for: Callable[[str | None], ASGIApp], recorder: Recorder):
+        self.app_for = app_for
         self.recorder = recorder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self.app_for(None)(scope, receive, send)
             return
         body = bytearray()
         while True:
@@ -163,4 +168,5 @@ class Recording:
             record.fault = fault.name
             await faults.answer(fault, record.body, sending)
             return
-        await self.app({**scope, "headers": headers}, replay, sending)
+        app = self.app_for(self.recorder.profile_of.get(record.marker) if record.marker else None)
+        await app({**scope, "headers": headers}, replay, sending)

@@ -8,10 +8,30 @@ from dataclasses import replace
 from ..errors import TargetError, UsageError
 from ..gateway.app import create_app
 from ..gateway.server import RunningServer, start_in_thread
+from ..request import DEFAULT_SURFACE
 from ..target import Target, check_key, env_name
 from .recorder import Recorder, Recording
 
 UPSTREAM_PROFILE = "openai"  # the upstream speaks OpenAI's chat completions, as most gateways' providers do
+
+
+class ProfileApps:
+    """The reference gateway answering as each profile under test (its validation, its answers), so a gateway that
+    forwards faithfully passes that profile's cases; OpenAI's chat completions for a request of no one profile
+    (the models list, a request several profiles send) or of another surface's."""
+
+    def __init__(self, key: str, profiles: dict | None = None):
+        self.key = key
+        self.profiles = profiles or {}  # name -> Profile, the run's
+        self._apps: dict[str, object] = {}
+
+    def __call__(self, name: str | None):
+        profile = self.profiles.get(name) if name else None
+        if profile is None or profile.surface != DEFAULT_SURFACE:
+            name, profile = UPSTREAM_PROFILE, UPSTREAM_PROFILE
+        if name not in self._apps:
+            self._apps[name] = create_app(profile, api_key=self.key)
+        return self._apps[name]
 
 
 class RecordingUpstream:
@@ -22,10 +42,15 @@ class RecordingUpstream:
         self.key = key
         secrets = {"upstream key": key} if key == client_key else {"upstream key": key, "client key": client_key}
         self.recorder = Recorder(secrets)
+        self.apps = ProfileApps(key)  # the run's profiles are told once known (serve_as)
         self.server: RunningServer | None = None
 
+    def serve_as(self, profiles: list) -> None:
+        """Answer each marked request as the profile whose case sent it."""
+        self.apps.profiles.update({p.name: p for p in profiles})
+
     def __enter__(self) -> RecordingUpstream:
-        app = Recording(create_app(UPSTREAM_PROFILE, api_key=self.key), self.recorder)
+        app = Recording(self.apps, self.recorder)
         try:
             self.server = start_in_thread(app, port=int(self.address.rpartition(":")[2]))
         except (OSError, RuntimeError) as exc:
