@@ -77,11 +77,6 @@ def plans() -> dict[str, Plan]:
                          run_args=("--concurrency", "1", "--response-timeout", "400", "--idle-timeout", "400",
                                    "--stream-timeout", "400", "--max-duration", "3600"),  # not the default 900 s
                          run_seconds=3600.0),
-        # llama.cpp's own server: every surface on one engine; the same base model, so the same capabilities left out
-        "llama_server": Plan("llama_server", "llama.cpp's llama-server (b11434), real model gemma-3-270m (a base "
-                             "model); run `--without tools,vision`.", without=("tools", "vision"),
-                             run_args=("--concurrency", "2", "--response-timeout", "400", "--idle-timeout", "400",
-                                       "--stream-timeout", "400", "--max-duration", "3600"), run_seconds=3600.0),
     }
 
 
