@@ -26,7 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MUTATED = ["conformance/checks/*", "conformance/surfaces/__init__.py", "conformance/surfaces/views.py",
+           "conformance/surfaces/sse_rules.py",
            "conformance/surfaces/chat_completions/views.py", "conformance/surfaces/chat_completions/stream_rules.py",
+           "conformance/surfaces/messages/views.py", "conformance/surfaces/messages/stream_rules.py",
            "conformance/answers.py", "conformance/behaviours/*", "conformance/param_facets/*",
            "conformance/field_facets/*", "conformance/cases/*", "conformance/verdicts.py", "conformance/features.py",
            "conformance/sse.py", "conformance/gating.py"]
