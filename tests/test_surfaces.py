@@ -91,3 +91,19 @@ def test_an_older_baseline_and_expectations_file_are_read_with_a_note_that_names
     run = _results(("routify/chat/ranges/temperature/above-max", "failed"), ("routify/chat/ranges/top_p/above-max", "failed"))
     gate = gating.evaluate(run, inputs.baseline, inputs.expectations, inputs.notes)
     assert gate.counted == [] and list(gate.expected) == ["routify/chat/ranges/top_p/above-max"]
+
+
+def test_the_shared_sse_rules_as_a_surface_gets_them():
+    from conformance.surfaces import StreamFault, StreamRule
+    from conformance.surfaces.sse_rules import sse_rules
+    own = StreamFault("stream.own", "own-kind", "a fault of the surface's own")
+    assert sse_rules("one JSON thing", "the fields", "field lines", own) == (
+        StreamRule("content_type", "content-type", "stream:true is answered as Server-Sent Events",
+                   "Content-Type text/event-stream", "stream_content_type", valued=True, faults=(
+                       StreamFault("stream.json-content-type", "stream-json-content-type",
+                                   "SSE bytes are sent as application/json"),
+                       StreamFault("stream.plain-json", "stream-plain-json", "stream: true is answered with one JSON thing"),
+                       own)),
+        StreamRule("content_type", "framing", "every event is well-formed SSE (the fields, a blank line after each event)",
+                   "field lines, each event closed by a blank line", "stream_framing", valued=True))
+    assert sse_rules("x", "y", "z")[0].faults[2:] == ()
