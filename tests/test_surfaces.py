@@ -73,6 +73,8 @@ def _results(*cases: tuple[str, str]) -> dict:
     ("*/behaviour/stop/*", "*/chat/behaviour/stop/*"),
     ("routify/chat/ranges/temperature/above-max", None),  # already a surface's ID
     ("routify/*", None),  # a glob that matches new IDs as it did old ones
+    ("routify/auth/x", "routify/chat/auth/x"),  # a category and one part after it: moved
+    ("routify/auth", None),  # a category alone is no case ID
 ])
 def test_an_id_from_before_surfaces_moved_under_the_chat_segment(old, new):
     assert gating.moved_id(old) == new
