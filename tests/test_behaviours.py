@@ -312,6 +312,8 @@ def test_the_tool_choice_none_fault_forces_the_first_tool():
 def test_the_n_fault_drops_only_n():
     fault = fault_of("n_choices", "behaviour.n-dropped")
     assert fault.params({"n": 2, "model": "m", "stream": False}) == {"model": "m", "stream": False}
+    from conformance.behaviours.n_choices import params_without  # the fault's maker runs at import: called here
+    assert params_without("n", "seed")({"n": 2, "seed": 1, "model": "m"}) == {"model": "m"}
 
 
 def test_the_one_based_fault_counts_chunks_from_1_even_without_an_index():
