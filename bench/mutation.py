@@ -26,7 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MUTATED = ["conformance/checks/*", "conformance/surfaces/__init__.py", "conformance/surfaces/views.py",
+           "conformance/surfaces/sse_rules.py",
            "conformance/surfaces/chat_completions/views.py", "conformance/surfaces/chat_completions/stream_rules.py",
+           "conformance/surfaces/messages/views.py", "conformance/surfaces/messages/stream_rules.py",
            "conformance/answers.py", "conformance/behaviours/*", "conformance/param_facets/*",
            "conformance/field_facets/*", "conformance/cases/*", "conformance/verdicts.py", "conformance/features.py",
            "conformance/sse.py", "conformance/gating.py"]
@@ -35,7 +37,7 @@ TESTS = ["tests/test_checks_table.py", "tests/test_sse.py", "tests/test_gating.p
          "tests/test_check_helpers.py", "tests/test_cases.py", "tests/test_spec.py", "tests/test_blocking.py",
          "tests/test_behaviour_faults.py", "tests/test_generated_cases.py", "tests/test_verdict_rules.py",
          "tests/test_facet_validation.py", "tests/test_field_facet_faults.py", "tests/test_surfaces.py",
-         "tests/test_facet_edges.py"]
+         "tests/test_facet_edges.py", "tests/test_surface_views.py"]
 # the tests that start routecheck in a subprocess are left out: slow, and they import the unmutated package
 LEFT_OUT = "not faulty_run and not run_with_a_baseline and not bad_gating_input"
 TARGET = 0.85  # per module

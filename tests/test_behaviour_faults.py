@@ -260,3 +260,10 @@ def test_the_bare_base64_fault_leaves_an_image_url_without_its_wrapper():
     assert doc == {"choices": [{"message": {"images": ["https://cdn.example.invalid/a.png", "https://cdn.example.invalid/b.png",
                                                        "AAAA"]}}, {"message": {"content": "hi"}}, {}]}
     assert fault.chunks is None and fault.params is None
+
+
+def test_the_bare_base64_fault_cuts_at_the_first_comma_only():
+    fault = FAULTS["behaviour.images-bare-base64"][0].arg
+    doc = {"choices": [{"message": {"images": ["data:image/png;base64,AA,BB,CC"]}}]}
+    fault.completion({}, doc)
+    assert doc["choices"][0]["message"]["images"] == ["AA,BB,CC"]

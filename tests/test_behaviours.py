@@ -277,3 +277,68 @@ def test_the_explicit_zero_fault_drops_zeros_and_false_before_the_model():
               "stop": [], "user": "", "metadata": {}}
     assert fault.params(params) == {"stream": True, "n": 1, "seed": -1, "top_p": 0.5, "stop": [], "user": "", "metadata": {}}
     assert fault.completion is None and fault.chunks is None
+
+
+# ------------------------------------------------------------------ which behaviours a profile is asked
+
+@pytest.mark.parametrize("name, surface, params, asked", [
+    ("finish_reason_length", "messages", (), True),  # needs nothing, any surface
+    ("stop_excluded", "chat_completions", ("stop",), True),
+    ("stop_excluded", "chat_completions", ("stop_sequences",), False),
+    ("stop_excluded", "messages", ("stop_sequences",), True),  # the surface's own name of the parameter
+    ("stop_excluded", "messages", ("stop",), False),
+    ("n_choices", "chat_completions", ("n",), True),
+    ("n_choices", "chat_completions", ("tools",), False),  # the parameter it needs is not documented
+    ("n_choices", "messages", ("n",), False),  # reads choices on the wire: chat completions only
+    ("choices_indexed", "chat_completions", (), True),
+    ("choices_indexed", "messages", (), False),
+    ("no_such_behaviour", "messages", (), True),  # the spec validator names it
+])
+def test_a_behaviour_applies_where_its_parameter_is_documented_on_a_surface_it_reads(name, surface, params, asked):
+    from conformance.behaviours import applies
+    assert applies(name, surface, params) is asked
+
+
+def test_the_tool_choice_none_fault_forces_the_first_tool():
+    fault = fault_of("tool_choice_none", "behaviour.tool-choice-none-ignored")
+    tools = [{"type": "function", "function": {"name": "get_order"}}, {"function": {"name": "other"}}]
+    assert fault.params({"tool_choice": "none", "tools": tools, "n": 1}) == {
+        "tool_choice": {"type": "function", "function": {"name": "get_order"}}, "tools": tools, "n": 1}
+    assert fault.params({"tool_choice": "none", "tools": [{}]})["tool_choice"] == {
+        "type": "function", "function": {"name": "tool"}}  # a tool without a name: called by a name all the same
+    for params in ({"tool_choice": "auto", "tools": tools}, {"tool_choice": "none"}, {"tool_choice": "none", "tools": []}):
+        assert fault.params(params) == params
+
+
+def test_the_n_fault_drops_only_n():
+    fault = fault_of("n_choices", "behaviour.n-dropped")
+    assert fault.params({"n": 2, "model": "m", "stream": False}) == {"model": "m", "stream": False}
+    from conformance.behaviours.n_choices import params_without  # the fault's maker runs at import: called here
+    assert params_without("n", "seed")({"n": 2, "seed": 1, "model": "m"}) == {"model": "m"}
+
+
+def test_the_one_based_fault_counts_chunks_from_1_even_without_an_index():
+    fault = fault_of("choices_indexed", "behaviour.choices-one-based")
+    chunks = [{"choices": [{"index": 0, "delta": {}}]}, {"choices": [{"delta": {}}]}, {"choices": []}, {}]
+    fault.chunks({}, chunks)
+    assert chunks == [{"choices": [{"index": 1, "delta": {}}]}, {"choices": [{"index": 1, "delta": {}}]}, {"choices": []}, {}]
+
+
+def test_the_json_mode_fault_leaves_a_cut_object_as_it_is():
+    fault = registry()["json_mode"].faults[0]
+    cut = Generation('{"answ', ['{"answ'], "length", 3)
+    assert fault.generation({"response_format": {"type": "json_object"}}, cut) is cut
+
+
+@pytest.mark.parametrize("response_format, cut", [
+    ({"type": "json_object"}, True), ({"type": "json_schema"}, True), ({"type": "text"}, False), ("json_object", False),
+])
+def test_the_prose_fault_answers_cut_prose_only_in_json_mode(response_format, cut):
+    fault = registry()["json_mode"].faults[1]
+    assert fault.name == "behaviour.json-mode-prose-cut"
+    said = Generation("{}", ["{}"], "stop", 3)
+    edited = fault.generation({"response_format": response_format}, said)
+    prose = "Sure! Here is the JSON you asked for: it holds the"
+    expected = (prose, [prose], "length") if cut else ("{}", ["{}"], "stop")
+    assert (edited.content, edited.pieces, edited.finish_reason) == expected
+    assert fault.generation({"response_format": response_format}, Generation(None, [], "tool_calls", 3)).content is None

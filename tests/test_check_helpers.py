@@ -83,3 +83,37 @@ def test_streamed_text_joins_the_content_deltas_of_every_choice():
     ex = exchange(b"", ctype="text/event-stream", request=STREAM, events=events)
     assert streamed_text(ex) == "abc"
     assert [n for n, _ in chunks(ex)] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("body, text", [
+    (b"x" * 301, "200 (application/json) " + "x" * 300 + "..."),  # the default limit: 300 characters
+    (b"a" + b" " * 1199, "200 (application/json) a"),  # all of it read (4 times the limit): nothing left out
+    (b"a" + b" " * 1200, "200 (application/json) a..."),  # one byte past what is read
+])
+def test_brief_reads_four_times_its_limit_of_the_body(body, text):
+    assert brief(exchange(body)) == text
+
+
+@pytest.mark.parametrize("status", [199, 300, 404])
+def test_stream_events_of_a_status_outside_2xx_are_not_accepted(status):
+    with pytest.raises(NotAccepted, match=rf"^the stream request was not accepted: {status} "):
+        stream_events(exchange(b"", status=status, request=STREAM, events=[SseEvent("{}")]))
+    assert stream_events(exchange(b"", status=299, request=STREAM, events=[SseEvent("{}")])) == [SseEvent("{}")]
+
+
+def test_chunks_skip_a_terminator_anywhere_and_name_a_chunk_that_is_no_json():
+    events = [SseEvent('{"a": 1}'), SseEvent(" [DONE] "), SseEvent("[1]")]
+    assert chunks(exchange(b"", request=STREAM, events=events)) == [(1, {"a": 1}), (3, [1])]
+    bad = "x" * 130
+    with pytest.raises(NotAccepted) as info:
+        chunks(exchange(b"", request=STREAM, events=[SseEvent("{}"), SseEvent(bad)]))
+    assert str(info.value) == f"event 2 is not JSON: {'x' * 120!r}"
+
+
+@pytest.mark.parametrize("data, count", [
+    ({"usage": {"completion_tokens": 3}}, 3), ({"usage": {"completion_tokens": True}}, None),
+    ({"usage": {"completion_tokens": 2.0}}, None), ({"usage": []}, None), ({}, None), ([{"usage": {}}], None),
+])
+def test_usage_int_is_an_integer_count_or_none(data, count):
+    from conformance.answers import usage_int
+    assert usage_int(data, "completion_tokens") == count

@@ -132,6 +132,29 @@ def test_a_required_parameter_missing_is_refused_unless_the_fault_fills_it():
     assert check(profile.params["seed"], lambda kind: object()) is None  # not required: nothing to refuse
 
 
+
+def faulty(*kinds):
+    return lambda kind: object() if kind in kinds else None
+
+
+def test_the_type_facet_s_lenient_faults_use_what_they_say():
+    from conformance.param_facets import ABSENT, type as type_facet
+    profile = edges()
+    parts, weight = profile.params["parts"], profile.params["weight"]
+    assert type_facet.validate(parts, {"a": 1}, faulty("object-wrapped")) == Use([{"a": 1}])  # one item, as a list
+    assert type_facet.validate(parts, {"a": 1}, faulty()) == "must be of type array, not object"
+    assert type_facet.validate(weight, True, faulty("bool-as-number")) == Use(ABSENT)  # dropped, as if not sent
+    assert type_facet.validate(weight, True, faulty("type-unchecked")) == Use(FILL)
+
+
+def test_an_enum_refuses_an_unlisted_value_that_is_no_string_under_near_miss_faults_too():
+    from conformance.param_facets import enum
+    level = edges().params["level"]
+    for fault_of in (faulty(), faulty("enum-case-insensitive", "enum-stripped")):
+        assert enum.validate(level, 3, fault_of) == "must be one of 1, 2"
+        assert enum.validate(level, 2, fault_of) is None
+
+
 if __name__ == "__main__":
     SNAPSHOT.write_text(json.dumps(pinned_now(), indent=0) + "\n", encoding="utf-8")
     print(f"wrote {SNAPSHOT}")

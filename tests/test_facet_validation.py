@@ -125,7 +125,10 @@ def test_each_facet_fault_flips_exactly_the_cases_named_for_it(profile_name):
 def test_the_faithful_gateway_s_refusals_name_the_parameter_and_the_error(profile_name):
     profile, cases = judged(profile_name)
     # a facet's case is filed under its parameter (not an unknown-field case, which names the field sent)
-    for case in (c for c in cases if c.check == "rejected" and c.parameter and c.id.split("/")[2] == c.parameter):
+    # (PROFILE/SURFACE/CATEGORY/PARAMETER/VARIANT)
+    filed = [c for c in cases if c.check == "rejected" and c.parameter and c.id.split("/")[3] == c.parameter]
+    assert len(filed) > 50 and any(c.id.endswith("/unknown-id") for c in filed), profile_name
+    for case in filed:
         with pytest.raises(RequestError) as refused:
             validate_request(profile, case.request.body, models=(MODEL,))
         error = refused.value

@@ -50,6 +50,7 @@ def test_without_baseline_or_expectations_the_exit_code_is_the_plain_one(cases, 
 def test_a_must_case_that_passed_in_the_baseline_and_fails_now_is_a_regression_and_fails_the_run():
     gate = gating.evaluate(doc(("p/ranges/a", "failed", "MUST")), baseline=doc(("p/ranges/a", "passed", "MUST")))
     assert [c.id for c in gate.regressions] == ["p/ranges/a"] and gate.exit_code == 1
+    assert gate.baseline == "2026-01-01T00:00:00Z" and gating.evaluate(doc()).baseline is None  # when it was run
 
 
 def test_a_long_known_failure_does_not_fail_the_run():

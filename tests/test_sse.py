@@ -59,6 +59,10 @@ FEEDS = [
     ("data: x\n\ndata: cut\nid: 2", [], [("x", "message", None, 1)],
      ["stream ended inside an event (no blank line after it): 'cut'"]),
     (":comment only\n\n", [], [], []),
+    ("data: a\n\n", [8], [("a", "message", None, 1)], []),  # a chunk ending in LF: the next LF is a blank line
+    ("data: a\ndata: b", [], [], ["stream ended inside an event (no blank line after it): 'a\\nb'"]),
+    ("data: " + "x" * 90, [], [], ["stream ended inside an event (no blank line after it): '" + "x" * 80 + "'"]),
+    ("y" * 90 + "\n\n", [], [], ["line is not an SSE field: '" + "y" * 80 + "'"]),
 ]
 
 
@@ -82,3 +86,18 @@ def test_past_max_events_only_the_count_and_the_last_event_are_kept():
     assert parser.anomalies == ["more than 2 events: only the first ones and the last are kept"]
     assert [e.data for e in parser.feed("data: 5\n\n")] == ["5"] and parser.dropped == 4
     assert [e.data for e in SseParser(max_events=2).kept()] == []
+
+
+def test_a_feed_that_completes_no_event_returns_none_even_after_drops():
+    parser = SseParser(max_events=1)
+    assert [e.data for e in parser.feed("data: 0\n\ndata: 1\n\n")] == ["0", "1"]
+    assert parser.feed("data: 2") == [] and parser.feed("\n") == []
+    assert [e.data for e in parser.feed("\n")] == ["2"]
+
+
+def test_closing_twice_reports_the_cut_event_once():
+    parser = SseParser()
+    parser.feed("data: a\n\ndata: b")
+    parser.close()
+    parser.close()
+    assert parser.anomalies == ["stream ended inside an event (no blank line after it): 'b'"]

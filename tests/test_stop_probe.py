@@ -24,6 +24,11 @@ RAINBOW = "Red, orange, yellow, green, blue, indigo, violet."
     ("aaa bbb ccc", "bbb ccc", "ccc"),  # at the very start of the streamed answer a word is not taken
     ("solo", "solo", None),  # one word: no second half beyond the first word
     ("alpha beta gamma (delta)", "alpha beta gamma delta", "gamma"),
+    ("aaa bbb", "xx bbb", "bbb"),  # two words: the second half is the second word
+    ("aaa Xray", "zz Xray", "Xray"),  # only punctuation is stripped
+    ("blue is ok blue", "so blue", None),  # said again in the second half, first said in the first
+    ("aaa bbb", "bbb bbb", None),  # the streamed answer starts with it, whatever follows
+    ("aaa bbb", "xbbb", "bbb"),  # anywhere after the start of the streamed answer
 ])
 def test_the_stop_word_is_from_the_second_half_of_both_answers(plain, streamed, word):
     assert stop_word(plain, streamed) == word
@@ -90,3 +95,50 @@ def test_a_refused_control_gives_no_probe():
     refused = Exchange(case.request, "http://127.0.0.1", status=400, body=b'{"error": {}}')
     with pytest.raises(Inconclusive, match="the control \\(the request without stop\\) gave no usable answer"):
         derive(case, refused, evidence)
+
+
+def evidence_of(case, texts: dict) -> dict:
+    return {name: texts[name] if isinstance(texts[name], Exchange) else answer(request, texts[name])
+            for name, request in case.evidence}
+
+
+def refused(request) -> Exchange:
+    return Exchange(request, "http://127.0.0.1", status=400, headers={"content-type": "application/json"},
+                    body=b'{"error": {}}')
+
+
+@pytest.mark.parametrize("which, message", [
+    ("control-stream", 'the other control gave no usable answer: the stream request was not accepted: 400 '
+                       '(application/json) {"error": {}}'),
+    ("other-prompt", 'the control of another prompt gave no usable answer: the request was not accepted: 400 '
+                     '(application/json) {"error": {}}'),
+])
+def test_a_refused_control_is_named_in_the_inconclusive_message(which, message):
+    case = stop_cases()["routify/chat/behaviour/stop/excluded"]
+    texts = {"control-stream": RAINBOW, "other-prompt": "one two three four five"}
+    texts[which] = refused(dict(case.evidence)[which])
+    with pytest.raises(Inconclusive) as info:
+        derive(case, answer(case.request, RAINBOW), evidence_of(case, texts))
+    assert str(info.value) == message
+
+
+def test_the_inconclusive_messages_quote_the_answers_whole_up_to_their_limits():
+    case = stop_cases()["routify/chat/behaviour/stop/excluded"]
+    long = "word " * 40
+    with pytest.raises(Inconclusive) as info:
+        derive(case, answer(case.request, long), evidence_of(case, {"control-stream": long, "other-prompt": long}))
+    assert str(info.value) == (f"the model answers two different prompts alike ({long[:80]!r}): a fixed reply shows no "
+                               "generation for a stop sequence to cut")
+    plain, streamed = "Hi " * 50, "Yo " * 50
+    with pytest.raises(Inconclusive) as info:
+        derive(case, answer(case.request, plain), evidence_of(case, {"control-stream": streamed, "other-prompt": "one two"}))
+    assert str(info.value) == (f"the controls share no usable word in the second half of the answer "
+                               f"(plain: {plain[:100]!r}, streamed: {streamed[:100]!r})")
+
+
+def test_the_streamed_case_s_own_answer_is_the_streamed_control():
+    """The second half is taken of the plain control: here the other one, as the case streams."""
+    case = stop_cases()["routify/chat/behaviour/stop/excluded-stream"]
+    texts = {"control-plain": "aaa bbb ccc ddd", "other-prompt": "one two three four five"}
+    own = "aaa bbb ccc ddd eee fff ggg hhh"
+    assert derive(case, answer(case.request, own), evidence_of(case, texts)).body["stop"] == ["ccc"]

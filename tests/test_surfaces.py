@@ -79,6 +79,8 @@ def _results(*cases: tuple[str, str]) -> dict:
     ("*/behaviour/stop/*", "*/chat/behaviour/stop/*"),
     ("routify/chat/ranges/temperature/above-max", None),  # already a surface's ID
     ("routify/*", None),  # a glob that matches new IDs as it did old ones
+    ("routify/auth/x", "routify/chat/auth/x"),  # a category and one part after it: moved
+    ("routify/auth", None),  # a category alone is no case ID
 ])
 def test_an_id_from_before_surfaces_moved_under_the_chat_segment(old, new):
     assert gating.moved_id(old) == new
@@ -130,3 +132,21 @@ def test_serve_puts_three_surfaces_side_by_side_and_run_and_plain_pytest_pass_th
     judged = json.loads((tmp_path / "plain.json").read_text())
     assert judged["summary"]["failed"] == 0 and judged["summary"]["passed"] > 10
     assert {c["surface"] for c in judged["cases"]} == {"responses"}
+
+
+def test_the_shared_sse_rules_as_a_surface_gets_them():
+    from conformance.surfaces import StreamFault, StreamRule
+    from conformance.surfaces.sse_rules import sse_rules
+    own = StreamFault("stream.own", "own-kind", "a fault of the surface's own")
+    assert sse_rules("one JSON thing", "the fields", "field lines", own) == (
+        StreamRule("content_type", "content-type", "stream:true is answered as Server-Sent Events",
+                   "Content-Type text/event-stream", "stream_content_type", valued=True, faults=(
+                       StreamFault("stream.json-content-type", "stream-json-content-type",
+                                   "SSE bytes are sent as application/json"),
+                       StreamFault("stream.plain-json", "stream-plain-json", "stream: true is answered with one JSON thing"),
+                       own)),
+        StreamRule("content_type", "framing", "every event is well-formed SSE (the fields, a blank line after each event)",
+                   "field lines, each event closed by a blank line, no error reported mid-stream", "stream_framing",
+                   valued=True, faults=(StreamFault("stream.error-event", "stream-error-event",
+                                                    "a valid request's 200 stream reports an error mid-stream"),)))
+    assert sse_rules("x", "y", "z")[0].faults[2:] == ()

@@ -463,3 +463,23 @@ def test_now_iso_is_utc_whatever_the_local_zone(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_parse_features_names_the_without_option_by_default():
+    from conformance.features import parse_features
+    with pytest.raises(UsageError, match="^--without: unknown feature 'cats'"):
+        parse_features(["cats"])
+
+
+def test_the_probed_parameter_named_in_a_refusal_shows_the_capability_absent():
+    """No keyword of the capability in the refusal: only the parameter the probe's evidence name carries."""
+    case = replace(BASE, features=("reasoning",), parameter=None)
+    names = ("capability:effort_level=low", "capability:effort_level=high")
+    assert capability_absent(case, _probes((400, "bad effort_level"), (400, "effort_level?"), names=names), frozenset())
+    assert capability_absent(case, _probes((400, "bad value"), (400, "value?"), names=names), frozenset()) is None
+
+
+def test_the_absent_capability_message_names_every_feature_to_require():
+    case = replace(BASE, features=("tools", "json_mode"), parameter=None)
+    assert capability_absent(case, _probes((400, "json tool"), (400, "json tool")), frozenset()).endswith(
+        "; --require tools,json_mode makes this a failure")
