@@ -31,13 +31,15 @@ MUTATED = ["conformance/checks/*", "conformance/surfaces/__init__.py", "conforma
            "conformance/surfaces/messages/views.py", "conformance/surfaces/messages/stream_rules.py",
            "conformance/answers.py", "conformance/behaviours/*", "conformance/param_facets/*",
            "conformance/field_facets/*", "conformance/cases/*", "conformance/verdicts.py", "conformance/features.py",
-           "conformance/sse.py", "conformance/gating.py"]
+           "conformance/sse.py", "conformance/gating.py",
+           "conformance/surfaces/responses/stream_rules.py", "conformance/surfaces/responses/views.py", "conformance/behaviours/previous_response.py"]
 TESTS = ["tests/test_checks_table.py", "tests/test_sse.py", "tests/test_gating.py", "tests/test_behaviours.py",
          "tests/test_stop_probe.py", "tests/test_reporters.py", "tests/test_gating_outputs.py",
          "tests/test_check_helpers.py", "tests/test_cases.py", "tests/test_spec.py", "tests/test_blocking.py",
          "tests/test_behaviour_faults.py", "tests/test_generated_cases.py", "tests/test_verdict_rules.py",
          "tests/test_facet_validation.py", "tests/test_field_facet_faults.py", "tests/test_surfaces.py",
-         "tests/test_facet_edges.py", "tests/test_surface_views.py"]
+         "tests/test_facet_edges.py", "tests/test_surface_views.py",
+         "tests/test_responses_views.py", "tests/test_previous_response.py"]
 # the tests that start routecheck in a subprocess are left out: slow, and they import the unmutated package
 LEFT_OUT = "not faulty_run and not run_with_a_baseline and not bad_gating_input"
 TARGET = 0.85  # per module
