@@ -103,7 +103,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     upstream = None
     if args.upstream:
         from .upstream.serve import recording_upstream  # the server's imports only when a run asks for it
-        upstream, target = recording_upstream(args.upstream, target, args.upstream_key_env)
+        upstream, target = recording_upstream(args.upstream, target, args.upstream_key_env, profiles)
     if args.fault:
         from .gateway import find_fault
         for profile in profiles:

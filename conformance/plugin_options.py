@@ -60,7 +60,7 @@ def plan_from_options(config: pytest.Config) -> RunPlan:
         target = Target(base_url, key, opt.model or "", headers, env)
         if opt.upstream:
             from .upstream.serve import recording_upstream  # the server's imports only when a run asks for it
-            upstream, target = recording_upstream(opt.upstream, target, opt.upstream_key_env)
+            upstream, target = recording_upstream(opt.upstream, target, opt.upstream_key_env, profiles)
             upstream.__enter__()  # serving before the plan's first request: the gateway forwards it
         listing_timeout = min(opt.response_timeout, 10.0)  # as routecheck run: conformance/cli.py's _plan
         if target.model:

@@ -8,7 +8,6 @@ from dataclasses import replace
 from ..errors import TargetError, UsageError
 from ..gateway.app import create_app
 from ..gateway.server import RunningServer, start_in_thread
-from ..request import DEFAULT_SURFACE
 from ..target import Target, check_key, env_name
 from .recorder import Recorder, Recording
 
@@ -16,9 +15,9 @@ UPSTREAM_PROFILE = "openai"  # the upstream speaks OpenAI's chat completions, as
 
 
 class ProfileApps:
-    """The reference gateway answering as each profile under test (its validation, its answers), so a gateway that
-    forwards faithfully passes that profile's cases; OpenAI's chat completions for a request of no one profile
-    (the models list, a request several profiles send) or of another surface's."""
+    """The reference gateway answering as each profile under test (its validation, its answers, its surface's path),
+    so a gateway that forwards faithfully passes that profile's cases; OpenAI's chat completions for a request of no
+    one profile (a request several profiles send, the models list of a run of several profiles)."""
 
     def __init__(self, key: str, profiles: dict | None = None):
         self.key = key
@@ -26,8 +25,10 @@ class ProfileApps:
         self._apps: dict[str, object] = {}
 
     def __call__(self, name: str | None):
+        if name is None and len(self.profiles) == 1:  # the model listing of a one-profile run: that profile's
+            name = next(iter(self.profiles))
         profile = self.profiles.get(name) if name else None
-        if profile is None or profile.surface != DEFAULT_SURFACE:
+        if profile is None:
             name, profile = UPSTREAM_PROFILE, UPSTREAM_PROFILE
         if name not in self._apps:
             self._apps[name] = create_app(profile, api_key=self.key)
@@ -70,7 +71,8 @@ class RecordingUpstream:
         return f"http://{self.address}"
 
 
-def recording_upstream(where: str, target: Target, key_env: str | None) -> tuple[RecordingUpstream, Target]:
+def recording_upstream(where: str, target: Target, key_env: str | None,
+                       profiles: list = ()) -> tuple[RecordingUpstream, Target]:
     """The recording upstream `--upstream` asks for (not started yet), and the target with its key counted among the
     secrets no output shows."""
     key = target.key
@@ -80,4 +82,6 @@ def recording_upstream(where: str, target: Target, key_env: str | None) -> tuple
             raise UsageError(f"--upstream-key-env {var}: the environment variable {var} is not set")
         key = check_key(os.environ[var], var)
         target = replace(target, env=(*target.env, (var, key)))
-    return RecordingUpstream(where, key, target.key), target
+    upstream = RecordingUpstream(where, key, target.key)
+    upstream.serve_as(list(profiles))  # known before the first request (the model listing of a one-profile run)
+    return upstream, target
