@@ -30,6 +30,7 @@ def build(cases: list[dict], *, targets: dict[str, str], model: str, started: st
     for case in cases:
         by_profile[case["profile"]].append(case)
     profiles = list(targets) or sorted(by_profile)
+    surfaces = {p: cs[0].get("surface", DEFAULT_SURFACE) for p, cs in sorted(by_profile.items())}
     return {
         "format": FORMAT,
         "suite_version": __version__,
@@ -46,18 +47,18 @@ def build(cases: list[dict], *, targets: dict[str, str], model: str, started: st
             for p, cs in sorted(by_profile.items())
         },
         # each profile's API surface, and the surfaces side by side: a gateway's Responses beside its chat completions
-        "surfaces": {p: cs[0].get("surface", DEFAULT_SURFACE) for p, cs in sorted(by_profile.items())},
-        "surface_summaries": _surface_summaries(by_profile),
+        "surfaces": surfaces,
+        "surface_summaries": _surface_summaries(by_profile, surfaces),
         "cost": _cost(cases),
         "notes": (notes or []) + _notes(cases),
         "cases": cases,
     }
 
 
-def _surface_summaries(by_profile: dict[str, list[dict]]) -> dict[str, dict]:
+def _surface_summaries(by_profile: dict[str, list[dict]], surfaces: dict[str, str]) -> dict[str, dict]:
     grouped: dict[str, list[str]] = defaultdict(list)
-    for profile, cases in sorted(by_profile.items()):
-        grouped[cases[0].get("surface", DEFAULT_SURFACE)].append(profile)
+    for profile, surface in surfaces.items():
+        grouped[surface].append(profile)
     return {surface: dict(summarise(c["outcome"] for p in profiles for c in by_profile[p]),
                           must_failed=sum(_must_failed(by_profile[p]) for p in profiles), profiles=profiles)
             for surface, profiles in sorted(grouped.items())}

@@ -62,8 +62,8 @@ def _harness_problem(exchange: Exchange | None) -> str | None:
     if exchange is None or exchange.error:
         return exchange.error if exchange else "not sent"
     # a 429 the recording upstream served (an upstream fault, --upstream) is what the gateway relayed: a verdict
-    relayed = any(r.get("status") == 429 for r in exchange.upstream or ())
-    if exchange.statuses and all(s == 429 for s in exchange.statuses) and not relayed:
+    if (exchange.statuses and all(s == 429 for s in exchange.statuses)
+            and not any(r.get("status") == 429 for r in exchange.upstream or ())):
         return f"rate-limited (429) on all {exchange.attempts} attempts"
     return None
 

@@ -11,9 +11,6 @@ sends the upstream a key of its own. Findings: docs/compatibility.md, "Forwardin
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,27 +20,21 @@ if __name__ == "__main__" and not __package__:  # run as a script: make the pack
 from targets.common import DEFAULT_KEY_ENV, LOOPBACK, free_port, new_key  # noqa: E402
 from targets.litellm_proxy import litellm_proxy  # noqa: E402
 from targets.reference import UPSTREAM_KEY_ENV, UPSTREAM_MODEL  # noqa: E402
+from targets.upstream_run import parse, run_behind  # noqa: E402
 
 NAME = "litellm_upstream"
-DEFAULT_RUN = ("--profile", "openai", "-k", "forwarding")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python targets/litellm_upstream.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-install", action="store_true", help="use the installed LiteLLM venv as it is")
-    parser.add_argument("run", nargs=argparse.REMAINDER, help="routecheck run options (after --)")
-    args = parser.parse_args(argv)
-    options = [a for a in args.run if a != "--"] or list(DEFAULT_RUN)
+    args, options = parse("python targets/litellm_upstream.py", __doc__.splitlines()[0], argv)
     port, key, upstream_key = free_port(), new_key(), new_key("rc-upstream-")
     model_list = [{"model_name": UPSTREAM_MODEL,
                    "litellm_params": {"model": f"openai/{UPSTREAM_MODEL}", "api_base": f"http://{LOOPBACK}:{port}/v1",
                                       "api_key": f"os.environ/{UPSTREAM_KEY_ENV}"}}]
     with litellm_proxy(NAME, model_list, key, skip_install=args.skip_install,
                        extra_env={UPSTREAM_KEY_ENV: upstream_key}) as target:
-        command = [sys.executable, "-m", "conformance.cli", "run", "--base-url", target.base_url,
-                   "--upstream", f"{LOOPBACK}:{port}", "--upstream-key-env", UPSTREAM_KEY_ENV, *options]
-        env = {**os.environ, DEFAULT_KEY_ENV: key, UPSTREAM_KEY_ENV: upstream_key}
-        return subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, check=False).returncode
+        return run_behind(target.base_url, port, options, {DEFAULT_KEY_ENV: key, UPSTREAM_KEY_ENV: upstream_key},
+                          "--upstream-key-env", UPSTREAM_KEY_ENV)
 
 
 if __name__ == "__main__":

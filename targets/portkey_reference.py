@@ -46,38 +46,46 @@ def _proxy_url(child: Child) -> str | None:
     return match.group(1) if match else None
 
 
-@contextmanager
-def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_install: bool = False) -> Iterator[RunningGateway]:
+def portkey_chain(stack: ExitStack, upstream_base_url: str, logs: Path, skip_install: bool = False,
+                  watched: tuple[Child, ...] = ()) -> tuple[Child, Child, str]:
+    """Portkey, and the header proxy in front of it that sends every request to `upstream_base_url`, started on
+    `stack`: (Portkey, the proxy, the proxy's root URL). `watched`: other children whose death ends the wait."""
     node_modules = install(skip_install)
     if shutil.which("node") is None:
         raise TargetStartError("node is not installed (apt-get install nodejs)")
+    port = free_port()
+    portkey = Child("Portkey gateway", ["node", "--import", str(PACKAGE_DIR / "loopback-only.mjs"),
+                                        str(node_modules / "@portkey-ai/gateway/build/start-server.js"),
+                                        f"--port={port}", "--headless"],
+                    log_path=logs / "portkey.log", env=loopback_env(), cwd=NPM_DIR)
+    stack.callback(portkey.stop)
+    portkey.start()
+    portkey_root = f"http://{LOOPBACK}:{port}"
+    wait_until(lambda: _portkey_ready(portkey_root), what=portkey.label, deadline_s=START_SECONDS,
+               children=[portkey, *watched])
+    assert_loopback_only(portkey.pid, portkey.label)
+    proxy = Child("header proxy", [sys.executable, "-m", "targets.header_proxy", "--upstream", portkey_root,
+                                   "--header", "x-portkey-provider=openai",
+                                   "--header", f"x-portkey-custom-host={upstream_base_url}",
+                                   # Portkey drops client headers it does not know; this documented opt-in
+                                   # forwards x-api-key, so Routeway's second auth header reaches the upstream
+                                   "--header", "x-portkey-forward-headers=x-api-key"],
+                  log_path=logs / "header-proxy.log", cwd=REPO)
+    stack.callback(proxy.stop)
+    proxy.start()
+    proxy_root = wait_until(lambda: _proxy_url(proxy), what=proxy.label, deadline_s=START_SECONDS,
+                            children=[proxy, portkey, *watched])
+    assert_loopback_only(proxy.pid, proxy.label)
+    return portkey, proxy, proxy_root
+
+
+@contextmanager
+def running(key: str | None = None, *, profile: str = DEFAULT_PROFILE, skip_install: bool = False) -> Iterator[RunningGateway]:
     key = key or new_key()
     logs = state_dir(NAME) / "logs"
     with ExitStack() as stack:
         upstream = stack.enter_context(reference_gateway(profile, key, logs))
-        port = free_port()
-        portkey = Child("Portkey gateway", ["node", "--import", str(PACKAGE_DIR / "loopback-only.mjs"),
-                                            str(node_modules / "@portkey-ai/gateway/build/start-server.js"),
-                                            f"--port={port}", "--headless"],
-                        log_path=logs / "portkey.log", env=loopback_env(), cwd=NPM_DIR)
-        stack.callback(portkey.stop)
-        portkey.start()
-        portkey_root = f"http://{LOOPBACK}:{port}"
-        wait_until(lambda: _portkey_ready(portkey_root), what=portkey.label, deadline_s=START_SECONDS,
-                   children=[portkey, upstream.child])
-        assert_loopback_only(portkey.pid, portkey.label)
-        proxy = Child("header proxy", [sys.executable, "-m", "targets.header_proxy", "--upstream", portkey_root,
-                                       "--header", "x-portkey-provider=openai",
-                                       "--header", f"x-portkey-custom-host={upstream.base_url}",
-                                       # Portkey drops client headers it does not know; this documented opt-in
-                                       # forwards x-api-key, so Routeway's second auth header reaches the upstream
-                                       "--header", "x-portkey-forward-headers=x-api-key"],
-                      log_path=logs / "header-proxy.log", cwd=REPO)
-        stack.callback(proxy.stop)
-        proxy.start()
-        proxy_root = wait_until(lambda: _proxy_url(proxy), what=proxy.label, deadline_s=START_SECONDS,
-                                children=[proxy, portkey, upstream.child])
-        assert_loopback_only(proxy.pid, proxy.label)
+        portkey, proxy, proxy_root = portkey_chain(stack, upstream.base_url, logs, skip_install, (upstream.child,))
         base_url = f"{proxy_root}/v1"
         model = wait_until(lambda: first_model_id(base_url, key), what="GET /v1/models through Portkey",
                            deadline_s=START_SECONDS, children=[proxy, portkey, upstream.child])

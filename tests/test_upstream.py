@@ -14,6 +14,7 @@ import pytest
 
 from conformance import report
 from conformance.upstream import markers
+from conformance.upstream.recorder import MAX_BODY
 from conformance.upstream.serve import RecordingUpstream
 from selenium.webdriver.common.by import By
 
@@ -90,6 +91,17 @@ def transparent(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict, Pa
     where = tmp_path_factory.mktemp("transparent")
     done, doc = run_behind(serve_transparent, where, "--profile", "openai", "--profile", "routify")
     return done, doc, where / "r.html"
+
+
+def test_a_body_past_the_recording_limit_is_answered_413_and_recorded_cut_not_buffered_whole():
+    port = free_port()
+    big = b'{"model": "m", "messages": [{"role": "user", "content": "' + b"x" * (MAX_BODY + 1024) + b'"}]}'
+    with RecordingUpstream(f"127.0.0.1:{port}", KEY, KEY) as upstream:
+        answer = httpx.post(f"{upstream.url}/v1/chat/completions", content=big, trust_env=False,
+                            headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+    assert answer.status_code == 413 and answer.json()["error"]["code"] == "request_too_large"
+    (record,) = upstream.recorder.received
+    assert record.status == 413 and record.raw is not None and record.body is None  # the cut body is no JSON
 
 
 def test_a_transparent_proxy_forwards_everything_as_sent(transparent):

@@ -42,12 +42,8 @@ def generate(b, rule) -> list:
     name = b.surface.param("response_format")
     return [b.case("behaviour", "json-mode", "parses", rule,
                    title=f"{name} json_object gives content that parses as a JSON object",
-                   expected=f"{answer_name(b)} is a JSON object (unless cut by the cap)",
+                   expected=f"{b.surface.words['text']} is a JSON object (unless cut by the cap)",
                    request=b.post(body), check="json_output", parameter=name, features=("behaviour",))]
-
-
-def answer_name(b) -> str:
-    return "message.content" if b.surface.name == "chat_completions" else "the output text"
 
 
 def _plain_text(params: dict, generation):

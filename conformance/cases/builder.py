@@ -32,6 +32,7 @@ class Builder:
         if cap_param not in profile.params and profile.token_caps:
             cap_param = next(iter(profile.token_caps))
         self.cap_param = cap_param
+        self.cap_floor = cap_floor(self, cap_param)  # its documented minimum (Responses' max_output_tokens: 16)
         self._baseline = load_profile(profile.baseline) if profile.baseline else None
         self.surface = surface_named(profile.surface)  # builds the bodies; its segment is in every case ID
         self.prefix = f"{profile.name}/{self.surface.segment}"
@@ -56,11 +57,10 @@ class Builder:
 
     def body(self, prompt: str = BASE_PROMPT, cap: int | None = 2, **fields: Any) -> dict:
         """The surface's body for one user prompt and the token cap."""
-        floor = cap_floor(self, self.cap_param)
-        if cap is not None and floor and cap <= floor:
-            # above the document's minimum (Responses' max_output_tokens: 16), not on it: a gateway wrong about the
-            # bound fails the range cases, and does not block every case
-            cap = floor + 1
+        if cap is not None and self.cap_floor and cap <= self.cap_floor:
+            # above the document's minimum, not on it: a gateway wrong about the bound fails the range cases, and
+            # does not block every case
+            cap = self.cap_floor + 1
         return self.surface.body(self.model, prompt, self.cap_param, cap, fields)
 
     def tool_body(self, tool_choice: Any = None, cap: int = 32) -> dict:

@@ -20,8 +20,12 @@ def generate(b: Builder) -> list[Case]:
         args = {rule.key: value} if rule.needs_value else None
         if rule.tools and "tools" not in p.params:
             continue
-        request = (b.post(b.body(stream=False)) if rule.plain else b.post(dict(b.tool_body(), stream=True)) if rule.tools
-                   else stream)
+        if rule.plain:
+            request = b.post(b.body(stream=False))
+        elif rule.tools:
+            request = b.post(dict(b.tool_body(), stream=True))
+        else:
+            request = stream
         cases.append(b.case("streaming", "stream", rule.variant, s[rule.key], title=rule.title.format(**{rule.key: value}),
                             expected=rule.expected.format(**{rule.key: value}), request=request, check=rule.check, args=args,
                             features=("tools",) if rule.tools else ()))

@@ -117,8 +117,9 @@ class Gateway:
         body = parse_body(await read_body(request, self.max_body), fault)
         params = validate_request(self.profile, body, models=self.models, fault=fault)
         earlier = self._earlier(params)
-        # the surface's request, as the reference model reads every one (after the turns it continues)
-        params = self.wire.model_params(params, earlier) if earlier else self.wire.model_params(params)
+        params = self.wire.model_params(params)  # the surface's request, as the reference model reads every one
+        if earlier:  # after the stored turns it continues
+            params = dict(params, messages=[*earlier, *params.get("messages", [])])
         if hits(fault, "behaviour") and fault.arg.params:
             params = fault.arg.params(params)
         generation = generate(params, self.profile.token_caps, fault)

@@ -29,6 +29,7 @@ MODULES = ("chat_completions", "messages", "responses")
 
 
 CHAT_WORDS = {
+    "text": "message.content",  # an answer's text
     "usage": "usage.completion_tokens",  # the field of the tokens an answer used
     "used": "completion_tokens",
     "cut": 'finish_reason "length"',  # what an answer a token cap cut says
@@ -77,7 +78,6 @@ class Surface:
     stream: Callable[[list], StreamView]  # the parsed chunks' normalised view
     stream_rules: tuple[StreamRule, ...]
     checks: dict[str, Callable[..., Any]]  # its stream checks, by name
-    terminator: str | None = None  # the data of the event that ends its streams where the document is silent
     # a terminator line its clients accept where the profile documents none (Responses' `[DONE]`, on which its
     # sources disagree): read as the end of the stream, never required
     tolerated_end: str | None = None

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..redaction import redactor
 from . import faults, markers
 
-MAX_BODY = 4 * 1024 * 1024  # bytes of a body kept; the rest is still passed on, unrecorded
+MAX_BODY = 4 * 1024 * 1024  # bytes of a body read: a larger one is recorded cut and answered 413, never buffered whole
 AUTH_HEADERS = ("authorization", "x-api-key", "api-key", "proxy-authorization")
 EMPTY_CREDENTIALS = ("", "undefined", "null", "none", "nil", "bearer")  # what a gateway sends when a variable is unset
 
@@ -143,9 +143,17 @@ class Recording:
             if message["type"] == "http.disconnect":
                 return  # the gateway left before sending the whole request: nothing was received
             body += message.get("body", b"")
+            if len(body) > MAX_BODY:  # bounded: the reference gateway would refuse it too (its limit is lower)
+                record = self.recorder.add(scope, bytes(body[:MAX_BODY]))
+                record.status = 413
+                await send({"type": "http.response.start", "status": 413,
+                            "headers": [(b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": b'{"error": {"message": "request too large", '
+                            b'"type": "invalid_request_error", "param": null, "code": "request_too_large"}}'})
+                return
             if not message.get("more_body", False):
                 break
-        record = self.recorder.add(scope, bytes(body[:MAX_BODY]))
+        record = self.recorder.add(scope, bytes(body))
         fault = faults.requested(bytes(body))
         clean = markers.stripped(bytes(body))
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]

@@ -11,6 +11,6 @@ from . import requests, stream_rules, views
 SURFACE = Surface(
     name="chat_completions", segment="chat", path="/v1/chat/completions", title="Chat Completions",
     body=requests.body, tool_body=requests.tool_body, answer=views.answer, stream=views.stream,
-    stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS, terminator="[DONE]",
+    stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS,
     json_mode={"response_format": {"type": "json_object"}}, stream_error=stream_rules.stream_error,
 )

@@ -11,9 +11,9 @@ from . import requests, stream_rules, views
 SURFACE = Surface(
     name="messages", segment="messages", path="/v1/messages", title="Anthropic Messages",
     body=requests.body, tool_body=requests.tool_body, answer=views.answer, stream=views.stream,
-    stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS, terminator=None, aliases={"stop": "stop_sequences"},
+    stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS, aliases={"stop": "stop_sequences"},
     error_param=False, stream_error=stream_rules.stream_error, words={
-        "usage": "usage.output_tokens", "used": "output_tokens", "cut": 'stop_reason "max_tokens"',
+        "text": "the text blocks", "usage": "usage.output_tokens", "used": "output_tokens", "cut": 'stop_reason "max_tokens"',
         "cut_is": 'stop_reason is "max_tokens"', "tool_call": "a tool_use block whose input is an object",
         "forced_call": "a tool_use block named {tool}, its input an object",
         "no_call": 'no tool_use block, stop_reason not "tool_use"'},

@@ -12,9 +12,9 @@ from . import requests, stream_rules, views
 SURFACE = Surface(
     name="responses", segment="responses", path="/v1/responses", title="OpenAI Responses",
     body=requests.body, tool_body=requests.tool_body, answer=views.answer, stream=views.stream,
-    stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS, terminator=None, tolerated_end="[DONE]",
+    stream_rules=stream_rules.RULES, checks=stream_rules.CHECKS, tolerated_end="[DONE]",
     prompt_param="input", invalid_prompt=(42, "as a number"), stream_error=stream_rules.stream_error, words={
-        "usage": "usage.output_tokens", "used": "output_tokens",
+        "text": "the output text", "usage": "usage.output_tokens", "used": "output_tokens",
         "cut": 'status "incomplete" with incomplete_details.reason "max_output_tokens"',
         "cut_is": 'status is "incomplete" (reason "max_output_tokens")',
         "tool_call": "a function_call item whose arguments are a JSON string",

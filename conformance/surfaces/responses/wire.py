@@ -39,10 +39,10 @@ def input_messages(params: dict) -> list[dict]:
     return messages
 
 
-def model_params(params: dict, earlier: list[dict] = ()) -> dict:
-    """The request as the reference model reads every surface's: the input (after the `earlier` turns a
-    previous_response_id names) as messages, text.format as response_format, the tools in chat's form."""
-    out = dict(params, messages=[*earlier, *input_messages(params)])
+def model_params(params: dict) -> dict:
+    """The request as the reference model reads every surface's: the input as messages, text.format as
+    response_format, the tools in chat's form."""
+    out = dict(params, messages=input_messages(params))
     text = params.get("text") if isinstance(params.get("text"), dict) else {}
     if isinstance(text.get("format"), dict):
         out["response_format"] = text["format"]
