@@ -40,13 +40,18 @@ class Redactor:
         self._hint = re.compile("|".join([self._marks.pattern, *(re.escape(n) for n in needles)]))
         # the lookahead skips, with one character test, the positions where no form can start
         starts = "".join(sorted({re.escape(n[0]) for n in needles}))
-        self._pattern = re.compile(f"(?=[{starts}\\\\%])(?:" + "|".join(_escaped(n) for n in needles) + ")") if needles else None
+        self._source = f"(?=[{starts}\\\\%])(?:" + "|".join(_escaped(n) for n in needles) + ")" if needles else None
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern | None:
+        """Compiled at its first use (tens of milliseconds per process): most text meets `_hint` alone."""
+        return None if self._source is None else re.compile(self._source)
 
     def __bool__(self) -> bool:
-        return self._pattern is not None
+        return self._source is not None
 
     def text(self, text: str) -> str:
-        if self._pattern is None or not text:
+        if self._source is None or not text:
             return text
         hint = self._hint.search(text)
         if hint is None:
@@ -59,7 +64,7 @@ class Redactor:
         return text
 
     def bytes(self, data: bytes | bytearray) -> bytes:
-        if self._pattern is None or not data:
+        if self._source is None or not data:
             return bytes(data)
         # surrogateescape: bytes that are not UTF-8 pass through unchanged
         text = data.decode("utf-8", errors="surrogateescape")
@@ -71,7 +76,7 @@ class Redactor:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the key, in any of its forms, stands in `text`."""
-        if self._pattern is None or not text:
+        if self._source is None or not text or self._hint.search(text) is None:  # no form without a hint
             return []
         return [m.span() for m in self._pattern.finditer(text)]
 
@@ -87,7 +92,7 @@ class Redactor:
         it, but the events' text joined does. The JSON string values of the `data:` lines are joined per field
         name, in order; every part of a value that belongs to a match in the joined text is redacted where it
         stands, so no event keeps a piece of the key. `text` itself is returned when nothing was found."""
-        if self._pattern is None or "data:" not in text:
+        if self._source is None or "data:" not in text:
             return text
         by_field: dict[str, list[tuple[int, int, str]]] = {}
         for start, end, value, name in _data_strings(text):
@@ -115,7 +120,7 @@ class Redactor:
         return "".join(out) + text[last:]
 
     def found(self, text: str) -> bool:
-        return self._pattern is not None and self.text(text) != text
+        return self._source is not None and self.text(text) != text
 
     def header_name(self, name: str) -> str:
         """Lower-cased like every stored header name, the redaction mark kept as it is."""

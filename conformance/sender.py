@@ -223,6 +223,9 @@ class Sender:
 
 
 def serve(source: BinaryIO, sink: BinaryIO) -> None:
+    # httpcore looks for trio at import when it is installed (a tenth of a second), for async clients this
+    # process never makes: absent here, as if not installed
+    sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
     import httpcore  # noqa: F401 - httpx imports it at its first client: here, while the parent still plans the run
 
     engine, jobs = pickle.load(source)
