@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import gating
+from . import gating, wire
 from .errors import RoutecheckError, TargetError, UsageError
 from .cli_args import build_parser
 from .collector import Handover
@@ -71,7 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     a tenth of a second each): frozen as pytest starts (_pytest_run); what the run leaves is not walked at exit."""
     gc.disable()
     try:
-        return _cmd_run(args)
+        with wire.blocking_only():
+            return _cmd_run(args)
     finally:
         gc.freeze()
         gc.enable()

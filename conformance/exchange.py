@@ -55,6 +55,20 @@ class Exchange:
         except RecursionError:
             raise ValueError("JSON nested too deeply to read") from None
 
+    def json_kind(self) -> str | None:
+        """"object", "other" (JSON, not an object) or None (not JSON): every case sharing the exchange asks, so
+        the body is parsed for it once."""
+        try:
+            return self.__dict__["_json_kind"]
+        except KeyError:
+            pass
+        try:
+            kind = "object" if isinstance(self.json(), dict) else "other"
+        except ValueError:
+            kind = None
+        self.__dict__["_json_kind"] = kind
+        return kind
+
     def record(self, limit: int = 4000) -> dict:
         text = self.text()
         out: dict[str, Any] = {"status": self.status, "headers": self.headers,

@@ -29,6 +29,7 @@ from collections import Counter
 from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, BinaryIO, Callable
 
+from . import wire
 from .engine import Engine, Exchange, fingerprint
 from .request import Request, redact
 
@@ -223,11 +224,8 @@ class Sender:
 
 
 def serve(source: BinaryIO, sink: BinaryIO) -> None:
-    # httpcore looks for trio at import when it is installed (a tenth of a second), for async clients this
-    # process never makes: absent here, as if not installed
-    sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
-    import httpcore  # noqa: F401 - httpx imports it at its first client: here, while the parent still plans the run
-
+    with wire.blocking_only():
+        import httpcore  # noqa: F401 - httpx imports it at its first client: here, while the parent still plans the run
     engine, jobs = pickle.load(source)
     lock = threading.Lock()  # exchanges complete on several sending threads
 

@@ -79,13 +79,12 @@ def unmet_need(exchange: Exchange, need: str) -> str | None:
         return None
     if need == "stream":
         return None if exchange.events else f"no event stream came back: {brief(exchange)}"
-    try:
-        data = exchange.json()
-    except ValueError:
+    kind = exchange.json_kind()
+    if kind is None:
         return f"the 2xx answer is not JSON: {brief(exchange)}"
     if need == "json":
         return None
-    return None if isinstance(data, dict) else f"the 2xx answer is not a JSON object: {brief(exchange)}"
+    return None if kind == "object" else f"the 2xx answer is not a JSON object: {brief(exchange)}"
 
 
 # a root blocks its dependants only when it did not pass: failed (warned, for a SHOULD root), errored or was

@@ -10,6 +10,7 @@ errors are httpx's own. tests/test_wire.py holds the headers equal to the client
 from __future__ import annotations
 
 import contextlib
+import sys
 from functools import lru_cache
 from typing import Iterator
 
@@ -28,6 +29,21 @@ def _client_headers() -> httpx.Headers:
 
 
 CLIENT_HEADERS = _client_headers()
+
+
+@contextlib.contextmanager
+def blocking_only() -> Iterator[None]:
+    """httpcore looks for trio when it is first imported (a twentieth of a second where trio is installed), for
+    async clients; a run's requests are all blocking. Inside this, before httpcore is imported, trio counts as
+    not installed; one imported already stays, and the entry is taken back on the way out."""
+    added = "trio" not in sys.modules
+    if added:
+        sys.modules["trio"] = None  # type: ignore[assignment] - None: `import trio` raises ImportError
+    try:
+        yield
+    finally:
+        if added and sys.modules.get("trio", 0) is None:
+            del sys.modules["trio"]
 
 
 @contextlib.contextmanager

@@ -33,3 +33,17 @@ def test_a_header_value_h11_refuses_is_refused_as_by_the_client() -> None:
         with wire.transport(False) as transport, pytest.raises(httpx.LocalProtocolError):
             with wire.exchange(transport, "POST", url, b"{}", {"Authorization": "Bearer "}, {}):
                 pass  # pragma: no cover - refused before anything is sent
+
+
+def test_trio_counts_as_absent_inside_blocking_only_and_is_given_back() -> None:
+    import sys
+
+    had = sys.modules.pop("trio", None)
+    try:
+        with wire.blocking_only():
+            with pytest.raises(ImportError):
+                import trio  # noqa: F401
+        assert "trio" not in sys.modules  # taken back: a later import finds trio if it is installed
+    finally:
+        if had is not None:
+            sys.modules["trio"] = had
