@@ -24,7 +24,6 @@ from .exchange import Exchange
 from .redaction import Redactor, redactor
 from .request import Request, key_variants
 from .sse import SseParser
-from .upstream import markers
 from .urls import api_url
 from .watchdog import Cut, Line, Utf8, Watchdog
 
@@ -85,9 +84,11 @@ class Engine:
     def __init__(self, key: str, *, deadlines: Deadlines | None = None, concurrency: int = 8,
                  retry: RetryPolicy | None = None, secrets: tuple[str, ...] = (), rate_limit: float | None = None,
                  max_duration: float | None = DEFAULT_MAX_DURATION, env: dict[str, str] | None = None,
-                 mark: bool = False):
+                 mark: Callable[[str, Request, bytes | None, dict[str, str]], tuple[bytes | None, dict[str, str]]] | None = None):
         self.key = key
-        self.mark = mark  # --upstream: each request carries its correlation marker (conformance/upstream/markers.py)
+        # --upstream: (fingerprint, request, body, headers) -> what is sent, marked so the recording upstream finds
+        # the exchange (conformance/upstream/markers.py's `outgoing`: a module function, so it travels in a pickle)
+        self.mark = mark
         self.env = dict(env or {})  # values of -H headers taken from the environment: secrets like the key
         self.deadlines = deadlines or Deadlines()
         self.concurrency = max(1, concurrency)
@@ -261,9 +262,9 @@ class Engine:
     def _outgoing(self, base_url: str, request: Request) -> tuple[bytes | None, dict[str, str]]:
         """The body and headers as sent: with --upstream, marked so the upstream's record finds its exchange."""
         content, headers = request.content(), request.send_headers(self.key, self.env)
-        if not self.mark:
+        if self.mark is None:
             return content, headers
-        return markers.marked(content, request.body, headers, markers.token(fingerprint(base_url, request)))
+        return self.mark(fingerprint(base_url, request), request, content, headers)
 
     def _headers(self, response: httpx.Response) -> dict[str, str]:
         return self._redacted_headers((n.decode("latin-1"), v.decode("latin-1")) for n, v in response.headers.raw)

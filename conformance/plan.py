@@ -24,6 +24,7 @@ from .profile import Profile
 from .spec import load_ref, profile_ref
 from .target import BundledGateway, Target
 from .upstream.cases import forwarding_cases
+from .upstream import markers
 from .upstream.matching import expect
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Settings:
     def engine(self, key: str, env: tuple = ()) -> Engine:
         """`env`: the (VAR, value) pairs of -H headers taken from the environment (Target.env)."""
         return Engine(key, concurrency=self.concurrency, rate_limit=self.rate_limit, deadlines=self.deadlines,
-                      max_duration=self.max_duration, env=dict(env), mark=self.mark)
+                      max_duration=self.max_duration, env=dict(env), mark=markers.outgoing if self.mark else None)
 
     def record(self, without: frozenset[str]) -> dict:
         """The results file's `settings`: how the run was made is part of its record."""

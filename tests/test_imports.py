@@ -128,3 +128,11 @@ def test_the_graph_sees_lazy_registry_and_package_imports():
 def test_every_allowed_edge_is_still_an_import():
     graph = import_graph()
     assert [edge for edge in ALLOWED if edge[1] not in graph.get(edge[0], set())] == []
+
+
+def test_the_engine_knows_no_feature_package():
+    """The sending core (engine, wire, the sending process) is below every feature: --upstream's marking reaches it
+    as a function from the run plan, not as an import."""
+    graph = import_graph()
+    for core in (f"{PACKAGE}.engine", f"{PACKAGE}.wire", f"{PACKAGE}.sender"):
+        assert not {m for m in graph[core] if m.startswith(f"{PACKAGE}.upstream")}, core

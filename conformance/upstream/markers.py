@@ -25,6 +25,11 @@ def token(fingerprint: str) -> str:
     return "rc" + hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:10]
 
 
+def outgoing(fingerprint: str, request: Any, content: bytes | None, headers: dict[str, str]) -> tuple[bytes | None, dict[str, str]]:
+    """The engine's `mark` under --upstream: a request as sent, marked with its exchange's token."""
+    return marked(content, request.body, headers, token(fingerprint))
+
+
 def tag(marker: str) -> str:
     return f" [{marker}]"
 
