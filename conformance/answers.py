@@ -15,6 +15,15 @@ class Inconclusive(Exception):
     """The answer can neither meet nor break the requirement (the case is skipped)."""
 
 
+class Unobserved(Exception):
+    """What the rule needs never came (a forced tool call, not streamed), and another case's rule requires it:
+    this case is blocked by that case (`root`, a case ID) when it did not pass, and fails when it did."""
+
+    def __init__(self, root: str | None, message: str) -> None:
+        super().__init__(message)
+        self.root = root
+
+
 class NotAccepted(Exception):
     """A valid request that the check needs answered was not: the message says how."""
 

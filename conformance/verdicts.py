@@ -8,7 +8,7 @@ from typing import Callable, Iterable, Mapping
 
 from .case import Case
 from .checks import Inconclusive, derive, evaluate
-from .checks.common import brief
+from .checks.common import Unobserved, brief
 from .engine import Engine, Exchange, fingerprint
 from .features import capability_absent, skip_reason
 from .request import KEY_ENV, Request
@@ -167,6 +167,12 @@ def _judged(case: Case, base_url: str, fetch: Fetch, disabled: frozenset[str], r
             problem = evaluate(exchange, case, evidence)
     except Inconclusive as exc:
         return Result(case, base_url, INCONCLUSIVE, f"inconclusive: {exc}", exchange, request=request, evidence=evidence)
+    except Unobserved as exc:  # one cause, one failure: the case that owns the missing thing reports it if it can
+        root = roots.get(exc.root) if exc.root else None
+        if root is not None and judge(root, base_url, fetch, disabled, required, roots, key_env, probe).outcome in BLOCKING:
+            return Result(case, base_url, BLOCKED, f"blocked by {exc.root}: {exc}", exchange, blocked_by=exc.root,
+                          request=request, evidence=evidence)
+        problem = str(exc)
     if problem is None:
         return Result(case, base_url, PASSED, "", exchange, request=request, evidence=evidence)
     outcome = FAILED if case.is_must else WARNED

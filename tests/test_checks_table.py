@@ -42,6 +42,7 @@ from conformance import surfaces
 from conformance.case import Case
 from conformance.cases import generate_cases
 from conformance.checks import CHECKS, Inconclusive, evaluate
+from conformance.checks.common import Unobserved
 from conformance.engine import Exchange
 from conformance.request import Request
 from conformance.spec import MUST, Rule, Source, load_profile
@@ -143,6 +144,8 @@ def verdict(entry: dict) -> tuple[str, str | None]:
         problem = evaluate(exchange, case, evidence)
     except Inconclusive as exc:
         return "inconclusive", str(exc)
+    except Unobserved as exc:  # a failure of this check; verdicts.py blocks it when the case owning the cause failed
+        return "fail", str(exc)
     return ("pass", None) if problem is None else ("fail", problem)
 
 

@@ -483,3 +483,45 @@ def test_the_absent_capability_message_names_every_feature_to_require():
     case = replace(BASE, features=("tools", "json_mode"), parameter=None)
     assert capability_absent(case, _probes((400, "json tool"), (400, "json tool")), frozenset()).endswith(
         "; --require tools,json_mode makes this a failure")
+
+
+# ------------------------------------------------------------------ Unobserved: what another case's rule requires never came
+
+def _responses_answers(call_in_plain_answer: bool):
+    """A Responses target that streams text only, even when a function call is forced; its plain answer to the
+    forced request carries the call or not."""
+    from conformance.gateway.model import Generation, ToolCall
+    from conformance.sse import SseParser
+    from conformance.surfaces.responses.wire import Reply, chunk_bodies, completion_body
+    said = Generation("Hello.", ["Hel", "lo."], "stop", 2)
+    called = Generation(None, [], "tool_calls", 3, tool_call=ToolCall("call_1", "get_order", '{"order_id": "1"}'))
+
+    def answer(request):
+        if request.stream:
+            events = chunk_bodies(Reply("resp_1", 1, "m-1", said, 3, "item1"))
+            text = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+            parser = SseParser()
+            parser.feed(text)
+            parser.close()
+            return ex(request, body=text.encode(), ctype="text/event-stream", events=parser.kept())
+        forced = called if call_in_plain_answer and "tool_choice" in (request.body or {}) else said
+        return ex(request, body=completion_body(Reply("resp_1", 1, "m-1", forced, 3, "item1")))
+    return answer
+
+
+@pytest.mark.parametrize("call_in_plain_answer, outcome, message", [
+    (False, BLOCKED, "blocked by openai-responses/responses/behaviour/tools/forced-call: no function_call item came"),
+    (True, FAILED, "openai-responses/responses/streaming/stream/arguments-assemble [MUST]"),
+])
+def test_a_rule_whose_subject_never_came_is_blocked_by_the_case_that_owns_it_when_that_one_fails(
+        call_in_plain_answer, outcome, message):
+    """One cause, one failure: a forced tool_choice ignored everywhere fails the forced-call case alone; a call
+    that comes unstreamed only fails the streamed-arguments case."""
+    cases = {c.id: c for c in generate_cases(load_profile("openai-responses"), "m-1")}
+    case = cases["openai-responses/responses/streaming/stream/arguments-assemble"]
+    assert case.args["root"] == "openai-responses/responses/behaviour/tools/forced-call"
+    result = judge_case(case, fetch_from({}, _responses_answers(call_in_plain_answer)), roots=cases)
+    assert result.outcome == outcome and result.message.startswith(message), result.message
+    assert result.blocked_by == (case.args["root"] if outcome == BLOCKED else None)
+    if outcome == FAILED:
+        assert "no function_call item came" in result.message

@@ -20,6 +20,8 @@ def generate(b: Builder) -> list[Case]:
         args = {rule.key: value} if rule.needs_value else None
         if rule.tools and "tools" not in p.params:
             continue
+        if rule.tools:  # no call at all is the forced-call behaviour's failure (verdicts: Unobserved)
+            args = {**(args or {}), "root": f"{b.prefix}/behaviour/tools/forced-call"}
         if rule.plain:
             request = b.post(b.body(stream=False))
         elif rule.tools:

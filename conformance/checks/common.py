@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jiter
 
-from ..answers import Inconclusive, NotAccepted, brief, chunks, completion, is_terminator, stream_events, usage_int  # noqa: F401 - the checks' vocabulary
+from ..answers import Inconclusive, NotAccepted, Unobserved, brief, chunks, completion, is_terminator, stream_events, usage_int  # noqa: F401 - the checks' vocabulary
 from ..exchange import Exchange
 from ..surfaces import Surface, surface_named
 from ..surfaces.views import Answer, Output, StreamView, Unreadable

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ...answers import Inconclusive, NotAccepted, brief, is_terminator, stream_events
+from ...answers import Inconclusive, NotAccepted, Unobserved, brief, is_terminator, stream_events
 from .. import StreamFault, StreamRule
 from ..sse_rules import (plain_answer, reported_error, sse_rules, stream_content_type, stream_framing,
                          stream_nothing_after, stream_terminator, terminator_rules)
@@ -238,8 +238,8 @@ def responses_arguments(ex: Exchange, case: Case) -> str | None:
     if problem:
         raise Inconclusive(f"the item events are out of order ({problem}): the item-events case reports that")
     calls = [item for item in items.items if item["type"] == "function_call"]
-    if not calls:
-        return f"no function_call item came: {brief(ex)}"
+    if not calls:  # the forced call's own case (args["root"]) reports a tool_choice that is ignored altogether
+        raise Unobserved(case.args.get("root"), f"no function_call item came: {brief(ex)}")
     call = calls[0]
     if call["arguments_done"] is None:
         return f"item {call['id']!r}: no function_call_arguments.done"
