@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from . import gating, wire
 from .errors import RoutecheckError, TargetError, UsageError
 from .cli_args import build_parser
-from .collector import Handover
 from .launch import launch_args
 from .reporters import Context, compare_outputs, outputs_wanted, write_outputs
 from .reporters.console import start_lines
@@ -208,7 +207,9 @@ def _build_plan(args: argparse.Namespace, target: Target, profiles: list[Profile
 
 def _pytest_run(args: argparse.Namespace, plan: RunPlan, sender: Sender | None) -> tuple[dict, bool]:
     """pytest judges the plan's cases; its results file, and whether pytest saw failed tests."""
-    import pytest
+    import pytest  # here, not at the top: the sending process starts sending while pytest is imported
+
+    from .collector import Handover
 
     json_path = Path(args.json_path)
     json_path.unlink(missing_ok=True)

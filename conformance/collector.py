@@ -14,7 +14,7 @@ import pytest
 
 from .errors import RoutecheckError
 from .features import parse_disabled
-from .plan import PLAN, Settings
+from .plan import RunPlan, Settings
 from .reporters import Context, outputs_wanted, write_outputs
 from .results import build
 from .upstream.matching import summary
@@ -23,6 +23,7 @@ from .report_docs import facts, loadable
 from .verdicts import ERROR, FAILED, now_iso
 
 PROPERTY, META_PROPERTY = "routecheck", "routecheck-meta"
+PLAN = pytest.StashKey[RunPlan]()  # the run plan in the config's stash (conformance/plugin.py puts it there)
 PROGRESS_SECONDS = 10.0  # off a terminal: a line at least this often while cases complete...
 PROGRESS_SHARE = 10  # ...and one per tenth of the run (at least PROGRESS_MIN_CASES cases apart)
 PROGRESS_MIN_CASES = 100

@@ -12,8 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
 from .case import Case
 from .cases import generate_cases
 from .engine import DEFAULT_MAX_DURATION, Deadlines, Engine
@@ -30,7 +28,6 @@ from .upstream.matching import expect
 if TYPE_CHECKING:
     from .upstream.serve import RecordingUpstream
 
-PLAN = pytest.StashKey["RunPlan"]()
 WORKER_INPUT = "routecheck_plan"
 
 

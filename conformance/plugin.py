@@ -20,7 +20,7 @@ import pytest
 from . import markers
 from .case import Case
 from .checks import derive
-from .collector import META_PROPERTY, PROPERTY, ResultsCollector
+from .collector import META_PROPERTY, PLAN, PROPERTY, ResultsCollector
 from .documents import titled, titles
 from .cases import generate_cases
 from .engine import Exchange, fingerprint
@@ -31,7 +31,7 @@ from .gating import load_inputs, match
 from .results import case_dict
 from .verdicts import BLOCKED, ERROR, FAILED, INCONCLUSIVE, SKIPPED, WARNED, Result, derived_for, jobs_for, judge
 from .sender import Sender, SenderError
-from .plan import PLAN, WORKER_INPUT, RunPlan
+from .plan import WORKER_INPUT, RunPlan
 from .plugin_options import add_options, plan_from_options, selected_profiles, stop, target_url
 from .protocol import HarnessError, lean_protocol, marked
 from .upstream.matching import attach

@@ -12,7 +12,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 
 from . import __version__
 from .errors import UsageError
@@ -148,6 +147,8 @@ def read_unvalidated(path: str | Path) -> dict:
 
 def read_validated(path: str | Path) -> dict:
     """A results file from elsewhere (a baseline, a report's input): read and validated against the schema."""
+    import jsonschema  # only for a file from elsewhere: a run never reads one back
+
     doc = read_unvalidated(path)
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(doc))
     if error is not None:

@@ -8,12 +8,12 @@ an OpenAI convention is never a failure of a profile that does not state it.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from . import field_facets, param_facets
@@ -36,6 +36,7 @@ def _shipped_specs() -> Path:
 
 
 SCHEMA_FILE = "spec.schema.json"
+VALIDATED_FILE = "validated.json"  # digests of the shipped specs that passed validation (tests/test_spec.py writes it)
 DEFAULT_SPECS_DIR = _shipped_specs()
 
 
@@ -104,7 +105,8 @@ def _load_raw(name: str, directory: Path) -> dict:
 def _read_spec(path: Path, directory: Path) -> dict:
     """A spec file as data, validated against the spec format of `directory` (a one-line SpecError if not)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
@@ -114,12 +116,37 @@ def _read_spec(path: Path, directory: Path) -> dict:
         raise SpecError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}") from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: top level must be a mapping")
+    if validated_digest(text, directory) in _validated(directory):
+        return data  # these very bytes passed against this very format (a shipped spec, as the tests left it)
+    import jsonschema  # here: most runs load only validated specs, and the import is a twentieth of a second
+
     validator = jsonschema.Draft202012Validator(_schema(directory))
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise SpecError(f"{path}: at {where}: {error.message}")
     return data
+
+
+def validated_digest(text: str, directory: Path) -> str:
+    """A spec's text together with the full spec format it is validated against: a change to either is new."""
+    digest = hashlib.sha256(_schema_text(directory).encode("utf-8"))
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _schema_text(directory: Path) -> str:
+    return json.dumps(_schema(directory), sort_keys=True)
+
+
+@lru_cache(maxsize=4)
+def _validated(directory: Path) -> frozenset[str]:
+    try:
+        listed = json.loads((directory / VALIDATED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()  # none listed: every spec is validated
+    return frozenset(d for d in listed.get("digests", []) if isinstance(d, str)) if isinstance(listed, dict) else frozenset()
 
 
 def load_profile(name: str, directory: str | Path | None = None) -> Profile:

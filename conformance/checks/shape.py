@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import jsonschema
 
 from .. import field_facets
 from ..case import Case
@@ -32,6 +31,8 @@ def path_schema(path: str, facet: str, value: Any) -> dict:
 
 
 def _violation(document: Any, schema: dict) -> str | None:
+    import jsonschema  # at the first answer judged: by then the sending process is sending
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
     if error is None:
         return None
