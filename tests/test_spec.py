@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 import conformance.spec as spec_mod
+import conformance.spec_format as spec_format
 
 from conformance.errors import SpecError, UsageError
 from conformance.spec import DEFAULT_SPECS_DIR, MUST, SHOULD, load_profile, load_raw, profile_names, unquoted
@@ -164,22 +165,22 @@ def validated_manifest() -> dict:
     import jsonschema
 
     directory = spec_mod.DEFAULT_SPECS_DIR
-    validator = jsonschema.Draft202012Validator(spec_mod._schema(directory))
+    validator = jsonschema.Draft202012Validator(spec_format.schema(directory))
     digests = []
     for path in sorted(directory.glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         errors = list(validator.iter_errors(yaml.safe_load(text)))
         assert not errors, f"{path.name}: {errors[0].message}"
-        digests.append(spec_mod.validated_digest(text, directory))
+        digests.append(spec_format.validated_digest(text, directory))
     return {"about": "sha256 of (the full spec format, a shipped spec's text) for each shipped spec that passed "
-                     "validation: conformance/spec.py skips validating these very bytes. Written by "
+                     "validation: conformance/spec_format.py skips validating these very bytes. Written by "
                      "`python tests/test_spec.py`.", "digests": digests}
 
 
 def test_the_validated_manifest_lists_exactly_the_shipped_specs_as_they_are():
     """A spec or the spec format changed without `python tests/test_spec.py`: the spec is still validated at
     every load (only slower); this test says the manifest is stale."""
-    path = spec_mod.DEFAULT_SPECS_DIR / spec_mod.VALIDATED_FILE
+    path = spec_mod.DEFAULT_SPECS_DIR / spec_format.VALIDATED_FILE
     assert json.loads(path.read_text(encoding="utf-8")) == validated_manifest(), "run `python tests/test_spec.py`"
 
 
@@ -188,7 +189,7 @@ def test_a_spec_whose_bytes_were_not_validated_is_validated_at_load(tmp_path):
     directory = tmp_path / "specs"
     shutil.copytree(spec_mod.DEFAULT_SPECS_DIR, directory)
     text = (directory / "routify-mvp.yaml").read_text(encoding="utf-8")
-    assert spec_mod.validated_digest(text, directory) in spec_mod._validated(directory)
+    assert spec_format.validated_digest(text, directory) in spec_format._validated(directory)
     broken = text.replace("profile: routify-mvp", "profile: routify-mvp\nsurface: 7", 1)
     (directory / "routify-mvp.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(SpecError, match="at surface"):
@@ -196,6 +197,6 @@ def test_a_spec_whose_bytes_were_not_validated_is_validated_at_load(tmp_path):
 
 
 if __name__ == "__main__":
-    target = spec_mod.DEFAULT_SPECS_DIR / spec_mod.VALIDATED_FILE
+    target = spec_mod.DEFAULT_SPECS_DIR / spec_format.VALIDATED_FILE
     target.write_text(json.dumps(validated_manifest(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {target}")
