@@ -78,6 +78,21 @@ def test_each_profile_has_the_gateway_faults_it_had(profile):
             lambda name: json.dumps(fault_described(faults[name]), default=repr))
 
 
+def _carrying(cases, key: str) -> int:
+    return sum(1 for c in cases if isinstance(c.request.body, dict) and key in c.request.body)
+
+
+def test_the_run_plans_cap_parameter_and_headers_reach_every_case():
+    """The run plan passes the cap the preflight chose and the -H headers; every case's request carries them."""
+    profile = load_profile("openai")
+    default = generate_cases(profile, MODEL)
+    chosen = generate_cases(profile, MODEL, "max_completion_tokens", (("X-Team", "t1"),))
+    assert _carrying(default, "max_tokens") > 100 and _carrying(chosen, "max_tokens") < _carrying(default, "max_tokens")
+    assert _carrying(chosen, "max_completion_tokens") == _carrying(default, "max_tokens")
+    assert all(("X-Team", "t1") in c.request.headers for c in chosen)
+    assert not any(("X-Team", "t1") in c.request.headers for c in default)
+
+
 if __name__ == "__main__":
     pinned = {"cases": {p: digests(p) for p in profile_names()}, "faults": {p: fault_digests(p) for p in profile_names()}}
     SNAPSHOT.write_text(json.dumps(pinned, indent=0) + "\n", encoding="utf-8")

@@ -10,8 +10,9 @@ from .builder import Builder
 GENERATORS = (auth, validation, param_facets, streaming, response, token_caps, behaviours, error_answers)
 
 
-def generate_cases(profile: Profile, model: str, cap_param: str = "max_tokens", extra_headers: tuple = ()) -> list[Case]:
-    builder = Builder(profile, model, cap_param, extra_headers)
+def generate_cases(profile: Profile, model: str, *options) -> list[Case]:
+    """`options`: the Builder's (the cap parameter the preflight chose, the -H headers), defaulted there only."""
+    builder = Builder(profile, model, *options)
     cases: list[Case] = []
     for module in GENERATORS:
         cases += module.generate(builder)
